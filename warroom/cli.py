@@ -1,0 +1,319 @@
+"""The `warroom` command: one subcommand per job. The console (Textual) is imported lazily."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from warroom import __version__
+from warroom.config import Config, ConfigError, db_path, load_config, whoami
+from warroom.errors import JournalError, UserError
+from warroom.jsonview import incident_dict, summary_dict
+from warroom.model import (
+    LOGGABLE_KINDS,
+    SEVERITY_LEVELS,
+    Incident,
+    IncidentSummary,
+    Scope,
+    Severity,
+    Status,
+    parse_id,
+    parse_kind,
+    postmortem_due,
+)
+from warroom.service import WarRoom, open_war_room, runbook_for
+from warroom.timeutil import parse_instant, short_duration, utcnow
+
+EXIT_USAGE = 2
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that says `warroom: ...` and exits 2 on a bad argument, without a traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _arg(parse: Callable[[str], Any], name: str) -> Callable[[str], Any]:
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name
+    return convert
+
+
+incident_arg = _arg(parse_id, "incident id")
+severity_arg = _arg(Severity.parse, "severity")
+instant_arg = _arg(parse_instant, "time")
+kind_arg = _arg(parse_kind, "kind")
+
+
+def build_parser() -> Parser:
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS keeps a subcommand from overwriting the same option given before it.
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="SQLite journal (default: $WARROOM_DB, the config's journal.db, the XDG data dir)",
+    )
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="config file (default: $WARROOM_CONFIG, ./warroom.toml, the XDG config dir)",
+    )
+
+    parser = Parser(
+        prog="warroom",
+        parents=[common],
+        description="A terminal war-room console for on-call incident response.",
+        epilog="Run `warroom COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    p = sub.add_parser("declare", parents=[common], help="declare an incident; prints its id")
+    p.add_argument("--title", required=True, help="one line: what is broken")
+    p.add_argument(
+        "--severity",
+        required=True,
+        type=severity_arg,
+        help="; ".join(f"{s.value}: {lvl.definition}" for s, lvl in SEVERITY_LEVELS.items()),
+    )
+    p.add_argument("--tenant", action="append", default=[], help="affected tenant (repeatable)")
+    p.add_argument("--endpoint", action="append", default=[], help="affected endpoint (repeatable)")
+    p.add_argument("--at", type=instant_arg, help="when it was detected (ISO 8601; default now)")
+    p.add_argument("--note", default="", help="what fired: alarm name or user report")
+    p.set_defaults(run=cmd_declare)
+
+    p = sub.add_parser("event", parents=[common], help="add an entry to an incident's timeline")
+    p.add_argument("--incident", type=incident_arg, help="INC-<n> (default: the one open incident)")
+    p.add_argument("--at", type=instant_arg, help="when it happened (ISO 8601; default now)")
+    p.add_argument(
+        "kind", type=kind_arg, metavar="KIND", help=" ".join(k.value for k in LOGGABLE_KINDS)
+    )
+    p.add_argument("text", nargs="+", metavar="TEXT", help="what happened")
+    p.set_defaults(run=cmd_event)
+
+    p = sub.add_parser("severity", parents=[common], help="change an incident's severity")
+    p.add_argument("--incident", type=incident_arg, help="INC-<n> (default: the one open incident)")
+    p.add_argument("severity", type=severity_arg, metavar="SEVERITY", help="SEV-1, SEV-2 or SEV-3")
+    p.add_argument("reason", nargs="*", help="why")
+    p.set_defaults(run=cmd_severity)
+
+    p = sub.add_parser("list", parents=[common], help="list incidents")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--open", action="store_true", help="only open incidents")
+    group.add_argument("--resolved", action="store_true", help="only resolved incidents")
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("show", parents=[common], help="show one incident and its timeline")
+    p.add_argument("incident", type=incident_arg, metavar="ID", help="INC-<n> or <n>")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_show)
+
+    p = sub.add_parser(
+        "export", parents=[common], help="write an incident's post-mortem (Markdown)"
+    )
+    p.add_argument("incident", type=incident_arg, metavar="ID", help="INC-<n> or <n>")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.add_argument("--template", metavar="PATH", help="a Jinja2 template in place of the built-in")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("check", parents=[common], help="check the config and the journal")
+    p.set_defaults(run=cmd_check)
+    return parser
+
+
+# Commands ---------------------------------------------------------------------------------
+
+
+async def cmd_declare(room: WarRoom, args: argparse.Namespace) -> int:
+    incident_id = await room.declare(
+        args.title,
+        args.severity,
+        scope=Scope(tuple(args.tenant), tuple(args.endpoint)),
+        detected_at=args.at,
+        note=args.note,
+    )
+    print(f"INC-{incident_id}")
+    return 0
+
+
+async def cmd_event(room: WarRoom, args: argparse.Namespace) -> int:
+    event = await room.log(args.kind, " ".join(args.text), incident_id=args.incident, at=args.at)
+    print(f"INC-{event.incident_id} {event.kind.value} at {_hms(event.at)} UTC (entry {event.id})")
+    return 0
+
+
+async def cmd_severity(room: WarRoom, args: argparse.Namespace) -> int:
+    event = await room.change_severity(
+        args.severity, incident_id=args.incident, reason=" ".join(args.reason)
+    )
+    if event is None:
+        print(f"severity already {args.severity.value}; nothing logged")
+    else:
+        print(f"INC-{event.incident_id} severity {event.text}")
+    return 0
+
+
+async def cmd_list(room: WarRoom, args: argparse.Namespace) -> int:
+    status = Status.OPEN if args.open else Status.RESOLVED if args.resolved else None
+    incidents = await room.incidents(status)
+    if args.json:
+        print(json.dumps([summary_dict(i) for i in incidents], indent=2))
+        return 0
+    if not incidents:
+        print("no incidents" if status is None else f"no {status.value} incidents")
+        return 0
+    now = utcnow()
+    print(f"{'ID':<8} {'SEV':<6} {'STATUS':<9} {'DETECTED (UTC)':<17} {'AGE':>7}  TITLE")
+    for item in incidents:
+        print(_list_row(item, now))
+    return 0
+
+
+def _list_row(item: IncidentSummary, now: datetime) -> str:
+    detected = item.detected_at or item.created_at
+    end = item.resolved_at or now
+    row = (
+        f"{item.ref:<8} {item.severity.value:<6} {item.status.value:<9} "
+        f"{detected:%Y-%m-%d %H:%M} {short_duration(end - detected):>7}  {item.title}"
+    )
+    due = postmortem_due(item.severity, item.resolved_at, item.postmortem_exported_at)
+    if due.required and not due.done and due.due_at is not None:
+        state = "OVERDUE" if due.overdue(now) else "due"
+        row += f"  [post-mortem {state} {due.due_at:%Y-%m-%d %H:%M}]"
+    return row
+
+
+async def cmd_show(room: WarRoom, args: argparse.Namespace) -> int:
+    incident = await room.incident(args.incident)
+    if args.json:
+        print(json.dumps(incident_dict(incident, room.runbook), indent=2, ensure_ascii=False))
+        return 0
+    print(_show_text(room, incident))
+    return 0
+
+
+def _show_text(room: WarRoom, incident: Incident) -> str:
+    m = incident.milestones
+    phase = room.runbook.current_phase(m)
+    lines = [
+        f"{incident.ref}  {incident.severity.value}  {incident.title}",
+        f"status: {incident.status.value}   phase: {phase.name}",
+        f"scope: {incident.scope.describe()}",
+    ]
+    durations = [
+        (label, value)
+        for label, value in (
+            ("to acknowledge", m.time_to_acknowledge),
+            ("to mitigate", m.time_to_mitigate),
+            ("to resolve", m.time_to_resolve),
+        )
+        if value is not None
+    ]
+    if durations:
+        lines.append("   ".join(f"{label}: {short_duration(v)}" for label, v in durations))
+    lines.append("")
+    lines.append("Timeline (UTC)")
+    day = None
+    for event in incident.events:
+        if event.at.date() != day:
+            day = event.at.date()
+            lines.append(f"  {day.isoformat()}")
+        who = "auto" if event.auto else event.author
+        edited = " (edited)" if event.edited_at else ""
+        text = event.text.replace("\n", "\n" + " " * 30)
+        lines.append(f"  {_hms(event.at)}  {event.kind.value:<13} {text}  ({who}){edited}")
+    if incident.action_items:
+        lines.append("")
+        lines.append("Action items")
+        for item in incident.action_items:
+            box = "[x]" if item.done else "[ ]"
+            deadline = item.deadline.isoformat() if item.deadline else "no deadline"
+            lines.append(f"  {box} {item.text} — {item.owner or 'unassigned'}, {deadline}")
+    return "\n".join(lines)
+
+
+async def cmd_export(room: WarRoom, args: argparse.Namespace) -> int:
+    template = Path(args.template) if args.template else None
+    if args.output:
+        path = await room.export_postmortem(
+            args.incident, output=Path(args.output), template=template
+        )
+        print(f"wrote {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(await room.render_postmortem(args.incident, template))
+    return 0
+
+
+async def cmd_check(room: WarRoom, args: argparse.Namespace) -> int:
+    config: Config = args.loaded_config
+    steps = sum(len(p.steps) for p in room.runbook.phases)
+    incidents = await room.incidents()
+    open_count = sum(1 for i in incidents if i.status is Status.OPEN)
+    print(f"config:  {config.source or 'none found; built-in defaults'}")
+    print(f"journal: {args.db_path} ({len(incidents)} incidents, {open_count} open)")
+    print(f"author:  {whoami(config)}")
+    runbook = config.runbook.file or "built-in"
+    print(f"runbook: {runbook} ({len(room.runbook.phases)} phases, {steps} steps)")
+    return 0
+
+
+# Entry point ------------------------------------------------------------------------------
+
+
+def _hms(value: datetime) -> str:
+    return value.strftime("%H:%M:%S")
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"warroom: {message}", file=sys.stderr)
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return _fail("the console is not built yet; use one of the commands above", EXIT_USAGE)
+    try:
+        config = load_config(getattr(args, "config", None))
+        runbook_for(config)  # a bad runbook file is a config error, reported before anything runs
+        args.loaded_config = config
+        args.db_path = db_path(config, getattr(args, "db", None))
+        return asyncio.run(_run(args.run, config, args))
+    except ConfigError as exc:
+        return _fail(f"config error: {exc}", EXIT_USAGE)
+    except UserError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except JournalError as exc:
+        return _fail(str(exc), 1)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (`| head`); nothing to report
+        return 0
+
+
+async def _run(
+    command: Callable[[WarRoom, argparse.Namespace], Awaitable[int]],
+    config: Config,
+    args: argparse.Namespace,
+) -> int:
+    async with await open_war_room(config, args.db_path) as room:
+        return await command(room, args)

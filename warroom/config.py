@@ -1,0 +1,222 @@
+"""The config file: found, read and checked into frozen dataclasses. Secrets are never in it."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import ClassVar
+
+import platformdirs
+
+from warroom.typedtoml import SchemaError, build, read_toml
+
+APP = "warroom"
+CONFIG_NAME = "warroom.toml"
+
+_SECRET_HINT = (
+    "secrets are never read from the config file; put the value in an environment variable "
+    "and name that variable in {env_key}"
+)
+
+
+class ConfigError(SchemaError):
+    """Bad config: the CLI prints it on one line and exits with status 2."""
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class JournalConfig:
+    db: str = ""
+    postmortem_dir: str = "postmortems"
+
+
+@dataclass(frozen=True)
+class AwsConfig:
+    region: str = ""
+    profile: str = ""
+    endpoint_url: str = ""
+
+
+@dataclass(frozen=True)
+class EcsConfig:
+    cluster: str
+    services: tuple[str, ...] = ()
+    poll_interval: timedelta = timedelta(seconds=10)
+
+    def __post_init__(self) -> None:
+        if not self.cluster:
+            raise ValueError("cluster must not be empty")
+
+
+@dataclass(frozen=True)
+class LogGroupConfig:
+    name: str
+    filter_pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class LogsConfig:
+    since: timedelta = timedelta(minutes=10)
+    filter_pattern: str = "ERROR"
+    max_requests_per_second: float = 4.0
+    groups: tuple[LogGroupConfig, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 < self.max_requests_per_second <= 5:
+            raise ValueError(
+                "max_requests_per_second must be above 0 and at most 5 (the account quota)"
+            )
+
+
+@dataclass(frozen=True)
+class HealthEndpoint:
+    name: str
+    url: str
+    interval: timedelta = timedelta(seconds=5)
+    timeout: timedelta = timedelta(seconds=3)
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith(("http://", "https://")):
+            raise ValueError(f"url {self.url!r} must start with http:// or https://")
+
+
+@dataclass(frozen=True)
+class HealthConfig:
+    endpoints: tuple[HealthEndpoint, ...] = ()
+
+
+@dataclass(frozen=True)
+class SlaConfig:
+    p95_latency: timedelta = timedelta(milliseconds=500)
+    uptime_percent: float = 99.5
+    window: timedelta = timedelta(minutes=10)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.uptime_percent <= 100:
+            raise ValueError("uptime_percent must be above 0 and at most 100")
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    webhook_url_env: str = "WARROOM_SLACK_WEBHOOK_URL"
+    unknown_key_hints: ClassVar[dict[str, str]] = {
+        "webhook_url": _SECRET_HINT.format(env_key="webhook_url_env"),
+    }
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    bot_token_env: str = "WARROOM_TELEGRAM_BOT_TOKEN"
+    chat_id: str = ""
+    unknown_key_hints: ClassVar[dict[str, str]] = {
+        "bot_token": _SECRET_HINT.format(env_key="bot_token_env"),
+        "token": _SECRET_HINT.format(env_key="bot_token_env"),
+    }
+
+
+CHANNELS = ("none", "slack", "telegram")
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    channel: str = "none"
+    slack: SlackConfig = field(default_factory=SlackConfig)
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+
+    def __post_init__(self) -> None:
+        if self.channel not in CHANNELS:
+            raise ValueError(f"channel {self.channel!r} is not one of: {', '.join(CHANNELS)}")
+
+
+@dataclass(frozen=True)
+class RunbookConfig:
+    file: str = ""
+    reference: str = ""
+    qa_checklist: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    user: UserConfig = field(default_factory=UserConfig)
+    journal: JournalConfig = field(default_factory=JournalConfig)
+    aws: AwsConfig = field(default_factory=AwsConfig)
+    ecs: EcsConfig | None = None
+    logs: LogsConfig = field(default_factory=LogsConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
+    sla: SlaConfig = field(default_factory=SlaConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
+    runbook: RunbookConfig = field(default_factory=RunbookConfig)
+    read_only: bool = False
+    # Where the file came from (None: built-in defaults); relative paths in it are relative to it.
+    source: Path | None = field(default=None, metadata={"internal": True})
+
+    def resolve_path(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        if not path.is_absolute() and self.source is not None:
+            path = self.source.parent / path
+        return path
+
+
+def find_config_file(explicit: str | None) -> Path | None:
+    """`--config`, then `$WARROOM_CONFIG`, then ./warroom.toml, then the XDG config dir."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("WARROOM_CONFIG")
+    if env:
+        return Path(env)
+    local = Path.cwd() / CONFIG_NAME
+    if local.is_file():
+        return local
+    xdg = Path(platformdirs.user_config_dir(APP)) / "config.toml"
+    if xdg.is_file():
+        return xdg
+    return None
+
+
+def load_config(explicit: str | None = None) -> Config:
+    path = find_config_file(explicit)
+    if path is None:
+        return Config()
+    try:
+        config = build(Config, read_toml(path), path)
+    except SchemaError as exc:
+        raise ConfigError(exc.path, exc.key, exc.problem) from None
+    return replace(config, source=path.resolve())
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP)) / "warroom.db"
+
+
+def db_path(config: Config, explicit: str | None = None) -> Path:
+    """`--db`, then `$WARROOM_DB`, then the config's journal.db, then the XDG data dir."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("WARROOM_DB")
+    if env:
+        return Path(env).expanduser()
+    if config.journal.db:
+        return config.resolve_path(config.journal.db)
+    return default_db_path()
+
+
+def whoami(config: Config) -> str:
+    """Who writes the entries: config, then $WARROOM_USER, then the sudo or login user."""
+    for candidate in (
+        config.user.name,
+        os.environ.get("WARROOM_USER", ""),
+        os.environ.get("SUDO_USER", ""),
+    ):
+        if candidate.strip():
+            return candidate.strip()
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name and no passwd entry (some containers)
+        return f"uid{os.getuid()}"

@@ -1,0 +1,13 @@
+"""Errors whose message is for the person at the keyboard."""
+
+
+class UserError(Exception):
+    """A request that cannot be done as asked (bad id, kind, text, time): the CLI exits 2."""
+
+
+class NotFound(UserError, LookupError):
+    """No such incident, entry or action item."""
+
+
+class JournalError(Exception):
+    """The journal cannot be opened or used (permissions, a newer schema, a broken file)."""

@@ -1,0 +1,165 @@
+"""Rendering with Jinja2: the post-mortem from an incident, deterministic byte for byte."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from warroom.errors import UserError
+from warroom.model import KIND_LABELS, Incident, Kind
+from warroom.timeutil import hhmm
+
+# Installed wheels carry the templates inside the package; a source checkout has them at the top.
+_PACKAGED = Path(__file__).with_name("templates")
+TEMPLATES_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).parent.parent / "templates"
+POSTMORTEM_TEMPLATE = "postmortem.md.j2"
+
+# Checklist ticks are working notes, not part of the story a post-mortem tells.
+_TIMELINE_SKIP = {Kind.CHECKLIST}
+
+
+def todo(value: Any, hint: str) -> str:
+    """A field's value, or a visible placeholder when nobody has filled it in yet."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return f"_TODO: {hint}_"
+    return str(value).strip()
+
+
+def continuation(value: str) -> str:
+    """Keep a multi-line text inside its Markdown list item."""
+    return "\n  ".join(line.rstrip() for line in value.strip().splitlines())
+
+
+def environment(extra_dir: Path | None = None) -> jinja2.Environment:
+    search = [str(extra_dir)] if extra_dir else []
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*search, str(TEMPLATES_DIR)]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["todo"] = todo
+    env.filters["continuation"] = continuation
+    return env
+
+
+@dataclass(frozen=True)
+class TimelineLine:
+    time: str
+    label: str
+    text: str
+    author: str
+
+
+def _joined(texts: list[str]) -> str | None:
+    texts = [t.strip() for t in texts if t.strip()]
+    if not texts:
+        return None
+    if len(texts) == 1:
+        return texts[0]
+    return "\n".join(f"- {continuation(t)}" for t in texts)
+
+
+def postmortem_context(incident: Incident) -> dict[str, Any]:
+    """Everything the post-mortem template sees. Typed fields win; the timeline fills the rest."""
+    fields = incident.postmortem
+    milestones = incident.milestones
+    started = milestones.detected or incident.created_at
+    day = started.date()
+
+    def when(at: datetime) -> str:
+        return at.strftime("%H:%M") if at.date() == day else at.strftime("%Y-%m-%d %H:%M")
+
+    timeline = [
+        TimelineLine(
+            time=when(e.at),
+            label=KIND_LABELS[e.kind],
+            text=e.text,
+            author="auto" if e.auto else e.author,
+        )
+        for e in incident.events
+        if e.kind not in _TIMELINE_SKIP
+    ]
+    resolved = milestones.time_to_resolve
+    impact = milestones.impact
+    impact_minutes = None if impact is None else f"{int(impact.total_seconds() // 60)} minutes"
+
+    def texts(*kinds: Kind) -> list[str]:
+        return [e.text for e in incident.events if e.kind in kinds]
+
+    return {
+        "id": incident.ref,
+        "title": incident.title,
+        "date": day.isoformat(),
+        "severity": incident.severity.value,
+        "duration": hhmm(resolved) if resolved is not None else None,
+        "author": fields.get("author") or incident.created_by,
+        "summary": fields.get("summary"),
+        "timeline": timeline,
+        "root_cause": fields.get("root_cause") or _joined(texts(Kind.ROOT_CAUSE)),
+        "impact": {
+            "users_affected": fields.get("users_affected") or incident.scope.users_affected(),
+            "duration": fields.get("impact_duration") or impact_minutes,
+            "data_loss": fields.get("data_loss"),
+        },
+        "mitigation": fields.get("mitigation") or _joined(texts(Kind.MITIGATED, Kind.ACTION)),
+        "fix": fields.get("fix") or _joined(texts(Kind.FIX_DEPLOYED)),
+        "action_items": [
+            {
+                "done": item.done,
+                "text": item.text,
+                "owner": item.owner or None,
+                "deadline": item.deadline.isoformat() if item.deadline else None,
+                "label": item.label,
+            }
+            for item in incident.action_items
+        ],
+        "lessons_learned": fields.get("lessons_learned"),
+    }
+
+
+def render_postmortem(incident: Incident, template: Path | None = None) -> str:
+    """The post-mortem as Markdown; `template` is a team's own file in place of the built-in."""
+    try:
+        if template is None:
+            tmpl = environment().get_template(POSTMORTEM_TEMPLATE)
+        else:
+            tmpl = environment(template.parent).get_template(template.name)
+        return tmpl.render(postmortem_context(incident))
+    except jinja2.TemplateNotFound as exc:
+        raise UserError(f"template not found: {template or exc.name}") from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{exc.filename or template}:{exc.lineno}"
+        raise UserError(f"template {where}: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise UserError(f"template {template or POSTMORTEM_TEMPLATE}: {exc.message}") from None
+
+
+def postmortem_filename(incident: Incident) -> str:
+    """Stable per incident, so exporting again overwrites the same file."""
+    started = incident.milestones.detected or incident.created_at
+    slug = re.sub(r"[^a-z0-9]+", "-", incident.title.lower()).strip("-")[:48].strip("-")
+    return f"{started.date().isoformat()}-{incident.ref}{'-' + slug if slug else ''}.md"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

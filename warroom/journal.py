@@ -1,0 +1,118 @@
+"""The journal's narrow interface. SQLite implements it today (store.py); a PostgreSQL journal
+for responders on different hosts can sit beside it without touching any caller."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from warroom.errors import JournalError, NotFound
+from warroom.model import (
+    ActionItem,
+    Event,
+    Incident,
+    IncidentSummary,
+    Kind,
+    Scope,
+    Severity,
+    Status,
+)
+
+
+class Journal(Protocol):
+    """Every write is committed before the call returns."""
+
+    async def create_incident(
+        self,
+        *,
+        title: str,
+        severity: Severity,
+        scope: Scope,
+        author: str,
+        detected_at: datetime,
+        detected_text: str,
+        recorded_at: datetime,
+    ) -> int: ...
+
+    async def append_event(
+        self,
+        incident_id: int,
+        *,
+        kind: Kind,
+        text: str,
+        author: str,
+        at: datetime,
+        recorded_at: datetime,
+        auto: bool = False,
+        data: dict[str, Any] | None = None,
+    ) -> Event: ...
+
+    async def amend_event(
+        self,
+        event_id: int,
+        *,
+        author: str,
+        edited_at: datetime,
+        text: str | None = None,
+        at: datetime | None = None,
+    ) -> Event: ...
+
+    async def set_severity(
+        self, incident_id: int, severity: Severity, *, author: str, at: datetime, reason: str
+    ) -> Event | None: ...
+
+    async def set_scope(
+        self, incident_id: int, scope: Scope, *, author: str, at: datetime
+    ) -> Event | None: ...
+
+    async def set_checklist(
+        self,
+        incident_id: int,
+        item_id: str,
+        *,
+        done: bool,
+        label: str,
+        author: str,
+        at: datetime,
+    ) -> Event: ...
+
+    async def add_action_item(
+        self,
+        incident_id: int,
+        *,
+        text: str,
+        owner: str,
+        deadline: date | None,
+        author: str,
+        at: datetime,
+    ) -> ActionItem: ...
+
+    async def update_action_item(self, item_id: int, **changes: Any) -> ActionItem: ...
+
+    async def set_postmortem_field(
+        self, incident_id: int, name: str, value: str, *, author: str, at: datetime
+    ) -> None: ...
+
+    async def mark_exported(self, incident_id: int, at: datetime) -> None: ...
+
+    async def get_incident(self, incident_id: int) -> Incident: ...
+
+    async def list_incidents(self, status: Status | None = None) -> list[IncidentSummary]: ...
+
+    async def change_token(self) -> Hashable:
+        """Cheap to call often: differs from the last value once anyone, in any process, wrote."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+__all__ = ["Journal", "JournalError", "NotFound", "open_journal"]
+
+
+async def open_journal(location: str | Path, *, synchronous: str = "FULL") -> Journal:
+    """Open the journal at a file path (SQLite). Other back-ends will be chosen by URL scheme."""
+    from warroom.store import SqliteJournal
+
+    return await SqliteJournal.open(Path(location), synchronous=synchronous)

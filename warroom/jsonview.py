@@ -1,0 +1,111 @@
+"""Incidents as plain JSON-ready dicts, for `show --json` and `list --json`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from warroom.model import Incident, IncidentSummary, postmortem_due, response_due
+from warroom.runbook import Runbook
+from warroom.timeutil import iso
+
+
+def _time(value: datetime | None) -> str | None:
+    return iso(value) if value else None
+
+
+def _seconds(value: timedelta | None) -> float | None:
+    return value.total_seconds() if value is not None else None
+
+
+def summary_dict(summary: IncidentSummary) -> dict[str, Any]:
+    due = postmortem_due(summary.severity, summary.resolved_at, summary.postmortem_exported_at)
+    return {
+        "id": summary.ref,
+        "number": summary.id,
+        "title": summary.title,
+        "severity": summary.severity.value,
+        "status": summary.status.value,
+        "detected_at": _time(summary.detected_at),
+        "acknowledged_at": _time(summary.acknowledged_at),
+        "resolved_at": _time(summary.resolved_at),
+        "created_by": summary.created_by,
+        "postmortem_required": due.required,
+        "postmortem_due_at": _time(due.due_at),
+        "postmortem_exported_at": _time(summary.postmortem_exported_at),
+    }
+
+
+def incident_dict(incident: Incident, runbook: Runbook) -> dict[str, Any]:
+    milestones = incident.milestones
+    due = postmortem_due(incident.severity, milestones.resolved, incident.postmortem_exported_at)
+    detected = milestones.detected
+    ack_due = response_due(incident.severity, detected) if detected else None
+    order = {step.id: n for n, step in enumerate(s for p in runbook.phases for s in p.steps)}
+    marks = sorted(
+        incident.checklist.values(), key=lambda m: (order.get(m.item_id, len(order)), m.item_id)
+    )
+    return {
+        "id": incident.ref,
+        "number": incident.id,
+        "title": incident.title,
+        "severity": incident.severity.value,
+        "status": incident.status.value,
+        "phase": runbook.current_phase(milestones).name,
+        "scope": {**incident.scope.to_dict(), "all": incident.scope.is_all},
+        "created_at": iso(incident.created_at),
+        "created_by": incident.created_by,
+        "milestones": {
+            name: _time(getattr(milestones, name))
+            for name in (
+                "detected",
+                "acknowledged",
+                "root_cause",
+                "mitigated",
+                "fix_deployed",
+                "resolved",
+            )
+        },
+        "durations_seconds": {
+            "to_acknowledge": _seconds(milestones.time_to_acknowledge),
+            "to_mitigate": _seconds(milestones.time_to_mitigate),
+            "to_resolve": _seconds(milestones.time_to_resolve),
+        },
+        "acknowledge_due_at": _time(ack_due),
+        "postmortem": {
+            "required": due.required,
+            "due_at": _time(due.due_at),
+            "exported_at": _time(incident.postmortem_exported_at),
+            "fields": dict(sorted(incident.postmortem.items())),
+        },
+        "events": [
+            {
+                "id": e.id,
+                "at": iso(e.at),
+                "recorded_at": iso(e.recorded_at),
+                "kind": e.kind.value,
+                "text": e.text,
+                "author": e.author,
+                "auto": e.auto,
+                "data": e.data,
+                "edited_at": _time(e.edited_at),
+                "edited_by": e.edited_by,
+            }
+            for e in incident.events
+        ],
+        "checklist": [
+            {"step": m.item_id, "done": m.done, "by": m.by, "at": iso(m.at)} for m in marks
+        ],
+        "action_items": [
+            {
+                "id": item.id,
+                "text": item.text,
+                "owner": item.owner,
+                "deadline": item.deadline.isoformat() if item.deadline else None,
+                "done": item.done,
+                "label": item.label,
+                "external_url": item.external_url,
+            }
+            for item in incident.action_items
+        ],
+    }

@@ -1,0 +1,355 @@
+"""The incident as the runbook sees it: severities, milestones, durations and rules. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    SEV1 = "SEV-1"
+    SEV2 = "SEV-2"
+    SEV3 = "SEV-3"
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Accept `SEV-1`, `sev1`, `1`."""
+        cleaned = text.strip().upper().replace("_", "-")
+        if cleaned.isdigit():
+            cleaned = f"SEV-{cleaned}"
+        if cleaned.startswith("SEV") and not cleaned.startswith("SEV-"):
+            cleaned = "SEV-" + cleaned[3:]
+        try:
+            return cls(cleaned)
+        except ValueError:
+            raise ValueError(f"unknown severity {text!r}; use SEV-1, SEV-2 or SEV-3") from None
+
+
+@dataclass(frozen=True)
+class SeverityLevel:
+    severity: Severity
+    definition: str
+    response_target: timedelta
+    examples: str
+    postmortem_required: bool
+
+
+SEVERITY_LEVELS: dict[Severity, SeverityLevel] = {
+    Severity.SEV1: SeverityLevel(
+        Severity.SEV1,
+        "Service down or data breach",
+        timedelta(minutes=15),
+        "All APIs returning 500, tenant data leaked, auth bypass",
+        True,
+    ),
+    Severity.SEV2: SeverityLevel(
+        Severity.SEV2,
+        "Major feature broken",
+        timedelta(hours=1),
+        "AI chat down, orders not saving, notifications not sending",
+        True,
+    ),
+    Severity.SEV3: SeverityLevel(
+        Severity.SEV3,
+        "Minor degradation",
+        timedelta(hours=4),
+        "Slow API responses, dashboard data delayed, cosmetic UI bug",
+        False,
+    ),
+}
+
+POSTMORTEM_DEADLINE = timedelta(hours=48)
+
+
+class Kind(StrEnum):
+    """What a timeline entry records."""
+
+    # Milestones and notes: what a responder logs by hand (the CLI's `event KIND`).
+    DETECTED = "detected"
+    ACKNOWLEDGED = "acknowledged"
+    NOTE = "note"
+    ROOT_CAUSE = "root_cause"
+    MITIGATED = "mitigated"
+    FIX_DEPLOYED = "fix_deployed"
+    RESOLVED = "resolved"
+    # Entries the write path makes as a side effect of other changes.
+    SEVERITY = "severity"
+    SCOPE = "scope"
+    CHECKLIST = "checklist"
+    ACTION = "action"
+    OBSERVATION = "observation"
+    UPDATE = "update"
+
+
+LOGGABLE_KINDS: tuple[Kind, ...] = (
+    Kind.DETECTED,
+    Kind.ACKNOWLEDGED,
+    Kind.NOTE,
+    Kind.ROOT_CAUSE,
+    Kind.MITIGATED,
+    Kind.FIX_DEPLOYED,
+    Kind.RESOLVED,
+)
+
+MILESTONES: tuple[Kind, ...] = tuple(k for k in LOGGABLE_KINDS if k is not Kind.NOTE)
+
+# The post-mortem template's own words for each timeline line.
+KIND_LABELS: dict[Kind, str] = {
+    Kind.DETECTED: "Alert fired / user reported",
+    Kind.ACKNOWLEDGED: "On-call acknowledged",
+    Kind.NOTE: "Note",
+    Kind.ROOT_CAUSE: "Root cause identified",
+    Kind.MITIGATED: "Mitigation applied",
+    Kind.FIX_DEPLOYED: "Fix deployed",
+    Kind.RESOLVED: "Confirmed resolved",
+    Kind.SEVERITY: "Severity changed",
+    Kind.SCOPE: "Scope changed",
+    Kind.CHECKLIST: "Checklist",
+    Kind.ACTION: "Action",
+    Kind.OBSERVATION: "Observed",
+    Kind.UPDATE: "Status update posted",
+}
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+def parse_kind(text: str, allowed: tuple[Kind, ...] = LOGGABLE_KINDS) -> Kind:
+    cleaned = text.strip().lower().replace("-", "_")
+    for kind in allowed:
+        if kind.value == cleaned:
+            return kind
+    names = " ".join(k.value for k in allowed)
+    raise ValueError(f"unknown kind {text!r}; use one of: {names}")
+
+
+def format_id(incident_id: int) -> str:
+    return f"INC-{incident_id}"
+
+
+def parse_id(text: str) -> int:
+    """Accept `INC-7`, `inc-7` and `7`."""
+    cleaned = text.strip().upper()
+    cleaned = cleaned.removeprefix("INC-")
+    if not cleaned.isdigit() or int(cleaned) <= 0:
+        raise ValueError(f"bad incident id {text!r}; use INC-<n> or <n>")
+    return int(cleaned)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who and what is affected: all of it, or named tenants and endpoints."""
+
+    tenants: tuple[str, ...] = ()
+    endpoints: tuple[str, ...] = ()
+
+    @property
+    def is_all(self) -> bool:
+        return not self.tenants and not self.endpoints
+
+    def describe(self) -> str:
+        if self.is_all:
+            return "all tenants, all endpoints"
+        tenants = ", ".join(self.tenants) if self.tenants else "all"
+        endpoints = ", ".join(self.endpoints) if self.endpoints else "all"
+        return f"tenants: {tenants}; endpoints: {endpoints}"
+
+    def users_affected(self) -> str:
+        """The post-mortem's "Users affected" wording, from the seed."""
+        if not self.tenants:
+            return "all tenants"
+        if len(self.tenants) == 1:
+            return f"single tenant ({self.tenants[0]})"
+        return f"{len(self.tenants)} tenants ({', '.join(self.tenants)})"
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {"tenants": list(self.tenants), "endpoints": list(self.endpoints)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, list[str]]) -> Scope:
+        return cls(tuple(data.get("tenants", ())), tuple(data.get("endpoints", ())))
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    incident_id: int
+    at: datetime
+    recorded_at: datetime
+    kind: Kind
+    text: str
+    author: str
+    auto: bool = False
+    data: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    edited_at: datetime | None = None
+    edited_by: str | None = None
+
+    @property
+    def backdated(self) -> bool:
+        """Recorded after the fact: the time it happened is earlier than when it was typed."""
+        return self.recorded_at - self.at > timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class ChecklistMark:
+    item_id: str
+    done: bool
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    id: int
+    incident_id: int
+    text: str
+    owner: str
+    deadline: date | None
+    done: bool = False
+    label: str = "incident"
+    external_url: str | None = None
+
+    def overdue(self, today: date) -> bool:
+        return not self.done and self.deadline is not None and self.deadline < today
+
+
+POSTMORTEM_FIELDS: tuple[str, ...] = (
+    "summary",
+    "root_cause",
+    "users_affected",
+    "impact_duration",
+    "data_loss",
+    "mitigation",
+    "fix",
+    "lessons_learned",
+    "author",
+)
+
+
+@dataclass(frozen=True)
+class Milestones:
+    """The first time each milestone was reached, from the timeline."""
+
+    detected: datetime | None = None
+    acknowledged: datetime | None = None
+    root_cause: datetime | None = None
+    mitigated: datetime | None = None
+    fix_deployed: datetime | None = None
+    resolved: datetime | None = None
+
+    @classmethod
+    def from_events(cls, events: tuple[Event, ...] | list[Event]) -> Milestones:
+        first: dict[str, datetime] = {}
+        for event in events:
+            if event.kind in MILESTONES:
+                seen = first.get(event.kind.value)
+                if seen is None or event.at < seen:
+                    first[event.kind.value] = event.at
+        return cls(**first)
+
+    def _since_detected(self, end: datetime | None) -> timedelta | None:
+        if self.detected is None or end is None:
+            return None
+        return end - self.detected
+
+    @property
+    def time_to_acknowledge(self) -> timedelta | None:
+        return self._since_detected(self.acknowledged)
+
+    @property
+    def time_to_mitigate(self) -> timedelta | None:
+        return self._since_detected(self.mitigated)
+
+    @property
+    def time_to_resolve(self) -> timedelta | None:
+        return self._since_detected(self.resolved)
+
+    @property
+    def impact(self) -> timedelta | None:
+        """Users are hurt until service is restored: mitigation, else resolution."""
+        return self._since_detected(self.mitigated or self.resolved)
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    id: int
+    title: str
+    severity: Severity
+    status: Status
+    created_at: datetime
+    created_by: str
+    detected_at: datetime | None
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    postmortem_exported_at: datetime | None
+
+    @property
+    def ref(self) -> str:
+        return format_id(self.id)
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    title: str
+    severity: Severity
+    scope: Scope
+    created_at: datetime
+    created_by: str
+    events: tuple[Event, ...] = ()
+    checklist: dict[str, ChecklistMark] = field(default_factory=dict, compare=False, hash=False)
+    action_items: tuple[ActionItem, ...] = ()
+    postmortem: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    postmortem_exported_at: datetime | None = None
+
+    @property
+    def ref(self) -> str:
+        return format_id(self.id)
+
+    @property
+    def milestones(self) -> Milestones:
+        return Milestones.from_events(self.events)
+
+    @property
+    def status(self) -> Status:
+        return Status.RESOLVED if self.milestones.resolved else Status.OPEN
+
+    @property
+    def level(self) -> SeverityLevel:
+        return SEVERITY_LEVELS[self.severity]
+
+    def events_of(self, *kinds: Kind) -> list[Event]:
+        return [e for e in self.events if e.kind in kinds]
+
+
+def response_due(severity: Severity, detected_at: datetime) -> datetime:
+    """When the severity's response target runs out (acknowledge by then)."""
+    return detected_at + SEVERITY_LEVELS[severity].response_target
+
+
+def acknowledged_in_time(severity: Severity, milestones: Milestones) -> bool | None:
+    if milestones.time_to_acknowledge is None:
+        return None
+    return milestones.time_to_acknowledge <= SEVERITY_LEVELS[severity].response_target
+
+
+@dataclass(frozen=True)
+class PostmortemDue:
+    required: bool
+    due_at: datetime | None
+    done: bool
+
+    def overdue(self, now: datetime) -> bool:
+        return self.required and not self.done and self.due_at is not None and now > self.due_at
+
+
+def postmortem_due(
+    severity: Severity, resolved_at: datetime | None, exported_at: datetime | None
+) -> PostmortemDue:
+    """SEV-1 and SEV-2 need a post-mortem within 48 h of resolution; SEV-3 is optional."""
+    required = SEVERITY_LEVELS[severity].postmortem_required
+    due_at = resolved_at + POSTMORTEM_DEADLINE if resolved_at else None
+    return PostmortemDue(required=required, due_at=due_at, done=exported_at is not None)

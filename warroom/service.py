@@ -1,0 +1,276 @@
+"""The war room: the one write path that the CLI and the console both call.
+
+It checks what a person asked for, stamps it with who and when (UTC), and hands it to the
+journal, which commits before returning. Nothing here knows about terminals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from warroom.config import Config, ConfigError, whoami
+from warroom.errors import UserError
+from warroom.export import postmortem_filename, render_postmortem, write_atomically
+from warroom.journal import Journal, open_journal
+from warroom.model import (
+    LOGGABLE_KINDS,
+    POSTMORTEM_FIELDS,
+    ActionItem,
+    Event,
+    Incident,
+    IncidentSummary,
+    Kind,
+    Scope,
+    Severity,
+    Status,
+)
+from warroom.runbook import Runbook, load_runbook
+from warroom.sanitize import strip_controls
+from warroom.timeutil import utcnow
+from warroom.typedtoml import SchemaError
+
+MAX_TEXT = 10_000
+# Clocks on two bastions drift; an entry a little ahead of ours is not an error.
+FUTURE_TOLERANCE = timedelta(minutes=1)
+
+
+def clean_text(text: str, what: str = "text", *, required: bool = True) -> str:
+    cleaned = strip_controls(text).strip()
+    if required and not cleaned:
+        raise UserError(f"empty {what}; say what happened")
+    if len(cleaned) > MAX_TEXT:
+        raise UserError(f"{what} is {len(cleaned)} characters; the limit is {MAX_TEXT}")
+    return cleaned
+
+
+class WarRoom:
+    def __init__(
+        self,
+        journal: Journal,
+        *,
+        author: str,
+        runbook: Runbook,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.journal = journal
+        self.author = author
+        self.runbook = runbook
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def _when(self, at: datetime | None) -> datetime:
+        now = self.now()
+        if at is None:
+            return now
+        if at - now > FUTURE_TOLERANCE:
+            raise UserError(f"time {at.isoformat()} is in the future (now {now.isoformat()})")
+        return at
+
+    # Incidents ----------------------------------------------------------------------------
+
+    async def declare(
+        self,
+        title: str,
+        severity: Severity,
+        *,
+        scope: Scope | None = None,
+        detected_at: datetime | None = None,
+        note: str = "",
+    ) -> int:
+        """Open an incident; its first entry is `detected` (when the alert fired, if given)."""
+        title = clean_text(title, "title")
+        if "\n" in title:
+            raise UserError("a title is one line")
+        scope = scope or Scope()
+        text = clean_text(note, "note", required=False) or f"Incident declared, {severity.value}"
+        return await self.journal.create_incident(
+            title=title,
+            severity=severity,
+            scope=Scope(
+                tuple(clean_text(t, "tenant") for t in scope.tenants),
+                tuple(clean_text(e, "endpoint") for e in scope.endpoints),
+            ),
+            author=self.author,
+            detected_at=self._when(detected_at),
+            detected_text=text,
+            recorded_at=self.now(),
+        )
+
+    async def incident(self, incident_id: int) -> Incident:
+        return await self.journal.get_incident(incident_id)
+
+    async def incidents(self, status: Status | None = None) -> list[IncidentSummary]:
+        return await self.journal.list_incidents(status)
+
+    async def target(self, incident_id: int | None) -> int:
+        """The incident meant: the one given, else the only open one."""
+        if incident_id is not None:
+            return incident_id
+        open_ones = await self.journal.list_incidents(Status.OPEN)
+        if not open_ones:
+            raise UserError("no open incident; declare one first, or name one with --incident")
+        if len(open_ones) > 1:
+            refs = ", ".join(f"{i.ref} ({i.title})" for i in open_ones)
+            raise UserError(f"{len(open_ones)} incidents are open: {refs}; choose with --incident")
+        return open_ones[0].id
+
+    # Timeline -----------------------------------------------------------------------------
+
+    async def log(
+        self,
+        kind: Kind,
+        text: str,
+        *,
+        incident_id: int | None = None,
+        at: datetime | None = None,
+        auto: bool = False,
+        data: dict[str, Any] | None = None,
+    ) -> Event:
+        """Append an entry; `at` records something that happened earlier than it is typed."""
+        if not auto and kind not in LOGGABLE_KINDS:
+            raise UserError(f"{kind.value} entries are made by their own commands")
+        text = clean_text(text)
+        target = await self.target(incident_id)
+        return await self.journal.append_event(
+            target,
+            kind=kind,
+            text=text,
+            author=self.author,
+            at=self._when(at),
+            recorded_at=self.now(),
+            auto=auto,
+            data=data,
+        )
+
+    async def amend(
+        self, event_id: int, *, text: str | None = None, at: datetime | None = None
+    ) -> Event:
+        """Correct an entry's text or time; the old values are kept in the journal."""
+        return await self.journal.amend_event(
+            event_id,
+            author=self.author,
+            edited_at=self.now(),
+            text=None if text is None else clean_text(text),
+            at=None if at is None else self._when(at),
+        )
+
+    async def change_severity(
+        self, severity: Severity, *, incident_id: int | None = None, reason: str = ""
+    ) -> Event | None:
+        """Returns the logged entry, or None when the severity already was that."""
+        return await self.journal.set_severity(
+            await self.target(incident_id),
+            severity,
+            author=self.author,
+            at=self.now(),
+            reason=clean_text(reason, "reason", required=False),
+        )
+
+    async def change_scope(self, scope: Scope, *, incident_id: int | None = None) -> Event | None:
+        return await self.journal.set_scope(
+            await self.target(incident_id), scope, author=self.author, at=self.now()
+        )
+
+    async def check(
+        self, item_id: str, done: bool = True, *, incident_id: int | None = None
+    ) -> Event:
+        """Tick (or untick) a runbook step; who and when go on the timeline."""
+        try:
+            phase, step = self.runbook.step(item_id)
+        except KeyError:
+            raise UserError(f"no checklist step {item_id!r} in the runbook") from None
+        return await self.journal.set_checklist(
+            await self.target(incident_id),
+            item_id,
+            done=done,
+            label=f"{phase.name} {step.id}. {step.title}",
+            author=self.author,
+            at=self.now(),
+        )
+
+    # Post-mortem --------------------------------------------------------------------------
+
+    async def add_action_item(
+        self, incident_id: int, text: str, *, owner: str = "", deadline: date | None = None
+    ) -> ActionItem:
+        return await self.journal.add_action_item(
+            incident_id,
+            text=clean_text(text, "action item"),
+            owner=clean_text(owner, "owner", required=False),
+            deadline=deadline,
+            author=self.author,
+            at=self.now(),
+        )
+
+    async def update_action_item(self, item_id: int, **changes: Any) -> ActionItem:
+        for name in ("text", "owner"):
+            if name in changes:
+                changes[name] = clean_text(changes[name], name, required=name == "text")
+        return await self.journal.update_action_item(item_id, **changes)
+
+    async def set_postmortem_field(self, incident_id: int, name: str, value: str) -> None:
+        if name not in POSTMORTEM_FIELDS:
+            known = ", ".join(POSTMORTEM_FIELDS)
+            raise UserError(f"unknown post-mortem field {name!r}; use one of: {known}")
+        await self.journal.set_postmortem_field(
+            incident_id,
+            name,
+            clean_text(value, name, required=False),
+            author=self.author,
+            at=self.now(),
+        )
+
+    async def render_postmortem(self, incident_id: int, template: Path | None = None) -> str:
+        return render_postmortem(await self.incident(incident_id), template)
+
+    async def export_postmortem(
+        self,
+        incident_id: int,
+        *,
+        output: Path | None = None,
+        directory: Path | None = None,
+        template: Path | None = None,
+    ) -> Path:
+        """Write the post-mortem file (to `output`, else a stable name in `directory`)."""
+        incident = await self.incident(incident_id)
+        text = render_postmortem(incident, template)
+        path = output or (directory or Path.cwd()) / postmortem_filename(incident)
+        try:
+            write_atomically(path, text)
+        except OSError as exc:
+            raise UserError(f"cannot write {path}: {exc.strerror}") from None
+        await self.journal.mark_exported(incident_id, self.now())
+        return path
+
+    async def change_token(self) -> Hashable:
+        return await self.journal.change_token()
+
+    async def close(self) -> None:
+        await self.journal.close()
+
+    async def __aenter__(self) -> WarRoom:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+def runbook_for(config: Config) -> Runbook:
+    """The team's runbook file when the config names one, else the built-in runbook."""
+    if not config.runbook.file:
+        return load_runbook()
+    try:
+        return load_runbook(config.resolve_path(config.runbook.file))
+    except SchemaError as exc:
+        raise ConfigError(exc.path, exc.key, exc.problem) from None
+
+
+async def open_war_room(config: Config, db: Path) -> WarRoom:
+    runbook = runbook_for(config)
+    journal = await open_journal(db)
+    return WarRoom(journal, author=whoami(config), runbook=runbook)

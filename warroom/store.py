@@ -1,0 +1,617 @@
+"""The SQLite journal: WAL, busy_timeout, BEGIN IMMEDIATE, forward migrations.
+
+Every write is one transaction committed before the call returns. With synchronous=FULL in WAL
+mode each commit is fsynced, so an entry the caller was told about survives kill -9 and power loss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from warroom.errors import JournalError, NotFound
+from warroom.model import (
+    POSTMORTEM_FIELDS,
+    ActionItem,
+    ChecklistMark,
+    Event,
+    Incident,
+    IncidentSummary,
+    Kind,
+    Scope,
+    Severity,
+    Status,
+    format_id,
+)
+from warroom.timeutil import from_db, to_db
+
+BUSY_TIMEOUT_MS = 15_000
+
+# Forward migrations; MIGRATIONS[n] takes a database from version n to n + 1. Never edit a
+# released step: add a new one.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: incidents and their timeline.
+    """
+    CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        scope TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id),
+        at TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        author TEXT NOT NULL,
+        auto INTEGER NOT NULL DEFAULT 0,
+        data TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX events_by_time ON events(incident_id, at, id);
+    """,
+    # 2: the runbook workflow: checklists, action items, post-mortem fields, edit history.
+    """
+    ALTER TABLE incidents ADD COLUMN postmortem_exported_at TEXT;
+    ALTER TABLE events ADD COLUMN edited_at TEXT;
+    ALTER TABLE events ADD COLUMN edited_by TEXT;
+    CREATE INDEX events_by_kind ON events(incident_id, kind, at);
+    CREATE TABLE event_edits (
+        id INTEGER PRIMARY KEY,
+        event_id INTEGER NOT NULL REFERENCES events(id),
+        edited_at TEXT NOT NULL,
+        edited_by TEXT NOT NULL,
+        old_at TEXT NOT NULL,
+        old_text TEXT NOT NULL
+    );
+    CREATE TABLE checklist (
+        incident_id INTEGER NOT NULL REFERENCES incidents(id),
+        item_id TEXT NOT NULL,
+        done INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (incident_id, item_id)
+    );
+    CREATE TABLE action_items (
+        id INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id),
+        text TEXT NOT NULL,
+        owner TEXT NOT NULL DEFAULT '',
+        deadline TEXT,
+        done INTEGER NOT NULL DEFAULT 0,
+        label TEXT NOT NULL DEFAULT 'incident',
+        external_url TEXT,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TABLE postmortem_fields (
+        incident_id INTEGER NOT NULL REFERENCES incidents(id),
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL,
+        PRIMARY KEY (incident_id, name)
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_EVENT_COLUMNS = (
+    "id, incident_id, at, recorded_at, kind, text, author, auto, data, edited_at, edited_by"
+)
+_ACTION_ITEM_COLUMNS = "id, incident_id, text, owner, deadline, done, label, external_url"
+_ACTION_ITEM_EDITABLE = {"text", "owner", "deadline", "done", "label", "external_url"}
+
+
+def create_private_file(path: Path) -> None:
+    """Create the database file 0600 in a directory created 0700 (existing ones are left be)."""
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700)
+        os.chmod(directory, 0o700)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+
+
+class SqliteJournal:
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
+        self._db = db
+        self.path = path
+        self._lock = asyncio.Lock()
+        self._own_writes = 0
+
+    @classmethod
+    async def open(cls, path: Path, *, synchronous: str = "FULL") -> SqliteJournal:
+        if synchronous not in ("FULL", "NORMAL", "EXTRA"):
+            raise ValueError(f"synchronous must be FULL, NORMAL or EXTRA, not {synchronous!r}")
+        try:
+            create_private_file(path)
+        except OSError as exc:
+            raise JournalError(f"cannot create the journal {path}: {exc.strerror}") from None
+        try:
+            db = await aiosqlite.connect(path, isolation_level=None)
+        except Exception as exc:
+            raise JournalError(f"cannot open the journal {path}: {exc}") from None
+        journal = cls(db, path)
+        try:
+            await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute(f"PRAGMA synchronous = {synchronous}")
+            await db.execute("PRAGMA foreign_keys = ON")
+            await journal._migrate()
+        except Exception as exc:
+            await db.close()
+            if isinstance(exc, JournalError):
+                raise
+            raise JournalError(f"cannot open the journal {path}: {exc}") from None
+        return journal
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def _migrate(self) -> None:
+        async with self._transaction():
+            version = await self._scalar("PRAGMA user_version")
+            if version > SCHEMA_VERSION:
+                raise JournalError(
+                    f"the journal {self.path} is at schema version {version}, newer than this "
+                    f"warroom knows ({SCHEMA_VERSION}); upgrade warroom"
+                )
+            for step in range(version, SCHEMA_VERSION):
+                for statement in _statements(MIGRATIONS[step]):
+                    await self._db.execute(statement)
+            if version != SCHEMA_VERSION:
+                await self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @asynccontextmanager
+    async def _transaction(self, mode: str = "IMMEDIATE") -> AsyncIterator[None]:
+        """One transaction at a time on this connection; IMMEDIATE takes the write lock up front
+        so a read-then-write never fails half way with "database is locked"."""
+        async with self._lock:
+            await self._db.execute(f"BEGIN {mode}")
+            try:
+                yield
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+            if mode == "IMMEDIATE":
+                self._own_writes += 1
+
+    async def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        async with self._db.execute(sql, params) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
+
+    async def _require_incident(self, incident_id: int) -> None:
+        if await self._scalar("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)) is None:
+            raise NotFound(f"no incident {format_id(incident_id)}")
+
+    async def _insert_event(
+        self,
+        incident_id: int,
+        *,
+        kind: Kind,
+        text: str,
+        author: str,
+        at: datetime,
+        recorded_at: datetime,
+        auto: bool = False,
+        data: dict[str, Any] | None = None,
+    ) -> Event:
+        payload = json.dumps(data or {}, sort_keys=True)
+        cursor = await self._db.execute(
+            "INSERT INTO events (incident_id, at, recorded_at, kind, text, author, auto, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                incident_id,
+                to_db(at),
+                to_db(recorded_at),
+                kind.value,
+                text,
+                author,
+                int(auto),
+                payload,
+            ),
+        )
+        return Event(
+            id=cursor.lastrowid or 0,
+            incident_id=incident_id,
+            at=from_db(to_db(at)),
+            recorded_at=from_db(to_db(recorded_at)),
+            kind=kind,
+            text=text,
+            author=author,
+            auto=auto,
+            data=json.loads(payload),
+        )
+
+    # Writes -------------------------------------------------------------------------------
+
+    async def create_incident(
+        self,
+        *,
+        title: str,
+        severity: Severity,
+        scope: Scope,
+        author: str,
+        detected_at: datetime,
+        detected_text: str,
+        recorded_at: datetime,
+    ) -> int:
+        async with self._transaction():
+            cursor = await self._db.execute(
+                "INSERT INTO incidents (title, severity, scope, created_at, created_by)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (title, severity.value, json.dumps(scope.to_dict()), to_db(recorded_at), author),
+            )
+            incident_id = cursor.lastrowid
+            assert incident_id is not None
+            await self._insert_event(
+                incident_id,
+                kind=Kind.DETECTED,
+                text=detected_text,
+                author=author,
+                at=detected_at,
+                recorded_at=recorded_at,
+                data={"severity": severity.value, "scope": scope.to_dict()},
+            )
+        return incident_id
+
+    async def append_event(
+        self,
+        incident_id: int,
+        *,
+        kind: Kind,
+        text: str,
+        author: str,
+        at: datetime,
+        recorded_at: datetime,
+        auto: bool = False,
+        data: dict[str, Any] | None = None,
+    ) -> Event:
+        async with self._transaction():
+            await self._require_incident(incident_id)
+            return await self._insert_event(
+                incident_id,
+                kind=kind,
+                text=text,
+                author=author,
+                at=at,
+                recorded_at=recorded_at,
+                auto=auto,
+                data=data,
+            )
+
+    async def amend_event(
+        self,
+        event_id: int,
+        *,
+        author: str,
+        edited_at: datetime,
+        text: str | None = None,
+        at: datetime | None = None,
+    ) -> Event:
+        async with self._transaction():
+            async with self._db.execute(
+                "SELECT at, text FROM events WHERE id = ?", (event_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                raise NotFound(f"no timeline entry {event_id}")
+            old_at, old_text = row
+            await self._db.execute(
+                "INSERT INTO event_edits (event_id, edited_at, edited_by, old_at, old_text)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (event_id, to_db(edited_at), author, old_at, old_text),
+            )
+            await self._db.execute(
+                "UPDATE events SET at = ?, text = ?, edited_at = ?, edited_by = ? WHERE id = ?",
+                (
+                    to_db(at) if at else old_at,
+                    old_text if text is None else text,
+                    to_db(edited_at),
+                    author,
+                    event_id,
+                ),
+            )
+            async with self._db.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)
+            ) as cursor:
+                return _event(await cursor.fetchone())
+
+    async def set_severity(
+        self, incident_id: int, severity: Severity, *, author: str, at: datetime, reason: str
+    ) -> Event | None:
+        async with self._transaction():
+            current = await self._scalar(
+                "SELECT severity FROM incidents WHERE id = ?", (incident_id,)
+            )
+            if current is None:
+                raise NotFound(f"no incident {format_id(incident_id)}")
+            if current == severity.value:
+                return None
+            await self._db.execute(
+                "UPDATE incidents SET severity = ? WHERE id = ?", (severity.value, incident_id)
+            )
+            text = f"{current} -> {severity.value}" + (f": {reason}" if reason else "")
+            return await self._insert_event(
+                incident_id,
+                kind=Kind.SEVERITY,
+                text=text,
+                author=author,
+                at=at,
+                recorded_at=at,
+                data={"from": current, "to": severity.value},
+            )
+
+    async def set_scope(
+        self, incident_id: int, scope: Scope, *, author: str, at: datetime
+    ) -> Event | None:
+        async with self._transaction():
+            current = await self._scalar("SELECT scope FROM incidents WHERE id = ?", (incident_id,))
+            if current is None:
+                raise NotFound(f"no incident {format_id(incident_id)}")
+            if Scope.from_dict(json.loads(current)) == scope:
+                return None
+            await self._db.execute(
+                "UPDATE incidents SET scope = ? WHERE id = ?",
+                (json.dumps(scope.to_dict()), incident_id),
+            )
+            return await self._insert_event(
+                incident_id,
+                kind=Kind.SCOPE,
+                text=scope.describe(),
+                author=author,
+                at=at,
+                recorded_at=at,
+                data=scope.to_dict(),
+            )
+
+    async def set_checklist(
+        self,
+        incident_id: int,
+        item_id: str,
+        *,
+        done: bool,
+        label: str,
+        author: str,
+        at: datetime,
+    ) -> Event:
+        async with self._transaction():
+            await self._require_incident(incident_id)
+            await self._db.execute(
+                "INSERT INTO checklist (incident_id, item_id, done, by, at) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (incident_id, item_id) DO UPDATE SET"
+                " done = excluded.done, by = excluded.by, at = excluded.at",
+                (incident_id, item_id, int(done), author, to_db(at)),
+            )
+            mark = "[x]" if done else "[ ]"
+            return await self._insert_event(
+                incident_id,
+                kind=Kind.CHECKLIST,
+                text=f"{mark} {label}",
+                author=author,
+                at=at,
+                recorded_at=at,
+                data={"item": item_id, "done": done},
+            )
+
+    async def add_action_item(
+        self,
+        incident_id: int,
+        *,
+        text: str,
+        owner: str,
+        deadline: date | None,
+        author: str,
+        at: datetime,
+    ) -> ActionItem:
+        async with self._transaction():
+            await self._require_incident(incident_id)
+            cursor = await self._db.execute(
+                "INSERT INTO action_items (incident_id, text, owner, deadline, created_at,"
+                " created_by) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    incident_id,
+                    text,
+                    owner,
+                    deadline.isoformat() if deadline else None,
+                    to_db(at),
+                    author,
+                ),
+            )
+            item_id = cursor.lastrowid
+            return await self._action_item(item_id or 0)
+
+    async def update_action_item(self, item_id: int, **changes: Any) -> ActionItem:
+        unknown = set(changes) - _ACTION_ITEM_EDITABLE
+        if unknown:
+            raise ValueError(f"cannot change {', '.join(sorted(unknown))} of an action item")
+        values = {
+            k: (v.isoformat() if isinstance(v, date) else int(v) if isinstance(v, bool) else v)
+            for k, v in changes.items()
+        }
+        async with self._transaction():
+            if not values:
+                return await self._action_item(item_id)
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            cursor = await self._db.execute(
+                f"UPDATE action_items SET {assignments} WHERE id = ?", (*values.values(), item_id)
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no action item {item_id}")
+            return await self._action_item(item_id)
+
+    async def set_postmortem_field(
+        self, incident_id: int, name: str, value: str, *, author: str, at: datetime
+    ) -> None:
+        if name not in POSTMORTEM_FIELDS:
+            raise ValueError(f"unknown post-mortem field {name!r}")
+        async with self._transaction():
+            await self._require_incident(incident_id)
+            await self._db.execute(
+                "INSERT INTO postmortem_fields (incident_id, name, value, updated_at, updated_by)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (incident_id, name) DO UPDATE SET"
+                " value = excluded.value, updated_at = excluded.updated_at,"
+                " updated_by = excluded.updated_by",
+                (incident_id, name, value, to_db(at), author),
+            )
+
+    async def mark_exported(self, incident_id: int, at: datetime) -> None:
+        async with self._transaction():
+            cursor = await self._db.execute(
+                "UPDATE incidents SET postmortem_exported_at = ? WHERE id = ?",
+                (to_db(at), incident_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFound(f"no incident {format_id(incident_id)}")
+
+    # Reads --------------------------------------------------------------------------------
+
+    async def _action_item(self, item_id: int) -> ActionItem:
+        async with self._db.execute(
+            f"SELECT {_ACTION_ITEM_COLUMNS} FROM action_items WHERE id = ?", (item_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise NotFound(f"no action item {item_id}")
+        return _action_item(row)
+
+    async def get_incident(self, incident_id: int) -> Incident:
+        async with self._transaction("DEFERRED"):
+            async with self._db.execute(
+                "SELECT id, title, severity, scope, created_at, created_by, postmortem_exported_at"
+                " FROM incidents WHERE id = ?",
+                (incident_id,),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                raise NotFound(f"no incident {format_id(incident_id)}")
+            async with self._db.execute(
+                f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY at, id",
+                (incident_id,),
+            ) as cursor:
+                events = tuple(_event(r) for r in await cursor.fetchall())
+            async with self._db.execute(
+                "SELECT item_id, done, by, at FROM checklist WHERE incident_id = ?", (incident_id,)
+            ) as cursor:
+                checklist = {
+                    r[0]: ChecklistMark(r[0], bool(r[1]), r[2], from_db(r[3]))
+                    for r in await cursor.fetchall()
+                }
+            async with self._db.execute(
+                f"SELECT {_ACTION_ITEM_COLUMNS} FROM action_items WHERE incident_id = ?"
+                " ORDER BY id",
+                (incident_id,),
+            ) as cursor:
+                items = tuple(_action_item(r) for r in await cursor.fetchall())
+            async with self._db.execute(
+                "SELECT name, value FROM postmortem_fields WHERE incident_id = ?", (incident_id,)
+            ) as cursor:
+                fields = {r[0]: r[1] for r in await cursor.fetchall()}
+        return Incident(
+            id=row[0],
+            title=row[1],
+            severity=Severity(row[2]),
+            scope=Scope.from_dict(json.loads(row[3])),
+            created_at=from_db(row[4]),
+            created_by=row[5],
+            events=events,
+            checklist=checklist,
+            action_items=items,
+            postmortem=fields,
+            postmortem_exported_at=from_db(row[6]) if row[6] else None,
+        )
+
+    async def list_incidents(self, status: Status | None = None) -> list[IncidentSummary]:
+        def first(kind: str) -> str:
+            return (
+                f"(SELECT MIN(at) FROM events e WHERE e.incident_id = i.id AND e.kind = '{kind}')"
+            )
+
+        sql = (
+            "SELECT * FROM (SELECT i.id, i.title, i.severity, i.created_at, i.created_by,"
+            f" {first('detected')}, {first('acknowledged')}, {first('resolved')} AS resolved,"
+            " i.postmortem_exported_at FROM incidents i)"
+        )
+        if status is Status.OPEN:
+            sql += " WHERE resolved IS NULL"
+        elif status is Status.RESOLVED:
+            sql += " WHERE resolved IS NOT NULL"
+        sql += " ORDER BY id"
+        async with self._lock, self._db.execute(sql) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            IncidentSummary(
+                id=r[0],
+                title=r[1],
+                severity=Severity(r[2]),
+                status=Status.RESOLVED if r[7] else Status.OPEN,
+                created_at=from_db(r[3]),
+                created_by=r[4],
+                detected_at=_maybe_time(r[5]),
+                acknowledged_at=_maybe_time(r[6]),
+                resolved_at=_maybe_time(r[7]),
+                postmortem_exported_at=_maybe_time(r[8]),
+            )
+            for r in rows
+        ]
+
+    async def change_token(self) -> Hashable:
+        # data_version moves when another connection commits; our own commits are counted here.
+        async with self._lock:
+            version = await self._scalar("PRAGMA data_version")
+        return (version, self._own_writes)
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _maybe_time(value: str | None) -> datetime | None:
+    return from_db(value) if value else None
+
+
+def _event(row: Any) -> Event:
+    return Event(
+        id=row[0],
+        incident_id=row[1],
+        at=from_db(row[2]),
+        recorded_at=from_db(row[3]),
+        kind=Kind(row[4]),
+        text=row[5],
+        author=row[6],
+        auto=bool(row[7]),
+        data=json.loads(row[8]),
+        edited_at=_maybe_time(row[9]),
+        edited_by=row[10],
+    )
+
+
+def _action_item(row: Any) -> ActionItem:
+    return ActionItem(
+        id=row[0],
+        incident_id=row[1],
+        text=row[2],
+        owner=row[3],
+        deadline=date.fromisoformat(row[4]) if row[4] else None,
+        done=bool(row[5]),
+        label=row[6],
+        external_url=row[7],
+    )

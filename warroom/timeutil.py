@@ -1,0 +1,89 @@
+"""UTC time helpers: every time warroom stores or shows is UTC."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+_UNITS = {
+    "ms": timedelta(milliseconds=1),
+    "s": timedelta(seconds=1),
+    "m": timedelta(minutes=1),
+    "h": timedelta(hours=1),
+    "d": timedelta(days=1),
+    "w": timedelta(weeks=1),
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse `500ms`, `5s`, `10m`, `48h`, `90d`, `1h30m`; raise ValueError with the reason."""
+    cleaned = text.strip().replace(" ", "")
+    if not cleaned:
+        raise ValueError("empty duration; use a number and a unit such as 5s, 10m or 48h")
+    total = timedelta()
+    pos = 0
+    for match in _DURATION_PART.finditer(cleaned):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * _UNITS[match.group(2)]
+        pos = match.end()
+    if pos != len(cleaned):
+        raise ValueError(
+            f"bad duration {text!r}; use a number and a unit (ms, s, m, h, d, w)"
+            " such as 5s, 10m or 48h"
+        )
+    return total
+
+
+def parse_instant(text: str) -> datetime:
+    """Parse ISO 8601; a time without an offset is taken as UTC. Returns an aware UTC datetime."""
+    raw = text.strip()
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"bad time {text!r}; use ISO 8601 such as 2026-11-26T03:01:00Z") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def to_db(value: datetime) -> str:
+    """Fixed-width UTC text, so that SQLite orders times correctly as strings."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def iso(value: datetime) -> str:
+    """ISO 8601 UTC with a Z, as `show --json` prints it."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def hhmm(delta: timedelta) -> str:
+    """A duration as HH:MM (hours may exceed 24), as the post-mortem's Duration line wants."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def short_duration(delta: timedelta) -> str:
+    """A compact human duration: 45s, 12m, 3h05m, 2d04h."""
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds < 60:
+        return f"{sign}{seconds}s"
+    minutes, _ = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{sign}{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{sign}{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{sign}{days}d{hours:02d}h"
