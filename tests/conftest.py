@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from warroom.runbook import load_runbook
+from warroom.service import WarRoom
+from warroom.store import SqliteJournal
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def isolated_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a user with no config, no journal and a known name."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WARROOM_")}
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        WARROOM_USER="ana",
+        PYTHONPATH=str(REPO),
+    )
+    env.pop("SUDO_USER", None)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "journal" / "warroom.db"
+
+
+@pytest.fixture
+def cli(home: Path, db: Path) -> Callable[..., Result]:
+    """Run `warroom ARGS` in a real subprocess, against the test's own journal."""
+
+    def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
+        full_env = isolated_env(home, WARROOM_DB=str(db), **(env or {}))
+        proc = subprocess.run(
+            [sys.executable, "-m", "warroom", *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            cwd=cwd or home,
+            timeout=60,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 26, 3, 1, tzinfo=UTC))
+
+
+@pytest.fixture
+async def room(db: Path, clock: Clock) -> AsyncIterator[WarRoom]:
+    journal = await SqliteJournal.open(db)
+    room = WarRoom(journal, author="ana", runbook=load_runbook(), clock=clock)
+    yield room
+    await room.close()
