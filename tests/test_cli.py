@@ -36,7 +36,9 @@ def test_every_kind_lands_on_the_timeline_in_time_order(cli):
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(f"INC-1 {kind.value} at ")
     # Recorded after the fact: the root cause was found at 03:20, typed now.
-    late = cli("event", "--incident", "1", "--at", "2026-11-20T03:20:00Z", "root_cause", "bad deploy")
+    late = cli(
+        "event", "--incident", "1", "--at", "2026-11-20T03:20:00Z", "root_cause", "bad deploy"
+    )
     assert late.returncode == 0, late.stderr
 
     shown = json.loads(cli("show", "INC-1", "--json").stdout)

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import platformdirs
 
-from warroom.typedtoml import SchemaError, build, read_toml
+from warroom.typedtoml import Invalid, SchemaError, build, read_toml
 
 APP = "warroom"
 CONFIG_NAME = "warroom.toml"
@@ -52,7 +52,7 @@ class EcsConfig:
 
     def __post_init__(self) -> None:
         if not self.cluster:
-            raise ValueError("cluster must not be empty")
+            raise Invalid("cluster", "must not be empty")
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,8 @@ class LogsConfig:
 
     def __post_init__(self) -> None:
         if not 0 < self.max_requests_per_second <= 5:
-            raise ValueError(
-                "max_requests_per_second must be above 0 and at most 5 (the account quota)"
+            raise Invalid(
+                "max_requests_per_second", "must be above 0 and at most 5 (the account quota)"
             )
 
 
@@ -84,7 +84,7 @@ class HealthEndpoint:
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://", "https://")):
-            raise ValueError(f"url {self.url!r} must start with http:// or https://")
+            raise Invalid("url", f"{self.url!r} must start with http:// or https://")
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class SlaConfig:
 
     def __post_init__(self) -> None:
         if not 0 < self.uptime_percent <= 100:
-            raise ValueError("uptime_percent must be above 0 and at most 100")
+            raise Invalid("uptime_percent", "must be above 0 and at most 100")
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ class NotifyConfig:
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
-            raise ValueError(f"channel {self.channel!r} is not one of: {', '.join(CHANNELS)}")
+            raise Invalid("channel", f"{self.channel!r} is not one of: {', '.join(CHANNELS)}")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warroom.model import MILESTONES, Milestones
-from warroom.typedtoml import build, read_toml
+from warroom.typedtoml import Invalid, build, read_toml
 
 BUILTIN = Path(__file__).with_name("runbook.toml")
 _MILESTONE_NAMES = {k.value for k in MILESTONES}
@@ -36,7 +36,7 @@ class Phase:
     def __post_init__(self) -> None:
         if self.begins_after and self.begins_after not in _MILESTONE_NAMES:
             names = ", ".join(sorted(_MILESTONE_NAMES))
-            raise ValueError(f"begins_after {self.begins_after!r} is not one of: {names}")
+            raise Invalid("begins_after", f"{self.begins_after!r} is not one of: {names}")
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,12 @@ class Runbook:
 
     def __post_init__(self) -> None:
         if not self.phases:
-            raise ValueError("a runbook needs at least one phase")
+            raise Invalid("phases", "a runbook needs at least one phase")
         seen: set[str] = set()
         for phase in self.phases:
             for step in phase.steps:
                 if step.id in seen:
-                    raise ValueError(f"step id {step.id!r} is used twice")
+                    raise Invalid("phases", f"step id {step.id!r} is used twice")
                 seen.add(step.id)
 
     def phase(self, phase_id: str) -> Phase:

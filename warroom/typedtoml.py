@@ -26,6 +26,15 @@ class SchemaError(Exception):
         super().__init__(where + problem)
 
 
+class Invalid(ValueError):
+    """Raised by a dataclass's __post_init__ to reject one of its fields' values."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -67,8 +76,8 @@ def build(cls: type[T], data: Any, path: Path | str, key: str = "") -> T:
             raise SchemaError(path, child, "missing required value")
     try:
         return cls(**values)
-    except ValueError as exc:  # a dataclass's own __post_init__ check
-        raise SchemaError(path, key, str(exc)) from None
+    except Invalid as exc:  # a dataclass's own __post_init__ check
+        raise SchemaError(path, _join(key, exc.field), exc.problem) from None
 
 
 def _convert(hint: Any, value: Any, path: Path | str, key: str) -> Any:
