@@ -1,0 +1,198 @@
+"""The SQLite journal on real files: permissions, migrations, change notices, edits."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from warroom.errors import JournalError, NotFound, UserError
+from warroom.model import Kind, Scope, Severity, Status
+from warroom.runbook import load_runbook
+from warroom.service import WarRoom
+from warroom.store import SCHEMA_VERSION, SqliteJournal
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+async def test_new_journal_is_private(tmp_path: Path):
+    before = stat.S_IMODE(tmp_path.stat().st_mode)
+    db = tmp_path / "a" / "b" / "warroom.db"
+    journal = await SqliteJournal.open(db)
+    await journal.close()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(db.parent.parent.stat().st_mode) == 0o700
+    # A directory that already existed keeps its mode.
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == before
+
+
+async def test_wal_and_pragmas(db: Path, room: WarRoom):
+    await room.declare("x", Severity.SEV3)
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+    wal = db.with_name(db.name + "-wal")
+    assert stat.S_IMODE(wal.stat().st_mode) == 0o600
+
+
+async def test_version_1_journal_migrates_and_keeps_its_data(tmp_path: Path):
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db)
+    conn.executescript((FIXTURES / "schema_v1.sql").read_text())
+    conn.close()
+
+    journal = await SqliteJournal.open(db)
+    room = WarRoom(journal, author="ana", runbook=load_runbook())
+    incident = await room.incident(1)
+    assert incident.title == "Redis down"
+    assert [e.kind for e in incident.events] == [Kind.DETECTED, Kind.ACKNOWLEDGED, Kind.RESOLVED]
+    assert incident.status is Status.RESOLVED
+    assert incident.milestones.time_to_acknowledge == timedelta(minutes=7)
+    # What version 2 added works on the old incident.
+    await room.check("10", incident_id=1)
+    await room.add_action_item(1, "Alarm on replication lag", owner="bo")
+    await room.set_postmortem_field(1, "summary", "Primary node died.")
+    incident = await room.incident(1)
+    assert incident.checklist["10"].done
+    assert incident.action_items[0].text == "Alarm on replication lag"
+    assert incident.postmortem["summary"] == "Primary node died."
+    await room.close()
+
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+    # Opening again does not migrate twice.
+    journal = await SqliteJournal.open(db)
+    assert len((await journal.get_incident(1)).events) == 4
+    await journal.close()
+
+
+async def test_newer_schema_is_refused(tmp_path: Path):
+    db = tmp_path / "future.db"
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(JournalError, match="newer than this warroom knows"):
+        await SqliteJournal.open(db)
+
+
+async def test_not_a_database_is_a_clear_error(tmp_path: Path):
+    db = tmp_path / "junk.db"
+    db.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(JournalError, match="cannot open the journal"):
+        await SqliteJournal.open(db)
+
+
+async def test_second_connection_notices_changes(db: Path, room: WarRoom):
+    other = await SqliteJournal.open(db)
+    seen = await other.change_token()
+    assert await other.change_token() == seen  # nothing changed: same token
+
+    incident_id = await room.declare("Orders not saving", Severity.SEV2)
+    after_declare = await other.change_token()
+    assert after_declare != seen
+    assert [i.title for i in await other.list_incidents()] == ["Orders not saving"]
+
+    mine = await room.change_token()
+    await room.log(Kind.NOTE, "still broken", incident_id=incident_id)
+    assert await room.change_token() != mine  # own writes count too
+    assert await other.change_token() != after_declare
+    await other.close()
+
+
+async def test_amend_corrects_time_and_keeps_history(db: Path, room: WarRoom, clock):
+    incident_id = await room.declare("API down", Severity.SEV1)
+    clock.advance(minutes=30)
+    ack = await room.log(Kind.ACKNOWLEDGED, "on it", incident_id=incident_id)
+    clock.advance(minutes=5)
+    fixed = await room.amend(ack.id, at=clock.now - timedelta(minutes=27), text="on it (pager)")
+    assert fixed.at == datetime(2026, 11, 26, 3, 9, tzinfo=UTC)
+    assert fixed.text == "on it (pager)"
+    assert fixed.edited_by == "ana"
+    incident = await room.incident(incident_id)
+    assert incident.milestones.time_to_acknowledge == timedelta(minutes=8)
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT old_text, old_at FROM event_edits").fetchall()
+    conn.close()
+    assert rows == [("on it", "2026-11-26T03:31:00.000000Z")]
+    with pytest.raises(NotFound):
+        await room.amend(9999, text="x")
+
+
+async def test_timeline_is_in_time_order_whatever_the_typing_order(room: WarRoom, clock):
+    incident_id = await room.declare("API down", Severity.SEV1)
+    clock.advance(hours=1)
+    await room.log(Kind.MITIGATED, "rolled back", incident_id=incident_id)
+    await room.log(
+        Kind.ROOT_CAUSE, "rev 9", incident_id=incident_id, at=clock.now - timedelta(minutes=40)
+    )
+    await room.log(
+        Kind.ACKNOWLEDGED, "late", incident_id=incident_id, at=clock.now - timedelta(minutes=55)
+    )
+    incident = await room.incident(incident_id)
+    assert [e.kind for e in incident.events] == [
+        Kind.DETECTED,
+        Kind.ACKNOWLEDGED,
+        Kind.ROOT_CAUSE,
+        Kind.MITIGATED,
+    ]
+    assert incident.events[1].backdated
+
+
+async def test_severity_scope_checklist_and_items(room: WarRoom, clock):
+    incident_id = await room.declare(
+        "Tenant data leak", Severity.SEV2, scope=Scope(tenants=("acme",))
+    )
+    assert await room.change_severity(Severity.SEV2, incident_id=incident_id) is None
+    event = await room.change_severity(Severity.SEV1, incident_id=incident_id, reason="breach")
+    assert event is not None and event.data == {"from": "SEV-2", "to": "SEV-1"}
+    await room.change_scope(Scope(), incident_id=incident_id)
+    await room.check("4", incident_id=incident_id)
+    await room.check("4", False, incident_id=incident_id)
+    with pytest.raises(UserError, match="no checklist step"):
+        await room.check("99", incident_id=incident_id)
+    item = await room.add_action_item(
+        incident_id, "Add tenant isolation test", owner="bo", deadline=date(2026, 12, 3)
+    )
+    item = await room.update_action_item(item.id, done=True)
+    incident = await room.incident(incident_id)
+    assert incident.severity is Severity.SEV1
+    assert incident.scope.is_all
+    assert not incident.checklist["4"].done
+    assert incident.action_items == (item,)
+    assert item.done and item.label == "incident"
+    texts = [e.text for e in incident.events]
+    assert "SEV-2 -> SEV-1: breach" in texts
+    assert "[x] Detect & Triage 4. Identify scope" in texts
+    assert "[ ] Detect & Triage 4. Identify scope" in texts
+
+
+async def test_unknown_incident_is_not_found(room: WarRoom):
+    for call in (
+        room.incident(5),
+        room.log(Kind.NOTE, "x", incident_id=5),
+        room.change_severity(Severity.SEV1, incident_id=5),
+        room.add_action_item(5, "x"),
+        room.set_postmortem_field(5, "summary", "x"),
+    ):
+        with pytest.raises(NotFound, match="INC-5"):
+            await call
+
+
+async def test_text_from_outside_is_stripped_of_terminal_controls(room: WarRoom):
+    incident_id = await room.declare("x\x1b[31m red\x07", Severity.SEV3)
+    event = await room.log(Kind.NOTE, "a\x1b]0;title\x07b\x00c\r\nd", incident_id=incident_id)
+    assert event.text == "abc\nd"
+    assert (await room.incident(incident_id)).title == "x red"
+
+
+async def test_journal_file_that_cannot_be_created(tmp_path: Path):
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("")
+    with pytest.raises(JournalError, match="cannot create the journal"):
+        await SqliteJournal.open(not_a_dir / "warroom.db")
