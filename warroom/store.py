@@ -598,7 +598,7 @@ def _event(row: Any) -> Event:
         text=row[5],
         author=row[6],
         auto=bool(row[7]),
-        data=json.loads(row[8]),
+        data=json.loads(row[8]) if row[8] != "{}" else {},
         edited_at=_maybe_time(row[9]),
         edited_by=row[10],
     )
