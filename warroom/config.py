@@ -42,6 +42,8 @@ class AwsConfig:
     region: str = ""
     profile: str = ""
     endpoint_url: str = ""
+    # A shared-credentials file in place of ~/.aws/credentials (the demo world writes one).
+    credentials_file: str = ""
 
 
 @dataclass(frozen=True)

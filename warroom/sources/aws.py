@@ -1,0 +1,54 @@
+"""boto3 clients built from the config: one session, botocore's own retries, short timeouts."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config as BotoConfig
+
+from warroom.config import Config
+
+# botocore's "standard" retry mode retries throttling and transient errors with jittered
+# exponential backoff; the feeds add nothing of their own on top of it.
+RETRIES = {"mode": "standard", "max_attempts": 3}
+
+
+class AwsClients:
+    """Creates and caches one client per service; clients are thread-safe, sessions are not."""
+
+    def __init__(self, config: Config, *, connect_timeout: float = 3, read_timeout: float = 10):
+        self._config = config
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+        self._boto_config = BotoConfig(
+            retries=RETRIES,  # type: ignore[arg-type]
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            user_agent_extra="warroom",
+        )
+
+    def _session(self) -> boto3.Session:
+        aws = self._config.aws
+        core = botocore.session.Session()
+        if aws.credentials_file:
+            core.set_config_variable(
+                "credentials_file", str(self._config.resolve_path(aws.credentials_file))
+            )
+        return boto3.Session(
+            botocore_session=core,
+            profile_name=aws.profile or None,
+            region_name=aws.region or None,
+        )
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._session().client(
+                    service,
+                    endpoint_url=self._config.aws.endpoint_url or None,
+                    config=self._boto_config,
+                )
+            return self._clients[service]
