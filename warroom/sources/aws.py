@@ -13,7 +13,7 @@ from warroom.config import Config
 
 # botocore's "standard" retry mode retries throttling and transient errors with jittered
 # exponential backoff; the feeds add nothing of their own on top of it.
-RETRIES = {"mode": "standard", "max_attempts": 3}
+RETRIES: dict[str, Any] = {"mode": "standard", "max_attempts": 3}
 
 
 class AwsClients:
@@ -24,7 +24,7 @@ class AwsClients:
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
         self._boto_config = BotoConfig(
-            retries=RETRIES,  # type: ignore[arg-type]
+            retries=RETRIES,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
             user_agent_extra="warroom",
@@ -43,12 +43,15 @@ class AwsClients:
             region_name=aws.region or None,
         )
 
-    def client(self, service: str) -> Any:
+    def client(self, service: str, *, attempts: int = RETRIES["max_attempts"]) -> Any:
+        """A cached client; `attempts=1` leaves retrying to a caller that paces its own calls."""
+        key = f"{service}/{attempts}"
         with self._lock:
-            if service not in self._clients:
-                self._clients[service] = self._session().client(
-                    service,
-                    endpoint_url=self._config.aws.endpoint_url or None,
-                    config=self._boto_config,
+            if key not in self._clients:
+                config = self._boto_config.merge(
+                    BotoConfig(retries={"mode": "standard", "max_attempts": attempts})
                 )
-            return self._clients[service]
+                self._clients[key] = self._session().client(
+                    service, endpoint_url=self._config.aws.endpoint_url or None, config=config
+                )
+            return self._clients[key]

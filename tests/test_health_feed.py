@@ -1,0 +1,136 @@
+"""The health feed against real HTTP servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from warroom.config import HealthEndpoint, SlaConfig
+from warroom.sources.health import HealthFeed, HealthState, p95
+
+from .httpstub import HealthServer
+
+
+@pytest.fixture
+def server():
+    stub = HealthServer().start()
+    yield stub
+    stub.stop()
+
+
+def endpoint(url: str, interval: float = 0.05, timeout: float = 1.0) -> HealthEndpoint:
+    return HealthEndpoint("api", url, timedelta(seconds=interval), timedelta(seconds=timeout))
+
+
+async def next_matching(feed: HealthFeed, predicate, limit: float = 10.0):
+    """The first snapshot from the live feed whose endpoint satisfies `predicate`."""
+
+    async def scan():
+        async for snapshot in feed.updates():
+            if predicate(snapshot.endpoints[0]):
+                return snapshot.endpoints[0]
+        raise AssertionError("feed ended")
+
+    return await asyncio.wait_for(scan(), limit)
+
+
+def test_p95_nearest_rank():
+    assert p95([]) is None
+    assert p95([0.1]) == 0.1
+    assert p95([i / 100 for i in range(1, 101)]) == 0.95
+    assert p95([0.1] * 19 + [5.0]) == 0.1
+    assert p95([0.1] * 18 + [5.0, 5.0]) == 5.0
+
+
+async def test_healthy_endpoint(server):
+    feed = HealthFeed((endpoint(server.url),), SlaConfig())
+    health = (await feed.probe()).endpoints[0]
+    assert health.state is HealthState.OK
+    assert health.reason == ""
+    assert health.last.status_code == 200
+    assert health.last.body_status == "ok"
+    assert health.uptime == 100.0
+    assert 0 < health.p95 < 0.5
+
+
+async def test_unknown_before_any_check(server):
+    feed = HealthFeed((endpoint(server.url),), SlaConfig())
+    assert feed.snapshot().endpoints[0].state is HealthState.UNKNOWN
+
+
+async def test_5xx_is_down_and_counts_against_uptime(server):
+    feed = HealthFeed((endpoint(server.url),), SlaConfig())
+    await feed.probe()
+    server.status = 500
+    server.body = {"status": "error"}
+    health = (await feed.probe()).endpoints[0]
+    assert health.state is HealthState.DOWN
+    assert health.reason == "HTTP 500 (error)"
+    assert health.uptime == 50.0
+    assert health.history[-1] is None and health.history[0] is not None
+
+
+async def test_slow_answers_breach_the_sla(server):
+    server.delay = 0.12
+    feed = HealthFeed((endpoint(server.url),), SlaConfig(p95_latency=timedelta(milliseconds=100)))
+    health = (await feed.probe()).endpoints[0]
+    assert health.state is HealthState.DEGRADED
+    assert health.reason.startswith("SLA breach: p95 1")
+    assert "> 100ms" in health.reason
+
+
+async def test_uptime_below_sla_is_a_breach_even_when_up(server):
+    feed = HealthFeed((endpoint(server.url),), SlaConfig(uptime_percent=99.5))
+    server.status = 503
+    await feed.probe()
+    server.status = 200
+    health = (await feed.probe()).endpoints[0]
+    assert health.state is HealthState.DEGRADED
+    assert "uptime 50.0% < 99.5%" in health.reason
+
+
+async def test_body_saying_degraded(server):
+    server.body = {"status": "degraded", "checks": {"db": "ok", "ai_provider": "timeout after 30s"}}
+    health = (await HealthFeed((endpoint(server.url),), SlaConfig()).probe()).endpoints[0]
+    assert health.state is HealthState.DEGRADED
+    assert health.reason == "reports degraded: ai_provider: timeout after 30s"
+
+
+async def test_timeout_counts_as_failure(server):
+    server.delay = 0.5
+    feed = HealthFeed((endpoint(server.url, timeout=0.1),), SlaConfig())
+    health = (await feed.probe()).endpoints[0]
+    assert health.state is HealthState.DOWN
+    assert health.reason.startswith("timeout after 0.1")
+    assert health.uptime == 0.0
+
+
+async def test_server_dies_and_comes_back(server):
+    feed = HealthFeed((endpoint(server.url),), SlaConfig())
+    up = await next_matching(feed, lambda h: h.state is HealthState.OK)
+    first_ok = up.last_ok_at
+    server.stop()
+    down = await next_matching(feed, lambda h: h.state is HealthState.DOWN)
+    assert down.reason == "connection refused"
+    assert down.last_ok_at is not None and down.last_ok_at >= first_ok
+    server.start()
+    back = await next_matching(feed, lambda h: h.state in (HealthState.OK, HealthState.DEGRADED))
+    assert back.last.status_code == 200
+    assert back.last_ok_at > down.last_ok_at
+
+
+async def test_nothing_listening_at_all():
+    feed = HealthFeed((endpoint("http://127.0.0.1:9/api/v1/health"),), SlaConfig())
+    health = (await feed.probe()).endpoints[0]
+    assert health.state is HealthState.DOWN
+    assert health.reason == "connection refused"
+    assert health.last_ok_at is None
+
+
+async def test_hostile_body_status_is_made_safe(server):
+    server.body = {"status": "\x1b]0;owned\x07[bold]bad[/]"}
+    health = (await HealthFeed((endpoint(server.url),), SlaConfig()).probe()).endpoints[0]
+    assert health.last.body_status == "[bold]bad[/]"
+    assert "\x1b" not in health.reason

@@ -1,0 +1,154 @@
+"""How a feed is doing: ok or failing with a human reason, and the age of its last good data."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+import botocore.exceptions
+import httpx
+
+from warroom.sanitize import safe_line
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    name: str
+    ok: bool | None = None  # None: not tried yet
+    reason: str = ""
+    last_ok_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    latency: float | None = None  # seconds the last attempt took
+    failures: int = 0  # in a row
+
+    def succeeded(self, at: datetime, latency: float) -> SourceStatus:
+        return replace(
+            self,
+            ok=True,
+            reason="",
+            last_ok_at=at,
+            last_attempt_at=at,
+            latency=latency,
+            failures=0,
+        )
+
+    def failed(self, at: datetime, reason: str, latency: float | None = None) -> SourceStatus:
+        return replace(
+            self,
+            ok=False,
+            reason=reason,
+            last_attempt_at=at,
+            latency=latency,
+            failures=self.failures + 1,
+        )
+
+    def age(self, now: datetime) -> timedelta | None:
+        """How old the last good data is (None: never had any)."""
+        return None if self.last_ok_at is None else now - self.last_ok_at
+
+
+def backoff(failures: int, base: float, cap: float = 60.0) -> float:
+    """Seconds to wait before polling again after `failures` failures in a row (full jitter
+    above the base, so several consoles do not hammer a recovering source in step)."""
+    if failures <= 0:
+        return base
+    ceiling = min(cap, base * 2 ** min(failures, 16))
+    return base + random.uniform(0, ceiling - base)
+
+
+_THROTTLED = {
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "ProvisionedThroughputExceededException",
+}
+_EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
+_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedException",
+}
+_BAD_CREDENTIALS = {
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+}
+
+
+def is_throttling(exc: BaseException) -> bool:
+    return isinstance(exc, botocore.exceptions.ClientError) and (
+        exc.response.get("Error", {}).get("Code") in _THROTTLED
+    )
+
+
+def describe_error(exc: BaseException) -> str:
+    """One short line an on-call engineer can act on."""
+    return safe_line(_describe(exc), limit=300)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    if isinstance(exc, httpx.ConnectError):
+        if any(isinstance(e, ConnectionRefusedError) for e in _chain(exc)):
+            return "connection refused"
+        text = " ".join(str(e) for e in _chain(exc)).lower()
+        if "refused" in text:
+            return "connection refused"
+        if "name or service not known" in text or "nodename" in text or "resolve" in text:
+            return "DNS lookup failed"
+        return f"cannot connect: {exc}"
+    if isinstance(exc, httpx.HTTPError):
+        return f"HTTP error: {exc}"
+    if isinstance(exc, botocore.exceptions.NoCredentialsError):
+        return "no AWS credentials found (environment, profile or instance role)"
+    if isinstance(exc, botocore.exceptions.ProfileNotFound):
+        return f"AWS profile not found: {exc.kwargs.get('profile', '')}"
+    if isinstance(exc, botocore.exceptions.NoRegionError):
+        return "no AWS region configured (set [aws] region)"
+    if isinstance(
+        exc, botocore.exceptions.ConnectTimeoutError | botocore.exceptions.ReadTimeoutError
+    ):
+        return "timeout"
+    if isinstance(exc, botocore.exceptions.EndpointConnectionError):
+        return f"connection refused: {exc.kwargs.get('endpoint_url', '')}".rstrip(": ")
+    if isinstance(exc, botocore.exceptions.TokenRetrievalError | botocore.exceptions.SSOError):
+        return "AWS credentials expired (SSO token); log in again"
+    if isinstance(exc, botocore.exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        code = error.get("Code", "")
+        message = error.get("Message", "")
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code in _THROTTLED:
+            return "throttled by AWS"
+        if code in _EXPIRED:
+            return "AWS credentials expired"
+        if code in _BAD_CREDENTIALS:
+            return "AWS credentials rejected"
+        if code in _DENIED:
+            return f"access denied: {message}" if message else "access denied"
+        if code.endswith("NotFoundException") or code == "ResourceNotFoundException":
+            return f"not found: {message}" if message else "not found"
+        if status and status >= 500:
+            return f"AWS error {status}: {code or message}"
+        return f"{code}: {message}" if message else code or str(exc)
+    if isinstance(exc, botocore.exceptions.BotoCoreError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and its causes: httpx says "All connection attempts failed" on top of
+    the ConnectionRefusedError that an engineer wants to read."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
