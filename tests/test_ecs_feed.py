@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import boto3
 
 from warroom.config import AwsConfig, Config, EcsConfig
@@ -28,18 +30,21 @@ def seed(url: str, revisions: int = 3) -> None:
         family="saas-worker",
         containerDefinitions=[{"name": "worker", "image": "worker:latest", "memory": 512}],
     )
-    ecs.create_service(
-        cluster="saas-prod",
-        serviceName="saas-backend",
-        taskDefinition=f"saas-backend:{revisions}",
-        desiredCount=3,
-    )
-    ecs.create_service(
-        cluster="saas-prod",
-        serviceName="saas-worker",
-        taskDefinition="saas-worker:1",
-        desiredCount=2,
-    )
+    for name, task_definition, desired in (
+        ("saas-backend", f"saas-backend:{revisions}", 3),
+        ("saas-worker", "saas-worker:1", 2),
+    ):
+        # moto starts a service with $MOTO_ECS_SERVICE_RUNNING tasks running, read in-process.
+        os.environ["MOTO_ECS_SERVICE_RUNNING"] = str(desired)
+        try:
+            ecs.create_service(
+                cluster="saas-prod",
+                serviceName=name,
+                taskDefinition=task_definition,
+                desiredCount=desired,
+            )
+        finally:
+            os.environ.pop("MOTO_ECS_SERVICE_RUNNING", None)
 
 
 def feed_for(url: str, *services: str, cluster: str = "saas-prod") -> EcsFeed:
@@ -55,7 +60,7 @@ async def test_snapshot_of_services(aws):
     backend, worker = snapshot.services
     assert backend.name == "saas-backend" and backend.found
     assert backend.status == "ACTIVE"
-    assert backend.desired == 3
+    assert (backend.desired, backend.running, backend.pending) == (3, 3, 0)
     assert backend.task_definition == "saas-backend:3"
     assert backend.revision == 3
     assert backend.rollback_target == "saas-backend:2"

@@ -261,6 +261,9 @@ async def cmd_export(room: WarRoom, args: argparse.Namespace) -> int:
 
 
 async def cmd_check(room: WarRoom, args: argparse.Namespace) -> int:
+    """Where everything is, then every source probed once. Exit 1 when any source fails."""
+    from warroom.probe import format_table, probe_all
+
     config: Config = args.loaded_config
     steps = sum(len(p.steps) for p in room.runbook.phases)
     incidents = await room.incidents()
@@ -270,7 +273,16 @@ async def cmd_check(room: WarRoom, args: argparse.Namespace) -> int:
     print(f"author:  {whoami(config)}")
     runbook = config.runbook.file or "built-in"
     print(f"runbook: {runbook} ({len(room.runbook.phases)} phases, {steps} steps)")
-    return 0
+    results = await probe_all(config)
+    print()
+    if not results:
+        print("no sources configured: add [[health.endpoints]], [ecs] and [[logs.groups]]")
+        return 0
+    print(format_table(results))
+    failed = [r for r in results if not r.ok]
+    print()
+    print(f"{len(results) - len(failed)} of {len(results)} sources ok")
+    return 1 if failed else 0
 
 
 # Entry point ------------------------------------------------------------------------------

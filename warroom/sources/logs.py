@@ -229,23 +229,26 @@ class LogTailer:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def probe(self) -> list[SourceStatus]:
-        """One request per group (for `warroom check`): does it answer, is there anything?"""
+    async def probe(self, page: int = 100) -> list[tuple[SourceStatus, tuple[LogLine, ...]]]:
+        """One request per group (for `warroom check`): does it answer, and what matched in the
+        initial window (at most `page` lines)?"""
         results = []
         for tail in self.groups:
+            tail.page_limit = page
             await self.budget.acquire()
-            started = time.perf_counter()
             at = self._clock()
+            started = time.perf_counter()
             try:
-                await asyncio.to_thread(
+                answer = await asyncio.to_thread(
                     self._client().filter_log_events,
                     logGroupName=tail.group,
                     startTime=tail.start_ms,
-                    limit=1,
+                    limit=page,
                     **({"filterPattern": tail.pattern} if tail.pattern else {}),
                 )
-            except Exception as exc:
-                results.append(tail.status.failed(at, describe_error(exc)))
-            else:
-                results.append(tail.status.succeeded(at, time.perf_counter() - started))
+            except Exception as exc:  # reported, never raised
+                results.append((tail.status.failed(at, describe_error(exc)), ()))
+                continue
+            status = tail.status.succeeded(at, time.perf_counter() - started)
+            results.append((status, tail.accept(answer.get("events", []))))
         return results
