@@ -300,14 +300,15 @@ def _fail(message: str, status: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return _fail("the console is not built yet; use one of the commands above", EXIT_USAGE)
     try:
         config = load_config(getattr(args, "config", None))
         runbook_for(config)  # a bad runbook file is a config error, reported before anything runs
         args.loaded_config = config
         args.db_path = db_path(config, getattr(args, "db", None))
+        if args.command is None:
+            from warroom.ui.app import run_console  # Textual loads only for the console
+
+            return run_console(config, args.db_path)
         return asyncio.run(_run(args.run, config, args))
     except ConfigError as exc:
         return _fail(f"config error: {exc}", EXIT_USAGE)

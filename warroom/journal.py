@@ -4,7 +4,7 @@ for responders on different hosts can sit beside it without touching any caller.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -48,6 +48,21 @@ class Journal(Protocol):
         auto: bool = False,
         data: dict[str, Any] | None = None,
     ) -> Event: ...
+
+    async def append_observation(
+        self,
+        incident_id: int,
+        *,
+        key: str,
+        text: str,
+        author: str,
+        at: datetime,
+        window: timedelta,
+        data: dict[str, Any] | None = None,
+    ) -> Event | None:
+        """An automatic entry, unless one with the same key was written within `window` (by any
+        console: several watch the same feeds)."""
+        ...
 
     async def amend_event(
         self,

@@ -35,6 +35,8 @@ from warroom.typedtoml import SchemaError
 MAX_TEXT = 10_000
 # Clocks on two bastions drift; an entry a little ahead of ours is not an error.
 FUTURE_TOLERANCE = timedelta(minutes=1)
+# Two consoles see the same change a poll apart; one entry is enough.
+OBSERVATION_WINDOW = timedelta(minutes=2)
 
 
 def clean_text(text: str, what: str = "text", *, required: bool = True) -> str:
@@ -144,6 +146,20 @@ class WarRoom:
             at=self._when(at),
             recorded_at=self.now(),
             auto=auto,
+            data=data,
+        )
+
+    async def observe(
+        self, incident_id: int, key: str, text: str, *, data: dict[str, Any] | None = None
+    ) -> Event | None:
+        """An automatic entry from a feed, written once even when several consoles see it."""
+        return await self.journal.append_observation(
+            incident_id,
+            key=key,
+            text=clean_text(text),
+            author=self.author,
+            at=self.now(),
+            window=OBSERVATION_WINDOW,
             data=data,
         )
 

@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import AsyncIterator, Hashable
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -296,6 +296,37 @@ class SqliteJournal:
                 recorded_at=recorded_at,
                 auto=auto,
                 data=data,
+            )
+
+    async def append_observation(
+        self,
+        incident_id: int,
+        *,
+        key: str,
+        text: str,
+        author: str,
+        at: datetime,
+        window: timedelta,
+        data: dict[str, Any] | None = None,
+    ) -> Event | None:
+        async with self._transaction():
+            await self._require_incident(incident_id)
+            seen = await self._scalar(
+                "SELECT 1 FROM events WHERE incident_id = ? AND kind = 'observation'"
+                " AND json_extract(data, '$.key') = ? AND at >= ? LIMIT 1",
+                (incident_id, key, to_db(at - window)),
+            )
+            if seen:
+                return None
+            return await self._insert_event(
+                incident_id,
+                kind=Kind.OBSERVATION,
+                text=text,
+                author=author,
+                at=at,
+                recorded_at=at,
+                auto=True,
+                data={**(data or {}), "key": key},
             )
 
     async def amend_event(

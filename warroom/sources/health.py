@@ -129,6 +129,38 @@ class EndpointWindow:
         )
 
 
+def observe_health(
+    previous: HealthSnapshot | None, current: HealthSnapshot
+) -> list[tuple[str, str, str]]:
+    """(kind, subject, text) for each endpoint that went down, recovered, or started or ended an
+    SLA breach since the previous snapshot. Unknown -> anything is a baseline, not news."""
+    if previous is None:
+        return []
+    before = {e.name: e for e in previous.endpoints}
+    found = []
+    for now in current.endpoints:
+        old = before.get(now.name)
+        if old is None or old.state is HealthState.UNKNOWN or old.state is now.state:
+            continue
+        if now.state is HealthState.DOWN:
+            found.append(("health_down", now.name, f"health {now.name} down: {now.reason}"))
+        elif old.state is HealthState.DOWN and now.state is HealthState.OK:
+            found.append(("health_recovered", now.name, f"health {now.name} recovered"))
+        elif now.state is HealthState.DEGRADED and old.state is HealthState.OK:
+            found.append(("sla_breach_start", now.name, f"health {now.name}: {now.reason}"))
+        elif now.state is HealthState.OK and old.state is HealthState.DEGRADED:
+            found.append(("sla_breach_end", now.name, f"health {now.name} back within the SLA"))
+        elif old.state is HealthState.DOWN and now.state is HealthState.DEGRADED:
+            found.append(
+                (
+                    "health_recovered",
+                    now.name,
+                    f"health {now.name} answering again, degraded: {now.reason}",
+                )
+            )
+    return found
+
+
 def _body_status(response: httpx.Response) -> str | None:
     if "json" not in response.headers.get("content-type", "") and not response.content.startswith(
         b"{"

@@ -1,0 +1,514 @@
+"""The war-room console: one screen for the whole incident.
+
+The app renders state; the journal owns it. Every key that logs something awaits the write path
+(committed before the call returns) and then redraws from the journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from textual import events, on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Tab, Tabs
+
+from warroom.config import Config, whoami
+from warroom.errors import JournalError, UserError
+from warroom.evidence import capture
+from warroom.model import KIND_LABELS, Incident, Kind, Status
+from warroom.runbook import Runbook
+from warroom.service import WarRoom, open_war_room, runbook_for
+from warroom.sources.aws import AwsClients
+from warroom.sources.ecs import EcsFeed, EcsSnapshot
+from warroom.sources.health import HealthFeed, HealthSnapshot, observe_health
+from warroom.sources.logs import LogBatch, LogTailer
+from warroom.timeutil import utcnow
+from warroom.ui.dialogs import (
+    ChooseScreen,
+    Declaration,
+    DeclareScreen,
+    EntryEdit,
+    HelpScreen,
+    MitigationsScreen,
+    SeverityScreen,
+    TextPrompt,
+)
+from warroom.ui.logpane import LogPane, LogView
+from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
+
+NARROW_WIDTH = 120
+NARROW_HEIGHT = 30
+CHANGE_POLL = 0.5  # seconds between looks for another console's writes
+
+
+class WarRoomApp(App[None]):
+    CSS_PATH = "warroom.tcss"
+    TITLE = "warroom"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("a", "milestone('acknowledged')", "Ack"),
+        Binding("n", "note", "Note"),
+        Binding("c", "milestone('root_cause')", "Cause"),
+        Binding("m", "milestone('mitigated')", "Mitigated"),
+        Binding("f", "milestone('fix_deployed')", "Fix"),
+        Binding("r", "milestone('resolved')", "Resolved"),
+        Binding("s", "severity", "Sev"),
+        Binding("exclamation_mark", "mitigations", "Mitigate", key_display="!"),
+        Binding("u", "update", "Update"),
+        Binding("x", "export", "Export"),
+        Binding("ctrl+n", "declare", "Declare", show=False),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("tab", "next_pane", "Pane", show=False, priority=True),
+        Binding("shift+tab", "previous_pane", "Prev pane", show=False, priority=True),
+        Binding("q", "quit_console", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        config: Config,
+        db: Path,
+        *,
+        room: WarRoom | None = None,
+        start_feeds: bool = True,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.db = db
+        self.room = room
+        self.start_feeds = start_feeds
+        self.runbook: Runbook = runbook_for(config)
+        self.incident: Incident | None = None
+        self.health: HealthSnapshot | None = None
+        self.ecs: EcsSnapshot | None = None
+        self._token: object = None
+        self._active_pane = 0
+        self.narrow = False
+
+    # Layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield IncidentHeader(whoami(self.config), self.runbook)
+        names = [
+            "Timeline",
+            "Checklist",
+            "Health",
+            "ECS",
+            *(g.name for g in self.config.logs.groups),
+        ]
+        yield Tabs(*(Tab(name, id=f"pane-{n}") for n, name in enumerate(names)), id="pane-tabs")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                with Horizontal(id="status"):
+                    yield HealthPanel()
+                    yield EcsPanel(self.config.ecs.cluster if self.config.ecs else "")
+                with Horizontal(id="logs"):
+                    for group in self.config.logs.groups:
+                        pattern = (
+                            self.config.logs.filter_pattern
+                            if group.filter_pattern is None
+                            else group.filter_pattern
+                        )
+                        yield LogPane(group.name, pattern)
+            with Vertical(id="right"):
+                yield TimelinePane()
+                yield ChecklistPane(self.runbook)
+        yield Footer()
+
+    @property
+    def panes(self) -> list[Widget]:
+        return [
+            self.query_one(TimelinePane),
+            self.query_one(ChecklistPane),
+            self.query_one(HealthPanel),
+            self.query_one(EcsPanel),
+            *self.query(LogPane),
+        ]
+
+    async def on_mount(self) -> None:
+        self.query_one(HealthPanel).show(None)
+        self.query_one(EcsPanel).show(None)
+        if self.room is None:
+            try:
+                self.room = await open_war_room(self.config, self.db)
+            except (JournalError, UserError) as exc:
+                self.exit(message=f"warroom: {exc}")
+                return
+        self._apply_layout()
+        await self._choose_incident()
+        self.set_interval(CHANGE_POLL, self._poll_changes)
+        self.set_interval(1.0, self._tick)
+        if self.start_feeds:
+            self._start_feeds()
+
+    async def on_unmount(self) -> None:
+        if self.room is not None:
+            await self.room.close()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_layout(event.size)
+
+    def _apply_layout(self, size: Size | None = None) -> None:
+        width, height = size or self.size
+        self.narrow = width < NARROW_WIDTH or height < NARROW_HEIGHT
+        self.screen.set_class(self.narrow, "narrow")
+        panes = self.panes
+        self._active_pane %= len(panes)
+        for n, pane in enumerate(panes):
+            pane.set_class(n == self._active_pane, "-active")
+        active = panes[self._active_pane]
+        for container in self.query("#left, #right, #status, #logs"):
+            container.set_class(container in active.ancestors, "-holds-active")
+        tabs = self.query_one(Tabs)
+        if tabs.tab_count and tabs.active != f"pane-{self._active_pane}":
+            tabs.active = f"pane-{self._active_pane}"
+
+    def _focus_pane(self, index: int) -> None:
+        panes = self.panes
+        self._active_pane = index % len(panes)
+        self._apply_layout()
+        pane = panes[self._active_pane]
+        target = pane.query_one(LogView) if isinstance(pane, LogPane) else pane
+        target.focus()
+
+    def action_next_pane(self) -> None:
+        self._focus_pane(self._current_pane() + 1)
+
+    def action_previous_pane(self) -> None:
+        self._focus_pane(self._current_pane() - 1)
+
+    def _current_pane(self) -> int:
+        focused = self.focused
+        for n, pane in enumerate(self.panes):
+            if focused is pane or (focused is not None and focused in pane.query("*")):
+                return n
+        return self._active_pane
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
+        index = int((event.tab.id or "pane-0").split("-")[1])
+        if index != self._active_pane:
+            self._focus_pane(index)
+
+    @on(LogPane.Zoom)
+    def _zoom(self, event: LogPane.Zoom) -> None:
+        zoomed = not event.pane.has_class("-zoomed")
+        for pane in self.query(LogPane):
+            pane.set_class(zoomed and pane is event.pane, "-zoomed")
+        self.screen.set_class(zoomed, "zoom-log")
+
+    # Incident -----------------------------------------------------------------------------
+
+    async def _choose_incident(self) -> None:
+        assert self.room is not None
+        open_ones = await self.room.incidents(Status.OPEN)
+        if len(open_ones) == 1:
+            await self.show_incident(open_ones[0].id)
+        elif not open_ones:
+            self.push_screen(DeclareScreen(can_cancel=False), self._declared)
+        else:
+            self.push_screen(ChooseScreen(open_ones), self._chosen)
+
+    async def _chosen(self, choice: int | None) -> None:
+        if choice is None:
+            if self.incident is None:
+                self.exit()
+            return
+        if choice == 0:
+            self.push_screen(DeclareScreen(can_cancel=self.incident is not None), self._declared)
+            return
+        await self.show_incident(choice)
+
+    async def _declared(self, declaration: Declaration | None) -> None:
+        if declaration is None:
+            return
+        assert self.room is not None
+        incident_id = await self._guard(
+            self.room.declare(declaration.title, declaration.severity, scope=declaration.scope)
+        )
+        if incident_id is not None:
+            await self.show_incident(incident_id)
+            self.notify(f"INC-{incident_id} declared", timeout=3)
+
+    async def show_incident(self, incident_id: int) -> None:
+        assert self.room is not None
+        self.incident = await self.room.incident(incident_id)
+        self._token = await self.room.change_token()
+        self._redraw()
+
+    async def reload(self) -> None:
+        if self.room is not None and self.incident is not None:
+            self.incident = await self.room.incident(self.incident.id)
+            self._redraw()
+
+    def _redraw(self) -> None:
+        if self.incident is None:
+            return
+        self.query_one(IncidentHeader).show(self.incident)
+        self.query_one(TimelinePane).show(self.incident)
+        self.query_one(ChecklistPane).show(self.incident)
+        self.sub_title = f"{self.incident.ref} {self.incident.title}"
+
+    async def _poll_changes(self) -> None:
+        """Another console or a CLI call wrote: show it within a second."""
+        if self.room is None or self.incident is None:
+            return
+        token = await self.room.change_token()
+        if token != self._token:
+            self._token = token
+            await self.reload()
+
+    def _tick(self) -> None:
+        for pane in self.query(LogPane):
+            pane.refresh_title()
+
+    async def _guard(self, call: Awaitable[Any]) -> Any:
+        """Run a write; a refused one is shown, never raised (the console must not crash)."""
+        try:
+            result = await call
+        except UserError as exc:
+            self.notify(str(exc), title="Not logged", severity="error", timeout=6)
+            return None
+        except JournalError as exc:
+            self.notify(str(exc), title="Journal error", severity="error", timeout=10)
+            return None
+        await self.reload()
+        return result
+
+    def _evidence(self) -> dict[str, Any]:
+        return capture(
+            self.health, self.ecs, {p.group: p.last_error() for p in self.query(LogPane)}
+        )
+
+    # Keys ---------------------------------------------------------------------------------
+
+    async def action_milestone(self, kind_name: str) -> None:
+        """Log at once; then offer a short text for the entry (esc keeps it as it is)."""
+        if self.room is None or self.incident is None:
+            return
+        kind = Kind(kind_name)
+        default = KIND_LABELS[kind]
+        event = await self._guard(
+            self.room.log(
+                kind, default, incident_id=self.incident.id, data={"evidence": self._evidence()}
+            )
+        )
+        if event is None:
+            return
+
+        async def add_text(edit: EntryEdit | None) -> None:
+            if edit and edit.text and edit.text != default and self.room is not None:
+                await self._guard(self.room.amend(event.id, text=edit.text))
+
+        self.push_screen(
+            TextPrompt(
+                f"{default} logged at {event.at:%H:%M:%S} UTC — add a short text?",
+                text="",
+                required=False,
+            ),
+            add_text,
+        )
+
+    def action_note(self) -> None:
+        if self.incident is None:
+            return
+
+        async def log_note(edit: EntryEdit | None) -> None:
+            if edit and self.room is not None and self.incident is not None:
+                await self._guard(
+                    self.room.log(
+                        Kind.NOTE,
+                        edit.text,
+                        incident_id=self.incident.id,
+                        data={"evidence": self._evidence()},
+                    )
+                )
+
+        self.push_screen(TextPrompt("Note"), log_note)
+
+    def action_severity(self) -> None:
+        if self.incident is None:
+            return
+
+        async def change(choice: tuple[Any, str] | None) -> None:
+            if choice and self.room is not None and self.incident is not None:
+                severity, reason = choice
+                result = await self._guard(
+                    self.room.change_severity(severity, incident_id=self.incident.id, reason=reason)
+                )
+                if result is None:
+                    self.notify(f"severity stays {severity.value}", timeout=2)
+
+        self.push_screen(SeverityScreen(self.incident.severity), change)
+
+    @on(TimelinePane.Edit)
+    def _edit_entry(self, message: TimelinePane.Edit) -> None:
+        if self.incident is None:
+            return
+        event = next((e for e in self.incident.events if e.id == message.event_id), None)
+        if event is None:
+            return
+
+        async def save(edit: EntryEdit | None) -> None:
+            if edit is None or self.room is None:
+                return
+            text = edit.text if edit.text != event.text else None
+            at = edit.at if edit.at and edit.at != event.at else None
+            if text is not None or at is not None:
+                await self._guard(self.room.amend(event.id, text=text, at=at))
+
+        self.push_screen(
+            TextPrompt(
+                f"Edit {event.kind.value} entry", text=event.text, at=event.at, with_time=True
+            ),
+            save,
+        )
+
+    @on(ChecklistPane.Toggle)
+    async def _toggle_step(self, message: ChecklistPane.Toggle) -> None:
+        if self.room is not None and self.incident is not None:
+            await self._guard(
+                self.room.check(message.step_id, message.done, incident_id=self.incident.id)
+            )
+
+    @on(LogPane.Evidence)
+    async def _log_line(self, message: LogPane.Evidence) -> None:
+        if self.room is None or self.incident is None:
+            return
+        line = message.line
+        await self._guard(
+            self.room.log(
+                Kind.NOTE,
+                f"{line.group} {line.at:%H:%M:%S} {line.message}",
+                incident_id=self.incident.id,
+                data={
+                    "evidence": self._evidence(),
+                    "log_line": {"group": line.group, "event_id": line.event_id},
+                },
+            )
+        )
+        self.notify("log line added to the timeline", timeout=2)
+
+    def action_mitigations(self) -> None:
+        self.push_screen(MitigationsScreen(self.runbook))
+
+    def action_update(self) -> None:
+        self.notify(
+            "Posting team-channel updates is not built yet; the templates come with the "
+            "mitigation actions.",
+            severity="warning",
+            timeout=5,
+        )
+
+    async def action_export(self) -> None:
+        if self.room is None or self.incident is None:
+            return
+        directory = self.config.resolve_path(self.config.journal.postmortem_dir)
+        path = await self._guard(self.room.export_postmortem(self.incident.id, directory=directory))
+        if path is not None:
+            self.notify(f"post-mortem written to {path}", timeout=8)
+
+    def action_declare(self) -> None:
+        self.push_screen(DeclareScreen(can_cancel=True), self._declared)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_quit_console(self) -> None:
+        self.exit()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        commands: list[tuple[str, str, Callable[[], Any]]] = [
+            ("Log acknowledged", "a", lambda: self.run_action("milestone('acknowledged')")),
+            ("Add a note", "n", self.action_note),
+            ("Log root cause", "c", lambda: self.run_action("milestone('root_cause')")),
+            ("Log mitigation applied", "m", lambda: self.run_action("milestone('mitigated')")),
+            ("Log fix deployed", "f", lambda: self.run_action("milestone('fix_deployed')")),
+            ("Log resolved", "r", lambda: self.run_action("milestone('resolved')")),
+            ("Change severity", "s", self.action_severity),
+            ("Mitigations", "!", self.action_mitigations),
+            ("Post a status update", "u", self.action_update),
+            ("Export the post-mortem", "x", lambda: self.run_action("export")),
+            ("Declare a new incident", "ctrl+n", self.action_declare),
+            ("Keys and help", "?", self.action_help),
+        ]
+        for title, key, callback in commands:
+            yield SystemCommand(title, f"key: {key}", callback)
+
+    # Feeds --------------------------------------------------------------------------------
+
+    def _start_feeds(self) -> None:
+        clients = AwsClients(self.config)
+        if self.config.health.endpoints:
+            self._follow(
+                "health",
+                lambda: HealthFeed(self.config.health.endpoints, self.config.sla).updates(),
+                self._on_health,
+            )
+        else:
+            self.query_one(HealthPanel).show(HealthSnapshot(utcnow(), ()))
+        if self.config.ecs is not None:
+            ecs = self.config.ecs
+            self._follow("ecs", lambda: EcsFeed(ecs, clients).updates(), self._on_ecs)
+        if self.config.logs.groups:
+            self._follow(
+                "logs", lambda: LogTailer(self.config.logs, clients).updates(), self._on_logs
+            )
+
+    @work(exclusive=False, group="feeds")
+    async def _follow(
+        self,
+        name: str,
+        updates: Callable[[], AsyncIterator[Any]],
+        handle: Callable[[Any], Awaitable[None]],
+    ) -> None:
+        """Consume a feed for as long as the app runs; a bug in one feed restarts it, it never
+        takes the console down."""
+        while True:
+            try:
+                async for snapshot in updates():
+                    await handle(snapshot)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # keep the war room up whatever a feed does
+                self.notify(f"{name} feed stopped: {exc}; restarting", severity="error")
+                await asyncio.sleep(5)
+
+    async def _on_health(self, snapshot: HealthSnapshot) -> None:
+        previous, self.health = self.health, snapshot
+        self.query_one(HealthPanel).show(snapshot)
+        for kind, subject, text in observe_health(previous, snapshot):
+            await self._observe(f"{kind}:{subject}", text)
+
+    async def _on_ecs(self, snapshot: EcsSnapshot) -> None:
+        self.ecs = snapshot
+        self.query_one(EcsPanel).show(snapshot)
+        for observation in snapshot.observations:
+            await self._observe(f"{observation.kind}:{observation.subject}", observation.text)
+
+    async def _on_logs(self, batch: LogBatch) -> None:
+        for pane in self.query(LogPane):
+            if pane.group == batch.group:
+                pane.add_batch(batch)
+
+    async def _observe(self, key: str, text: str) -> None:
+        if self.room is None or self.incident is None or self.incident.status is Status.RESOLVED:
+            return
+        event = await self._guard(self.room.observe(self.incident.id, key, text))
+        if event is not None:
+            self.notify(text, title="observed", timeout=4)
+
+
+def run_console(config: Config, db: Path) -> int:
+    app = WarRoomApp(config, db)
+    app.run()
+    return app.return_code or 0

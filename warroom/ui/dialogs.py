@@ -1,0 +1,329 @@
+"""Modal screens: declare, choose, text prompts, entry edits, severity, help, mitigations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
+
+from warroom.model import SEVERITY_LEVELS, IncidentSummary, Scope, Severity
+from warroom.runbook import Runbook
+from warroom.timeutil import parse_instant
+
+
+@dataclass(frozen=True)
+class Declaration:
+    title: str
+    severity: Severity
+    scope: Scope
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
+
+
+class DeclareScreen(ModalScreen[Declaration | None]):
+    """Title, severity (with the runbook's definitions) and scope."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, *, can_cancel: bool = True) -> None:
+        super().__init__()
+        self.can_cancel = can_cancel
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="declare", classes="dialog"):
+            yield Label("Declare an incident", classes="dialog-title")
+            yield Input(placeholder="What is broken? (one line)", id="title")
+            yield Label("Severity", classes="field")
+            with RadioSet(id="severity"):
+                for severity, level in SEVERITY_LEVELS.items():
+                    minutes = int(level.response_target.total_seconds() // 60)
+                    target = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h"
+                    yield RadioButton(
+                        Text(
+                            f"{severity.value}  {level.definition} (respond < {target}) — "
+                            f"e.g. {level.examples}"
+                        ),
+                        value=severity is Severity.SEV2,
+                        id=severity.name.lower(),
+                    )
+            yield Label("Scope (empty = all)", classes="field")
+            yield Input(placeholder="affected tenants, comma-separated", id="tenants")
+            yield Input(placeholder="affected endpoints, comma-separated", id="endpoints")
+            yield Label("", id="declare-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Declare", variant="error", id="ok")
+                if self.can_cancel:
+                    yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#title", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def submit(self) -> None:
+        title = self.query_one("#title", Input).value.strip()
+        if not title:
+            self.query_one("#declare-error", Label).update("A title is needed: what is broken?")
+            self.query_one("#title", Input).focus()
+            return
+        pressed = self.query_one("#severity", RadioSet).pressed_button
+        severity = Severity[pressed.id.upper()] if pressed and pressed.id else Severity.SEV2
+        scope = Scope(
+            _split(self.query_one("#tenants", Input).value),
+            _split(self.query_one("#endpoints", Input).value),
+        )
+        self.dismiss(Declaration(title, severity, scope))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if self.can_cancel:
+            self.dismiss(None)
+
+
+class ChooseScreen(ModalScreen[int | None]):
+    """Several incidents are open: pick one (or declare another)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+n", "declare", "Declare")]
+
+    def __init__(self, incidents: list[IncidentSummary]) -> None:
+        super().__init__()
+        self.incidents = incidents
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(
+                f"{len(self.incidents)} incidents are open: choose one", classes="dialog-title"
+            )
+            options = []
+            for item in self.incidents:
+                text = Text()
+                text.append(f"{item.ref:<8}", "bold")
+                text.append(f"{item.severity.value}  ")
+                text.append(item.title)
+                when = item.detected_at or item.created_at
+                text.append(f"  detected {when:%Y-%m-%d %H:%M}", "dim")
+                options.append(Option(text, id=str(item.id)))
+            yield OptionList(*options, id="choices")
+            yield Label("enter opens · ctrl+n declares another · esc quits", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_declare(self) -> None:
+        self.dismiss(0)  # 0: declare a new one
+
+
+@dataclass(frozen=True)
+class EntryEdit:
+    text: str
+    at: datetime | None
+
+
+class TextPrompt(ModalScreen[EntryEdit | None]):
+    """One line of text (and optionally a corrected time) for a timeline entry."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        text: str = "",
+        required: bool = True,
+        at: datetime | None = None,
+        with_time: bool = False,
+    ) -> None:
+        super().__init__()
+        self.prompt_title = title
+        self.text = text
+        self.required = required
+        self.at = at
+        self.with_time = with_time
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small"):
+            yield Label(self.prompt_title, classes="dialog-title")
+            yield Input(value=self.text, placeholder="text", id="text")
+            if self.with_time:
+                yield Label("Time (UTC, ISO 8601 or HH:MM)", classes="field")
+                value = f"{self.at:%Y-%m-%d %H:%M:%S}" if self.at else ""
+                yield Input(value=value, id="at")
+            yield Label("", id="prompt-error", classes="error")
+            yield Label("enter saves · esc cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    def _error(self, message: str) -> None:
+        self.query_one("#prompt-error", Label).update(message)
+
+    @on(Input.Submitted)
+    def submit(self) -> None:
+        text = self.query_one("#text", Input).value.strip()
+        if self.required and not text:
+            self._error("Say what happened (esc cancels).")
+            return
+        at = None
+        if self.with_time:
+            raw = self.query_one("#at", Input).value.strip()
+            try:
+                at = _time_of_day(raw, self.at) if raw else None
+            except ValueError as exc:
+                self._error(str(exc))
+                self.query_one("#at", Input).focus()
+                return
+        self.dismiss(EntryEdit(text, at))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _time_of_day(raw: str, base: datetime | None) -> datetime:
+    """`HH:MM` on the entry's own day, or a full ISO 8601 time."""
+    if base is not None and len(raw) in (4, 5, 7, 8) and raw.count(":") in (1, 2):
+        parts = [int(p) for p in raw.split(":")]
+        if not (0 <= parts[0] < 24 and 0 <= parts[1] < 60):
+            raise ValueError(f"bad time {raw!r}")
+        return base.replace(
+            hour=parts[0], minute=parts[1], second=parts[2] if len(parts) > 2 else 0, microsecond=0
+        )
+    return parse_instant(raw)
+
+
+class SeverityScreen(ModalScreen[tuple[Severity, str] | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: Severity) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Change severity (now {self.current.value})", classes="dialog-title")
+            options = [
+                Option(Text(f"{s.value}  {lvl.definition} — e.g. {lvl.examples}"), id=s.value)
+                for s, lvl in SEVERITY_LEVELS.items()
+            ]
+            yield OptionList(*options, id="levels")
+            yield Input(placeholder="why (optional), then enter", id="reason")
+            yield Label("↑↓ choose · enter confirms · esc cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        levels = self.query_one(OptionList)
+        levels.highlighted = list(SEVERITY_LEVELS).index(self.current)
+        levels.focus()
+
+    @on(OptionList.OptionSelected)
+    def picked(self) -> None:
+        self.query_one("#reason", Input).focus()
+
+    @on(Input.Submitted)
+    def submit(self) -> None:
+        index = self.query_one(OptionList).highlighted or 0
+        severity = list(SEVERITY_LEVELS)[index]
+        self.dismiss((severity, self.query_one("#reason", Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+KEYS: dict[str, list[tuple[str, str]]] = {
+    "Main screen (when no text field has focus)": [
+        ("a", "log acknowledged"),
+        ("n", "add a note"),
+        ("c", "log root cause"),
+        ("m", "log mitigation applied"),
+        ("f", "log fix deployed"),
+        ("r", "log resolved"),
+        ("s", "change severity"),
+        ("!", "mitigations menu (the runbook's table)"),
+        ("u", "post a status update"),
+        ("x", "export the post-mortem"),
+        ("ctrl+n", "declare a new incident"),
+        ("tab / shift+tab", "next / previous pane"),
+        ("?", "this help"),
+        ("ctrl+p", "command palette: every action by name"),
+        ("q", "quit (everything is already saved)"),
+    ],
+    "Timeline": [("↑ ↓", "move"), ("enter", "edit the entry: text and time")],
+    "Checklist": [
+        ("↑ ↓", "move"),
+        ("space / enter", "tick or untick (who and when are kept)"),
+        ("[ ]", "previous / next phase"),
+    ],
+    "Log panes": [
+        ("/", "filter as you type (regex); enter keeps it, esc clears"),
+        ("e / E", "next / previous ERROR line"),
+        ("y", "copy the selected line to the timeline as evidence"),
+        ("end", "follow again (scrolling up pauses)"),
+        ("z", "zoom the pane to full screen and back"),
+    ],
+}
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for section, keys in KEYS.items():
+            table.add_row(Text(section, "bold underline"), "")
+            for key, what in keys:
+                table.add_row(key, what)
+            table.add_row("", "")
+        with VerticalScroll(classes="dialog", id="help"):
+            yield Label("warroom keys", classes="dialog-title")
+            yield Static(table)
+            yield Label("esc closes", classes="hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class MitigationsScreen(ModalScreen[None]):
+    """The runbook's mitigation table, situation by situation."""
+
+    BINDINGS = [Binding("escape,q", "close", "Close")]
+
+    def __init__(self, runbook: Runbook) -> None:
+        super().__init__()
+        self.runbook = runbook
+
+    def compose(self) -> ComposeResult:
+        table = Table(expand=True, show_lines=True)
+        table.add_column("Situation", style="bold")
+        table.add_column("Mitigation")
+        table.add_column("Action", style="cyan")
+        for row in self.runbook.mitigations:
+            table.add_row(Text(row.situation), Text(row.mitigation), Text(", ".join(row.actions)))
+        with VerticalScroll(classes="dialog", id="mitigations"):
+            yield Label("Mitigations (runbook Phase 2)", classes="dialog-title")
+            yield Static(table)
+            yield Label(
+                "Running them from here arrives with the mitigation actions; until then log what "
+                "you did with m. esc closes.",
+                classes="hint",
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)

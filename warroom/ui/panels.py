@@ -1,0 +1,196 @@
+"""The main screen's panes: header, health, ECS, timeline and checklist."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from warroom.model import Incident, Status, postmortem_due, response_due
+from warroom.runbook import Phase, Runbook
+from warroom.sources.ecs import EcsSnapshot
+from warroom.sources.health import HealthSnapshot
+from warroom.timeutil import utcnow
+from warroom.ui.render import ecs_text, event_text, health_text, incident_title
+
+
+def clock(delta_seconds: float) -> str:
+    seconds = int(abs(delta_seconds))
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+class IncidentHeader(Static):
+    """INC-7 SEV-1 title  phase  T+00:12:31  ack due 00:02:29  you: ana (redrawn every second)."""
+
+    def __init__(self, author: str, runbook: Runbook) -> None:
+        super().__init__(id="incident-header")
+        self.author = author
+        self.runbook = runbook
+        self.incident: Incident | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.redraw)
+
+    def show(self, incident: Incident) -> None:
+        self.incident = incident
+        self.redraw()
+
+    def redraw(self, now: datetime | None = None) -> None:
+        incident = self.incident
+        if incident is None:
+            self.update(Text(" no incident", "dim"))
+            return
+        now = now or utcnow()
+        m = incident.milestones
+        started = m.detected or incident.created_at
+        text = incident_title(incident)
+        text.append(f"  {self.runbook.current_phase(m).name}  ", "bold cyan")
+        end = m.resolved or now
+        text.append(f"T+{clock((end - started).total_seconds())}  ")
+        if m.acknowledged is None:
+            left = (response_due(incident.severity, started) - now).total_seconds()
+            if left >= 0:
+                text.append(f"ack due {clock(left)}", "yellow")
+            else:
+                text.append(f"ack OVERDUE {clock(left)}", "bold white on red")
+        elif incident.status is Status.RESOLVED:
+            due = postmortem_due(incident.severity, m.resolved, incident.postmortem_exported_at)
+            if due.done:
+                text.append("post-mortem exported", "green")
+            elif due.required and due.due_at is not None:
+                left = (due.due_at - now).total_seconds()
+                style = "bold white on red" if left < 0 else "yellow"
+                label = "post-mortem OVERDUE" if left < 0 else "post-mortem due"
+                text.append(f"{label} {clock(left)}", style)
+            else:
+                text.append("resolved", "green")
+        else:
+            text.append(f"acked +{clock((m.acknowledged - started).total_seconds())}", "green")
+        text.append(f"   you: {self.author}", "dim")
+        self.update(text)
+
+
+class HealthPanel(Static, can_focus=True):
+    def __init__(self) -> None:
+        super().__init__(id="health", classes="pane")
+        self.border_title = "Health"
+        self.snapshot: HealthSnapshot | None = None
+
+    def show(self, snapshot: HealthSnapshot | None) -> None:
+        self.snapshot = snapshot
+        self.update(health_text(snapshot, utcnow()))
+
+
+class EcsPanel(Static, can_focus=True):
+    def __init__(self, cluster: str) -> None:
+        super().__init__(id="ecs", classes="pane")
+        self.border_title = f"ECS {cluster}" if cluster else "ECS"
+        self.snapshot: EcsSnapshot | None = None
+
+    def show(self, snapshot: EcsSnapshot | None) -> None:
+        self.snapshot = snapshot
+        self.update(
+            ecs_text(snapshot, utcnow())
+            if snapshot or self.border_title != "ECS"
+            else Text("no [ecs] section in the config", "dim")
+        )
+
+
+class TimelinePane(OptionList):
+    """The incident's entries in time order; enter edits the highlighted one."""
+
+    BINDINGS = [Binding("enter", "edit", "Edit entry")]
+
+    class Edit(Message):
+        def __init__(self, event_id: int) -> None:
+            super().__init__()
+            self.event_id = event_id
+
+    def __init__(self) -> None:
+        super().__init__(id="timeline", classes="pane")
+        self.border_title = "Timeline (UTC)"
+        self.event_ids: list[int] = []
+
+    def show(self, incident: Incident) -> None:
+        at_end = self.highlighted is None or self.highlighted >= len(self.event_ids) - 1
+        previous = self.highlighted
+        self.event_ids = [e.id for e in incident.events]
+        self.clear_options()
+        self.add_options(Option(event_text(e), id=str(e.id)) for e in incident.events)
+        if self.event_ids:
+            self.highlighted = len(self.event_ids) - 1 if at_end else previous
+        self.border_subtitle = f"{len(self.event_ids)} entries"
+
+    def action_edit(self) -> None:
+        if self.highlighted is not None and self.highlighted < len(self.event_ids):
+            self.post_message(self.Edit(self.event_ids[self.highlighted]))
+
+
+class ChecklistPane(OptionList):
+    """The runbook's steps for one phase; space or enter ticks; [ and ] change phase."""
+
+    BINDINGS = [
+        Binding("space,enter", "toggle", "Tick step"),
+        Binding("left_square_bracket", "phase(-1)", "Prev phase", key_display="["),
+        Binding("right_square_bracket", "phase(1)", "Next phase", key_display="]"),
+    ]
+
+    class Toggle(Message):
+        def __init__(self, step_id: str, done: bool) -> None:
+            super().__init__()
+            self.step_id = step_id
+            self.done = done
+
+    def __init__(self, runbook: Runbook) -> None:
+        super().__init__(id="checklist", classes="pane")
+        self.runbook = runbook
+        self.phase_index = 0
+        self.follow_phase = True  # track the incident's phase until the user picks one
+        self.incident: Incident | None = None
+
+    @property
+    def phase(self) -> Phase:
+        return self.runbook.phases[self.phase_index]
+
+    def show(self, incident: Incident) -> None:
+        self.incident = incident
+        if self.follow_phase:
+            current = self.runbook.current_phase(incident.milestones)
+            self.phase_index = self.runbook.phases.index(current)
+        keep = self.highlighted
+        self.clear_options()
+        for step in self.phase.steps:
+            mark = incident.checklist.get(step.id)
+            text = Text()
+            if mark and mark.done:
+                text.append("[x] ", "green")
+                text.append(f"{step.id}. {step.title}")
+                text.append(f"  {mark.by} {mark.at:%H:%M}", "dim")
+            else:
+                text.append("[ ] ")
+                text.append(f"{step.id}. {step.title}")
+            self.add_option(Option(text, id=step.id))
+        if self.phase.steps:
+            self.highlighted = min(keep or 0, len(self.phase.steps) - 1)
+        n = self.phase_index + 1
+        self.border_title = f"Checklist: {self.phase.name} ({n}/{len(self.runbook.phases)})"
+        done = sum(1 for s in self.phase.steps if (m := incident.checklist.get(s.id)) and m.done)
+        self.border_subtitle = f"{done}/{len(self.phase.steps)} done  [ ] phase"
+
+    def action_toggle(self) -> None:
+        if self.incident is None or self.highlighted is None:
+            return
+        step = self.phase.steps[self.highlighted]
+        mark = self.incident.checklist.get(step.id)
+        self.post_message(self.Toggle(step.id, not (mark and mark.done)))
+
+    def action_phase(self, step: int) -> None:
+        self.follow_phase = False
+        self.phase_index = (self.phase_index + step) % len(self.runbook.phases)
+        if self.incident is not None:
+            self.highlighted = 0
+            self.show(self.incident)
