@@ -7,7 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from warroom.model import (
     postmortem_due,
 )
 from warroom.service import WarRoom, open_war_room, runbook_for
-from warroom.timeutil import parse_instant, short_duration, utcnow
+from warroom.timeutil import parse_duration, parse_instant, short_duration, utcnow
 
 EXIT_USAGE = 2
 
@@ -132,8 +132,30 @@ def build_parser() -> Parser:
     p.add_argument("--template", metavar="PATH", help="a Jinja2 template in place of the built-in")
     p.set_defaults(run=cmd_export)
 
-    p = sub.add_parser("check", parents=[common], help="check the config and the journal")
+    p = sub.add_parser(
+        "check", parents=[common], help="probe every source once (exit 1 if any fails)"
+    )
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser(
+        "demo", help="open the console on a simulated production (no AWS account needed)"
+    )
+    p.add_argument("--scenario", default="bad-deploy", help="what goes wrong (--list-scenarios)")
+    p.add_argument(
+        "--fail-after",
+        type=_arg(parse_duration, "duration"),
+        default=timedelta(seconds=30),
+        metavar="DURATION",
+        help="when the failure starts (default 30s)",
+    )
+    p.add_argument(
+        "--serve-only",
+        action="store_true",
+        help="run the world without the console and print how to use it",
+    )
+    p.add_argument("--list-scenarios", action="store_true", help="list the scenarios and exit")
+    p.add_argument("--workdir", metavar="DIR", help="where the world keeps its files")
+    p.set_defaults(run=None)
     return parser
 
 
@@ -285,6 +307,44 @@ async def cmd_check(room: WarRoom, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def run_demo(args: argparse.Namespace) -> int:
+    """The demo world, served alone or with the console on it (same code as production)."""
+    from warroom import demo
+
+    if args.list_scenarios:
+        sys.stdout.write(demo.list_scenarios())
+        return 0
+    if args.scenario not in demo.SCENARIOS and args.scenario != "none":
+        names = ", ".join(demo.SCENARIOS)
+        raise UserError(f"unknown scenario {args.scenario!r}; use one of: {names}")
+    fail_after = args.fail_after.total_seconds()
+    workdir = Path(args.workdir) if args.workdir else None
+    if args.serve_only:
+        return demo.serve_only(args.scenario, fail_after, workdir)
+
+    from warroom.ui.app import run_console
+
+    workdir = workdir or demo.new_workdir()
+    log = (workdir / "demo.log").open("a", encoding="utf-8")
+
+    def note(line: str) -> None:  # the console owns the terminal: world chatter goes to a file
+        log.write(f"{utcnow():%H:%M:%S} {line}\n")
+        log.flush()
+
+    world = demo.DemoWorld(args.scenario, fail_after, workdir, events=note, errors=note)
+    try:
+        world.start()
+        assert world.config_path is not None
+        config = load_config(str(world.config_path))
+        # The world's own journal, whatever $WARROOM_DB says: demo entries stay in the demo.
+        code = run_console(config, config.resolve_path(config.journal.db))
+    finally:
+        world.stop()
+        log.close()
+    print(f"demo files kept in {workdir} (config, journal, post-mortems, demo.log)")
+    return code
+
+
 # Entry point ------------------------------------------------------------------------------
 
 
@@ -309,6 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from warroom.ui.app import run_console  # Textual loads only for the console
 
             return run_console(config, args.db_path)
+        if args.command == "demo":
+            return run_demo(args)
         return asyncio.run(_run(args.run, config, args))
     except ConfigError as exc:
         return _fail(f"config error: {exc}", EXIT_USAGE)

@@ -1,0 +1,97 @@
+"""The warroom config (and its credentials file) that points the console at the demo world."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from warroom.demo import resources as r
+
+CONFIG_NAME = "warroom.toml"
+CREDENTIALS_NAME = "credentials"
+# A profile of its own: a [default] in the user's ~/.aws/config (a role, SSO) cannot take it over,
+# and an exported AWS_PROFILE or AWS_ACCESS_KEY_ID is ignored.
+PROFILE = "warroom-demo"
+
+
+def new_workdir() -> Path:
+    """A fresh directory per run (moto starts empty each time, so an old journal would point
+    at a world that is gone); kept afterwards so the post-mortems written in it survive."""
+    return Path(tempfile.mkdtemp(prefix="warroom-demo-"))
+
+
+def _q(value: str) -> str:
+    # A JSON string is a valid TOML basic string.
+    return json.dumps(value)
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)  # O_CREAT's mode does not apply to a file that already existed
+
+
+def write_credentials(workdir: Path) -> Path:
+    path = workdir / CREDENTIALS_NAME
+    keys = f"aws_access_key_id = {r.ACCESS_KEY_ID}\naws_secret_access_key = {r.SECRET_ACCESS_KEY}\n"
+    _write_private(
+        path,
+        "# Throwaway keys for the warroom demo's local moto server; never real AWS.\n"
+        f"[default]\n{keys}\n[{PROFILE}]\n{keys}",
+    )
+    return path
+
+
+def config_text(endpoint_url: str, health_url: str) -> str:
+    groups = "".join(f"\n[[logs.groups]]\nname = {_q(g)}\n" for g in r.LOG_GROUPS)
+    services = ", ".join(_q(s) for s in r.SERVICES)
+    return f"""\
+# warroom demo: a simulated production (moto at {endpoint_url}).
+# It lives only while `warroom demo` runs. Check it with: warroom check --config THIS_FILE
+
+[journal]
+db = "warroom.db"
+postmortem_dir = "postmortems"
+
+[aws]
+region = {_q(r.REGION)}
+profile = {_q(PROFILE)}
+endpoint_url = {_q(endpoint_url)}
+# The keys are in this file, beside this one, never here.
+credentials_file = {_q(CREDENTIALS_NAME)}
+
+[ecs]
+cluster = {_q(r.CLUSTER)}
+services = [{services}]
+poll_interval = "2s"
+
+[logs]
+since = "10m"
+filter_pattern = "ERROR"
+{groups}
+[[health.endpoints]]
+name = "api"
+url = {_q(health_url)}
+interval = "2s"
+timeout = "3s"
+
+[sla]
+p95_latency = "500ms"
+uptime_percent = 99.5
+window = "10m"
+
+[notify]
+channel = "none"
+"""
+
+
+def write_config(workdir: Path, endpoint_url: str, health_url: str) -> Path:
+    """Write warroom.toml and its credentials file into `workdir`; returns the config's path."""
+    workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_credentials(workdir)
+    path = workdir / CONFIG_NAME
+    path.write_text(config_text(endpoint_url, health_url), encoding="utf-8")
+    return path
