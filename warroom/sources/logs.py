@@ -75,7 +75,8 @@ class RequestBudget:
             wait = self._next - self._clock()
             if wait > 0:
                 await asyncio.sleep(wait)
-            self._next = max(self._clock(), self._next) + 1.0 / self.current
+            # A hair over 1/rate: requests timed as they leave stay within the rate.
+            self._next = max(self._clock(), self._next) + 1.02 / self.current
             self.requests += 1
 
     def throttled(self) -> None:
@@ -108,27 +109,18 @@ class GroupTail:
         self.status = SourceStatus(group)
         self.page_limit = PAGE_LIMIT
 
-    def fetch(self, client: Any, acquire: Callable[[], None]) -> list[dict[str, Any]]:
-        """Blocking, in a thread: every page of one poll; `acquire` waits for the budget."""
-        events: list[dict[str, Any]] = []
-        pages = MAX_PAGES_PER_POLL * (5 if self.initial else 1)
-        for _ in range(pages):
-            acquire()
-            kwargs: dict[str, Any] = {
-                "logGroupName": self.group,
-                "startTime": self.start_ms,
-                "limit": self.page_limit,
-            }
-            if self.pattern:
-                kwargs["filterPattern"] = self.pattern
-            if self.token:
-                kwargs["nextToken"] = self.token
-            answer = client.filter_log_events(**kwargs)
-            events += answer.get("events", [])
-            self.token = answer.get("nextToken")
-            if not self.token:
-                break
-        return events
+    def request(self) -> dict[str, Any]:
+        """The FilterLogEvents arguments for the next page."""
+        kwargs: dict[str, Any] = {
+            "logGroupName": self.group,
+            "startTime": self.start_ms,
+            "limit": self.page_limit,
+        }
+        if self.pattern:
+            kwargs["filterPattern"] = self.pattern
+        if self.token:
+            kwargs["nextToken"] = self.token
+        return kwargs
 
     def accept(self, events: list[dict[str, Any]]) -> tuple[LogLine, ...]:
         """New events only, oldest first; moves the start time on."""
@@ -181,17 +173,26 @@ class LogTailer:
         # retry; retries inside botocore would spend requests the budget cannot see.
         return self._clients.client("logs", attempts=1)
 
+    async def fetch(self, tail: GroupTail) -> list[dict[str, Any]]:
+        """Every page of one poll. The budget is awaited here, on the event loop, so a group
+        waiting its turn holds no worker thread (the ECS feed shares the default pool)."""
+        client = self._client()
+        events: list[dict[str, Any]] = []
+        for _ in range(MAX_PAGES_PER_POLL * (5 if tail.initial else 1)):
+            await self.budget.acquire()
+            answer = await asyncio.to_thread(client.filter_log_events, **tail.request())
+            events += answer.get("events", [])
+            tail.token = answer.get("nextToken")
+            if not tail.token:
+                break
+        return events
+
     async def poll(self, tail: GroupTail) -> LogBatch:
-        loop = asyncio.get_running_loop()
-
-        def acquire() -> None:  # called from the worker thread
-            asyncio.run_coroutine_threadsafe(self.budget.acquire(), loop).result()
-
         started = time.perf_counter()
         at = self._clock()
         initial = tail.initial
         try:
-            events = await asyncio.to_thread(tail.fetch, self._client(), acquire)
+            events = await self.fetch(tail)
         except Exception as exc:  # a failing source is shown, never raised
             if is_throttling(exc):
                 self.budget.throttled()
