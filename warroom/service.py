@@ -286,7 +286,9 @@ def runbook_for(config: Config) -> Runbook:
         raise ConfigError(exc.path, exc.key, exc.problem) from None
 
 
-async def open_war_room(config: Config, db: Path) -> WarRoom:
+async def open_war_room(
+    config: Config, db: Path, *, clock: Callable[[], datetime] = utcnow
+) -> WarRoom:
     runbook = runbook_for(config)
     journal = await open_journal(db)
-    return WarRoom(journal, author=whoami(config), runbook=runbook)
+    return WarRoom(journal, author=whoami(config), runbook=runbook, clock=clock)

@@ -21,6 +21,8 @@ from warroom.sources.status import describe_error
 from warroom.timeutil import utcnow
 
 HISTORY = 60  # checks kept for the sparkline
+# One slow first answer (a cold connection) is not an SLA breach: judge after a few checks.
+MIN_CHECKS_FOR_SLA = 3
 _OK_BODY = {"ok", "healthy", "pass", "passing", "up", "green", "success"}
 
 
@@ -104,7 +106,7 @@ class EndpointWindow:
         last = checks[-1] if checks else None
         latency = p95([c.latency for c in checks if c.latency is not None])
         uptime = 100.0 * sum(c.ok for c in checks) / len(checks) if checks else None
-        sla_breach = breach(self.sla, latency, uptime)
+        sla_breach = breach(self.sla, latency, uptime) if len(checks) >= MIN_CHECKS_FOR_SLA else ""
         if last is None:
             state, reason = HealthState.UNKNOWN, "not checked yet"
         elif not last.ok:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,8 +80,10 @@ class WarRoomApp(App[None]):
         *,
         room: WarRoom | None = None,
         start_feeds: bool = True,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         super().__init__()
+        self.clock = clock
         self.config = config
         self.db = db
         self.room = room
@@ -96,7 +99,7 @@ class WarRoomApp(App[None]):
     # Layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield IncidentHeader(whoami(self.config), self.runbook)
+        yield IncidentHeader(whoami(self.config), self.runbook, self.clock)
         names = [
             "Timeline",
             "Checklist",
@@ -138,7 +141,7 @@ class WarRoomApp(App[None]):
         self.query_one(EcsPanel).show(None)
         if self.room is None:
             try:
-                self.room = await open_war_room(self.config, self.db)
+                self.room = await open_war_room(self.config, self.db, clock=self.clock)
             except (JournalError, UserError) as exc:
                 self.exit(message=f"warroom: {exc}")
                 return

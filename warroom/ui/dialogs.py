@@ -34,7 +34,10 @@ def _split(text: str) -> tuple[str, ...]:
 class DeclareScreen(ModalScreen[Declaration | None]):
     """Title, severity (with the runbook's definitions) and scope."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Declare", priority=True),
+    ]
 
     def __init__(self, *, can_cancel: bool = True) -> None:
         super().__init__()
@@ -61,6 +64,9 @@ class DeclareScreen(ModalScreen[Declaration | None]):
             yield Input(placeholder="affected tenants, comma-separated", id="tenants")
             yield Input(placeholder="affected endpoints, comma-separated", id="endpoints")
             yield Label("", id="declare-error", classes="error")
+            yield Label(
+                "enter in a text field or ctrl+s declares · tab moves · space picks", classes="hint"
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Declare", variant="error", id="ok")
                 if self.can_cancel:
@@ -71,7 +77,7 @@ class DeclareScreen(ModalScreen[Declaration | None]):
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#ok")
-    def submit(self) -> None:
+    def action_submit(self) -> None:
         title = self.query_one("#title", Input).value.strip()
         if not title:
             self.query_one("#declare-error", Label).update("A title is needed: what is broken?")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
@@ -26,8 +27,11 @@ def clock(delta_seconds: float) -> str:
 class IncidentHeader(Static):
     """INC-7 SEV-1 title  phase  T+00:12:31  ack due 00:02:29  you: ana (redrawn every second)."""
 
-    def __init__(self, author: str, runbook: Runbook) -> None:
+    def __init__(
+        self, author: str, runbook: Runbook, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         super().__init__(id="incident-header")
+        self.clock = clock
         self.author = author
         self.runbook = runbook
         self.incident: Incident | None = None
@@ -44,7 +48,7 @@ class IncidentHeader(Static):
         if incident is None:
             self.update(Text(" no incident", "dim"))
             return
-        now = now or utcnow()
+        now = now or self.clock()
         m = incident.milestones
         started = m.detected or incident.created_at
         text = incident_title(incident)

@@ -68,18 +68,21 @@ def health_text(snapshot: HealthSnapshot | None, now: datetime) -> Text:
 
 
 def _endpoint(health: EndpointHealth, now: datetime) -> Text:
+    """api  down  500 1.9s  p95 1.9s  up 36.4%
+    ▁▃█✗✗  HTTP 500 (error) (last ok 16s ago)"""
     last = health.last
     text = Text()
-    text.append(f"{health.name:<8}", "bold")
-    text.append(f"{health.state.value:<9}", STATE_STYLE[health.state])
+    text.append(f"{health.name} ", "bold")
+    text.append(f"{health.state.value:<8}", STATE_STYLE[health.state])
     code = str(last.status_code) if last and last.status_code else "---"
-    text.append(f"{code:>4} {ms(last.latency if last else None):>7}  ")
-    text.append(f"p95 {ms(health.p95):>6}  ")
+    text.append(f" {code} {ms(last.latency if last else None):>6}")
+    text.append(f"  p95 {ms(health.p95)}")
     uptime = "-" if health.uptime is None else f"{health.uptime:.1f}%"
-    text.append(f"up {uptime:>6}  ")
+    text.append(f"  up {uptime}")
+    text.append("\n  ")
     text.append_text(sparkline(health.history))
     if health.reason:
-        text.append("\n  ")
+        text.append("  ")
         text.append(health.reason, STATE_STYLE[health.state])
         if health.state is HealthState.DOWN and health.last_ok_at:
             text.append(f" (last ok {short_duration(now - health.last_ok_at)} ago)", "dim")
@@ -99,11 +102,11 @@ def ecs_text(snapshot: EcsSnapshot | None, now: datetime) -> Text:
         if n:
             text.append("\n")
         if not service.found:
-            text.append(f"{service.name:<14}", "bold")
+            text.append(f"{service.name} ", "bold")
             text.append(f"{service.status.lower() or 'missing'}", "bold red")
             continue
         short = service.desired - service.running
-        text.append(f"{service.name:<14}", "bold")
+        text.append(f"{service.name} ", "bold")
         text.append(f"{service.running}/{service.desired}", "red" if short > 0 else "green")
         text.append(f" ↓{short}" if short > 0 else "   ", "red")
         if service.pending:
@@ -116,7 +119,7 @@ def ecs_text(snapshot: EcsSnapshot | None, now: datetime) -> Text:
                 "yellow" if rollout == "IN_PROGRESS" else "red" if rollout == "FAILED" else "green",
             )
         if service.rollback_target:
-            text.append(f"  ⟲ {service.rollback_target}", "dim")
+            text.append(f"  ⟲{service.rollback_target.rpartition(':')[2]}", "dim")
     if not snapshot.services and problem is None:
         text.append("no services configured", "dim")
     return text

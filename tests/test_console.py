@@ -1,0 +1,210 @@
+"""The console driven by keys (Textual Pilot) against a real journal file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from textual.widgets import Input
+
+from warroom.config import Config, JournalConfig, UserConfig
+from warroom.model import Kind, Severity
+from warroom.ui.app import WarRoomApp
+from warroom.ui.dialogs import DeclareScreen, SeverityScreen, TextPrompt
+from warroom.ui.panels import ChecklistPane, TimelinePane
+
+
+def make_config(tmp_path: Path, user: str = "ana") -> Config:
+    return Config(
+        user=UserConfig(name=user),
+        journal=JournalConfig(postmortem_dir=str(tmp_path / "postmortems")),
+    )
+
+
+def app_for(tmp_path: Path, db: Path, clock, user: str = "ana") -> WarRoomApp:
+    return WarRoomApp(make_config(tmp_path, user), db, start_feeds=False, clock=clock)
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+async def declare(pilot, title: str = "API returns 500s after deploy") -> None:
+    assert isinstance(pilot.app.screen, DeclareScreen)
+    await pilot.click("#title")
+    await pilot.press(*title)
+    await pilot.click("#sev1")
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def test_declare_then_every_milestone_key(tmp_path, db, clock):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot)
+        assert app.incident is not None and app.incident.severity is Severity.SEV1
+        assert "INC-1" in str(app.query_one("#incident-header").render())
+
+        for key, kind, text in [
+            ("a", Kind.ACKNOWLEDGED, "on it"),
+            ("c", Kind.ROOT_CAUSE, "rev 9 drops a column"),
+            ("m", Kind.MITIGATED, "rolled back to rev 8"),
+            ("f", Kind.FIX_DEPLOYED, ""),
+            ("r", Kind.RESOLVED, "green for 15 min"),
+        ]:
+            clock.advance(minutes=2)
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, TextPrompt)
+            # The entry is already in the journal before any text is typed.
+            assert rows(db, f"SELECT COUNT(*) FROM events WHERE kind = '{kind.value}'") == [(1,)]
+            if text:
+                await pilot.press(*text)
+            await pilot.press("enter")
+            await pilot.pause()
+
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press(*"[bold]literal[/]")
+        await pilot.press("enter")
+        await pilot.pause()
+
+    events = rows(db, "SELECT kind, text, author FROM events ORDER BY at, id")
+    assert events == [
+        ("detected", "Incident declared, SEV-1", "ana"),
+        ("acknowledged", "on it", "ana"),
+        ("root_cause", "rev 9 drops a column", "ana"),
+        ("mitigated", "rolled back to rev 8", "ana"),
+        ("fix_deployed", "Fix deployed", "ana"),
+        ("resolved", "green for 15 min", "ana"),
+        ("note", "[bold]literal[/]", "ana"),
+    ]
+
+
+async def test_empty_title_is_refused_in_place(tmp_path, db, clock):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.click("#ok")
+        await pilot.pause()
+        assert isinstance(app.screen, DeclareScreen)
+        assert "title is needed" in str(app.screen.query_one("#declare-error").render())
+    assert rows(db, "SELECT COUNT(*) FROM incidents") == [(0,)]
+
+
+async def test_severity_checklist_edit_and_resume(tmp_path, db, clock):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Orders not saving")
+        # s: severity, logged
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SeverityScreen)
+        await pilot.press("down", "down", "enter")
+        await pilot.press(*"cosmetic only", "enter")
+        await pilot.pause()
+        assert app.incident.severity is Severity.SEV3
+
+        # Checklist: tab to it, tick the first step of the current phase.
+        app.query_one(ChecklistPane).focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert rows(db, "SELECT item_id, done, by FROM checklist") == [("1", 1, "ana")]
+        await pilot.press("right_square_bracket")  # every phase is reachable
+        await pilot.pause()
+        assert "Mitigate" in str(app.query_one(ChecklistPane).border_title)
+
+        # Edit the first timeline entry: correct its time to 02:55.
+        timeline = app.query_one(TimelinePane)
+        timeline.focus()
+        timeline.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        at = app.screen.query_one("#at", Input)
+        at.value = "02:55"
+        app.screen.query_one("#text", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+
+    detected = rows(db, "SELECT at, edited_by FROM events WHERE kind = 'detected'")
+    assert detected == [("2026-11-26T02:55:00.000000Z", "ana")]
+    assert rows(db, "SELECT text FROM events WHERE kind = 'severity'") == [
+        ("SEV-1 -> SEV-3: cosmetic only",)
+    ]
+
+    # Quit and come back: the same incident, as it was.
+    again = app_for(tmp_path, db, clock)
+    async with again.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert again.incident is not None and again.incident.title == "Orders not saving"
+        assert again.incident.checklist["1"].done
+        assert not isinstance(again.screen, DeclareScreen)
+
+
+async def test_export_key_writes_the_post_mortem(tmp_path, db, clock):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Redis down")
+        await pilot.press("x")
+        await pilot.pause()
+    (path,) = (tmp_path / "postmortems").iterdir()
+    assert path.name == "2026-11-26-INC-1-redis-down.md"
+    assert path.read_text().startswith("# Incident Post-Mortem: Redis down\n")
+
+
+async def test_two_consoles_see_each_other(tmp_path, db, clock):
+    first = app_for(tmp_path, db, clock, user="ana")
+    second = app_for(tmp_path, db, clock, user="bo")
+    async with first.run_test(size=(160, 48)) as one:
+        await one.pause()
+        await declare(one, "Shared incident")
+        async with second.run_test(size=(160, 48)) as two:
+            await two.pause()
+            assert second.incident is not None and second.incident.title == "Shared incident"
+            await two.press("n")
+            await two.press(*"bo here", "enter")
+            await two.pause()
+            await one.pause(1.2)  # the change poll runs twice a second
+            texts = [e.text for e in first.incident.events]
+            assert "bo here" in texts
+            app_one_timeline = first.query_one(TimelinePane)
+            assert app_one_timeline.option_count == 2
+
+
+async def test_several_open_incidents_ask_which(tmp_path, db, clock):
+    from warroom.runbook import load_runbook
+    from warroom.service import WarRoom
+    from warroom.store import SqliteJournal
+
+    journal = await SqliteJournal.open(db)
+    async with WarRoom(journal, author="ana", runbook=load_runbook(), clock=clock) as room:
+        await room.declare("First", Severity.SEV2)
+        await room.declare("Second", Severity.SEV1)
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.incident is not None and app.incident.title == "Second"
+
+
+async def test_narrow_terminal_collapses_into_tabs(tmp_path, db, clock):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Small screen")
+        assert app.narrow
+        assert app.query_one("#pane-tabs").display
+        visible = [p.id for p in app.panes if p.display and p.has_class("-active")]
+        assert visible == ["timeline"]
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.query_one(ChecklistPane).has_class("-active")
