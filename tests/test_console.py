@@ -38,7 +38,8 @@ async def declare(pilot, title: str = "API returns 500s after deploy") -> None:
     await pilot.click("#title")
     await pilot.press(*title)
     await pilot.click("#sev1")
-    await pilot.press("ctrl+s")
+    await pilot.click("#title")
+    await pilot.press("enter")
     await pilot.pause()
 
 

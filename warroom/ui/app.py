@@ -124,7 +124,7 @@ class WarRoomApp(App[None]):
             with Vertical(id="right"):
                 yield TimelinePane()
                 yield ChecklistPane(self.runbook)
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def panes(self) -> list[Widget]:
@@ -458,7 +458,7 @@ class WarRoomApp(App[None]):
                 self._on_health,
             )
         else:
-            self.query_one(HealthPanel).show(HealthSnapshot(utcnow(), ()))
+            self.query_one(HealthPanel).show(HealthSnapshot(self.clock(), ()))
         if self.config.ecs is not None:
             ecs = self.config.ecs
             self._follow("ecs", lambda: EcsFeed(ecs, clients).updates(), self._on_ecs)

@@ -34,10 +34,7 @@ def _split(text: str) -> tuple[str, ...]:
 class DeclareScreen(ModalScreen[Declaration | None]):
     """Title, severity (with the runbook's definitions) and scope."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "Declare", priority=True),
-    ]
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, *, can_cancel: bool = True) -> None:
         super().__init__()

@@ -20,7 +20,8 @@ from textual.message import Message
 from textual.widgets import Input, Log
 
 from warroom.sources.logs import LogBatch, LogLine
-from warroom.timeutil import short_duration, utcnow
+from warroom.timeutil import short_duration
+from warroom.ui.panels import app_now
 
 MAX_LINES = 5_000
 _LEVEL_STYLE = {
@@ -125,7 +126,7 @@ class LogPane(Vertical, can_focus=False):
     def refresh_title(self, now: datetime | None = None) -> None:
         from textual.markup import escape
 
-        now = now or utcnow()
+        now = now or app_now(self)
         state = "following" if self.following else "paused"
         title = f"{self.group} {self.pattern or '(all)'}  {state}"
         if self.filter_text:
@@ -257,5 +258,9 @@ class LogPane(Vertical, can_focus=False):
         self.post_message(self.Zoom(self))
 
 
+# Many apps start their lines with their own ISO timestamp; the pane already shows the time.
+_LEADING_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\s+")
+
+
 def _format(line: LogLine) -> str:
-    return f"{line.at:%H:%M:%S} {line.message}"
+    return f"{line.at:%H:%M:%S} {_LEADING_STAMP.sub('', line.message, count=1)}"

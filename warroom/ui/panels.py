@@ -8,6 +8,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -17,6 +18,12 @@ from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot
 from warroom.timeutil import utcnow
 from warroom.ui.render import ecs_text, event_text, health_text, incident_title
+
+
+def app_now(widget: Widget) -> datetime:
+    """The app's clock (a fixed one in snapshot tests), else the wall clock."""
+    clock = getattr(widget.app, "clock", None)
+    return clock() if callable(clock) else utcnow()
 
 
 def clock(delta_seconds: float) -> str:
@@ -51,31 +58,38 @@ class IncidentHeader(Static):
         now = now or self.clock()
         m = incident.milestones
         started = m.detected or incident.created_at
-        text = incident_title(incident)
-        text.append(f"  {self.runbook.current_phase(m).name}  ", "bold cyan")
+        tail = Text()
+        tail.append(f"  {self.runbook.current_phase(m).name}  ", "bold cyan")
         end = m.resolved or now
-        text.append(f"T+{clock((end - started).total_seconds())}  ")
+        tail.append(f"T+{clock((end - started).total_seconds())}  ")
+        tail.append_text(self._deadline(incident, now))
+        tail.append(f"   you: {self.author}", "dim")
+        head = incident_title(incident)
+        # The title gives way first on a narrow terminal; the clocks stay readable.
+        room = self.size.width - head.cell_len - tail.cell_len
+        if room < 0 and self.size.width:
+            head.truncate(max(12, head.cell_len + room), overflow="ellipsis")
+        self.update(head + tail)
+
+    def _deadline(self, incident: Incident, now: datetime) -> Text:
+        m = incident.milestones
+        started = m.detected or incident.created_at
         if m.acknowledged is None:
             left = (response_due(incident.severity, started) - now).total_seconds()
             if left >= 0:
-                text.append(f"ack due {clock(left)}", "yellow")
-            else:
-                text.append(f"ack OVERDUE {clock(left)}", "bold white on red")
-        elif incident.status is Status.RESOLVED:
+                return Text(f"ack due {clock(left)}", "yellow")
+            return Text(f"ack OVERDUE {clock(left)}", "bold white on red")
+        if incident.status is Status.RESOLVED:
             due = postmortem_due(incident.severity, m.resolved, incident.postmortem_exported_at)
             if due.done:
-                text.append("post-mortem exported", "green")
-            elif due.required and due.due_at is not None:
+                return Text("post-mortem exported", "green")
+            if due.required and due.due_at is not None:
                 left = (due.due_at - now).total_seconds()
-                style = "bold white on red" if left < 0 else "yellow"
-                label = "post-mortem OVERDUE" if left < 0 else "post-mortem due"
-                text.append(f"{label} {clock(left)}", style)
-            else:
-                text.append("resolved", "green")
-        else:
-            text.append(f"acked +{clock((m.acknowledged - started).total_seconds())}", "green")
-        text.append(f"   you: {self.author}", "dim")
-        self.update(text)
+                if left < 0:
+                    return Text(f"post-mortem OVERDUE {clock(left)}", "bold white on red")
+                return Text(f"post-mortem due {clock(left)}", "yellow")
+            return Text("resolved", "green")
+        return Text(f"acked +{clock((m.acknowledged - started).total_seconds())}", "green")
 
 
 class HealthPanel(Static, can_focus=True):
@@ -86,7 +100,7 @@ class HealthPanel(Static, can_focus=True):
 
     def show(self, snapshot: HealthSnapshot | None) -> None:
         self.snapshot = snapshot
-        self.update(health_text(snapshot, utcnow()))
+        self.update(health_text(snapshot, app_now(self)))
 
 
 class EcsPanel(Static, can_focus=True):
@@ -98,7 +112,7 @@ class EcsPanel(Static, can_focus=True):
     def show(self, snapshot: EcsSnapshot | None) -> None:
         self.snapshot = snapshot
         self.update(
-            ecs_text(snapshot, utcnow())
+            ecs_text(snapshot, app_now(self))
             if snapshot or self.border_title != "ECS"
             else Text("no [ecs] section in the config", "dim")
         )
