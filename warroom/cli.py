@@ -325,7 +325,11 @@ def run_demo(args: argparse.Namespace) -> int:
     from warroom.ui.app import run_console
 
     workdir = workdir or demo.new_workdir()
-    log = (workdir / "demo.log").open("a", encoding="utf-8")
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        log = (workdir / "demo.log").open("a", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot use {workdir} for the demo: {exc.strerror}") from None
 
     def note(line: str) -> None:  # the console owns the terminal: world chatter goes to a file
         log.write(f"{utcnow():%H:%M:%S} {line}\n")
