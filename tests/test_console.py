@@ -209,3 +209,95 @@ async def test_narrow_terminal_collapses_into_tabs(tmp_path, db, clock):
         await pilot.press("tab")
         await pilot.pause()
         assert app.query_one(ChecklistPane).has_class("-active")
+
+
+def logs_config(tmp_path: Path, **console) -> Config:
+    from warroom.config import ConsoleConfig, LogGroupConfig, LogsConfig
+
+    return Config(
+        user=UserConfig(name="ana"),
+        journal=JournalConfig(postmortem_dir=str(tmp_path / "postmortems")),
+        logs=LogsConfig(groups=(LogGroupConfig("/prod/backend"),)),
+        console=ConsoleConfig(**console),
+    )
+
+
+async def test_resume_keeps_the_pane_layout(tmp_path, db, clock):
+    from warroom.ui.logpane import LogPane
+
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Layout")
+        pane = app.query_one(LogPane)
+        pane.set_filter("timeout")
+        pane.action_zoom()
+        await pilot.pause()
+        app._focus_pane(4)
+        await pilot.pause(1.2)  # saved within a second
+    again = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with again.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        pane = again.query_one(LogPane)
+        assert pane.filter_text == "timeout"
+        assert pane.has_class("-zoomed")
+        assert again._current_pane() == 4
+
+
+async def test_quitting_a_resolved_incident_offers_the_export(tmp_path, db, clock):
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Close me")
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("escape")  # no extra text
+        await pilot.press("q")
+        await pilot.pause()
+        from warroom.ui.dialogs import ConfirmScreen
+
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+    assert [p.name for p in (tmp_path / "postmortems").iterdir()] == [
+        "2026-11-26-INC-1-close-me.md"
+    ]
+    assert rows(db, "SELECT postmortem_exported_at IS NOT NULL FROM incidents") == [(1,)]
+
+
+async def test_health_recovery_offers_to_mark_mitigated(tmp_path, db, clock):
+    from warroom.sources.health import Check, EndpointHealth, HealthSnapshot, HealthState
+    from warroom.ui.dialogs import ConfirmScreen
+
+    def snapshot(state: HealthState, at) -> HealthSnapshot:
+        ok = state is HealthState.OK
+        check = Check(at, ok, 0.05, 200 if ok else 500, None, "" if ok else "HTTP 500")
+        return HealthSnapshot(
+            at,
+            (
+                EndpointHealth(
+                    "api", "http://x", state, check.reason, check, 0.05, 100.0, 3, at, ()
+                ),
+            ),
+        )
+
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Recovers")
+        await app._on_health(snapshot(HealthState.OK, clock.now))
+        await app._on_health(snapshot(HealthState.DOWN, clock.advance(minutes=1)))
+        recovered_at = clock.advance(minutes=9)
+        clock.advance(seconds=20)
+        await app._on_health(snapshot(HealthState.OK, recovered_at))
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+    kinds = rows(db, "SELECT kind, text, auto, at FROM events ORDER BY at, id")
+    assert kinds[1][:3] == ("observation", "health api down: HTTP 500", 1)
+    assert ("observation", "health api recovered", 1) in [k[:3] for k in kinds]
+    mitigated = [k for k in kinds if k[0] == "mitigated"]
+    assert mitigated == [
+        ("mitigated", "Service restored (health recovered)", 0, "2026-11-26T03:11:00.000000Z")
+    ]

@@ -199,3 +199,19 @@ def test_templates_dir_is_the_repo_one_in_a_checkout():
 
     assert (TEMPLATES_DIR / "postmortem.md.j2").is_file()
     assert Path(__file__).resolve().parent.parent / "templates" == TEMPLATES_DIR
+
+
+async def test_console_evidence_is_shown_under_its_entry(room: WarRoom, clock):
+    incident_id = await room.declare("API down", Severity.SEV1)
+    evidence = {
+        "health": {"api": {"state": "down", "status": 500, "p95_ms": 1900, "uptime": 62.5}},
+        "ecs": {"saas-backend": {"running": 2, "desired": 3, "task_definition": "saas-backend:9"}},
+        "last_error": {"/prod/backend": "ERROR column orders.tenant_ref does not exist"},
+    }
+    await room.log(Kind.ACKNOWLEDGED, "on it", incident_id=incident_id, data={"evidence": evidence})
+    text = await room.render_postmortem(incident_id)
+    assert (
+        "- 03:01 — On-call acknowledged: on it (ana)\n"
+        "  - evidence: api down HTTP 500 p95 1900ms; saas-backend 2/3 saas-backend:9; "
+        "/prod/backend: ERROR column orders.tenant_ref does not exist\n"
+    ) in text

@@ -144,6 +144,22 @@ class RunbookConfig:
     qa_checklist: str = ""
 
 
+EXPORT_ON_CLOSE = ("ask", "always", "never")
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    # Quitting with a resolved incident whose post-mortem was never exported: ask, always, never.
+    export_on_close: str = "ask"
+
+    def __post_init__(self) -> None:
+        if self.export_on_close not in EXPORT_ON_CLOSE:
+            raise Invalid(
+                "export_on_close",
+                f"{self.export_on_close!r} is not one of: {', '.join(EXPORT_ON_CLOSE)}",
+            )
+
+
 @dataclass(frozen=True)
 class Config:
     user: UserConfig = field(default_factory=UserConfig)
@@ -155,6 +171,7 @@ class Config:
     sla: SlaConfig = field(default_factory=SlaConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     runbook: RunbookConfig = field(default_factory=RunbookConfig)
+    console: ConsoleConfig = field(default_factory=ConsoleConfig)
     read_only: bool = False
     # Where the file came from (None: built-in defaults); relative paths in it are relative to it.
     source: Path | None = field(default=None, metadata={"internal": True})

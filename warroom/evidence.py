@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warroom.sources.ecs import EcsSnapshot
-from warroom.sources.health import HealthSnapshot
-from warroom.sources.logs import LogLine
+if TYPE_CHECKING:  # the export reads evidence without loading the feeds (boto3, httpx)
+    from warroom.sources.ecs import EcsSnapshot
+    from warroom.sources.health import HealthSnapshot
+    from warroom.sources.logs import LogLine
 
 
 def capture(

@@ -13,6 +13,7 @@ from typing import Any
 import jinja2
 
 from warroom.errors import UserError
+from warroom.evidence import summary as evidence_summary
 from warroom.model import KIND_LABELS, Incident, Kind
 from warroom.timeutil import hhmm
 
@@ -56,6 +57,7 @@ class TimelineLine:
     label: str
     text: str
     author: str
+    evidence: str = ""  # what the console's panels showed when the entry was logged
 
 
 def _joined(texts: list[str]) -> str | None:
@@ -83,6 +85,7 @@ def postmortem_context(incident: Incident) -> dict[str, Any]:
             label=KIND_LABELS[e.kind],
             text=e.text,
             author="auto" if e.auto else e.author,
+            evidence=evidence_summary(e.data.get("evidence") or {}),
         )
         for e in incident.events
         if e.kind not in _TIMELINE_SKIP

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
@@ -34,6 +36,7 @@ from warroom.sources.logs import LogBatch, LogTailer
 from warroom.timeutil import utcnow
 from warroom.ui.dialogs import (
     ChooseScreen,
+    ConfirmScreen,
     Declaration,
     DeclareScreen,
     EntryEdit,
@@ -42,6 +45,7 @@ from warroom.ui.dialogs import (
     SeverityScreen,
     TextPrompt,
 )
+from warroom.ui.layout_state import LayoutState, load_layout, save_layout
 from warroom.ui.logpane import LogPane, LogView
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
 
@@ -95,6 +99,8 @@ class WarRoomApp(App[None]):
         self._token: object = None
         self._active_pane = 0
         self.narrow = False
+        self.layout_state = LayoutState()
+        self._saved_layout: LayoutState | None = None
 
     # Layout -------------------------------------------------------------------------------
 
@@ -156,6 +162,43 @@ class WarRoomApp(App[None]):
         if self.room is not None:
             await self.room.close()
 
+    def _current_layout(self) -> LayoutState:
+        checklist = self.query_one(ChecklistPane)
+        zoomed = next((p.group for p in self.query(LogPane) if p.has_class("-zoomed")), None)
+        return LayoutState(
+            incident=self.incident.id if self.incident else None,
+            active_pane=self._current_pane(),
+            zoomed=zoomed,
+            filters={p.group: p.filter_text for p in self.query(LogPane) if p.filter_text},
+            checklist_phase=None if checklist.follow_phase else checklist.phase_index,
+        )
+
+    def _save_layout(self) -> None:
+        """Written when it changed (checked every second), so a crash loses at most that."""
+        if self.incident is None:
+            return
+        try:
+            state = self._current_layout()
+        except NoMatches:  # shutting down: the widgets are already gone
+            return
+        if state != self._saved_layout:
+            save_layout(self.db, state)
+            self._saved_layout = state
+
+    def _restore_layout(self) -> None:
+        state = self.layout_state
+        for pane in self.query(LogPane):
+            if state.filters.get(pane.group):
+                pane.set_filter(state.filters[pane.group])
+            if state.zoomed == pane.group:
+                self.post_message(LogPane.Zoom(pane))
+        checklist = self.query_one(ChecklistPane)
+        if state.checklist_phase is not None and self.incident is not None:
+            checklist.follow_phase = False
+            checklist.phase_index = state.checklist_phase % len(self.runbook.phases)
+            checklist.show(self.incident)
+        self._focus_pane(state.active_pane)
+
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size)
 
@@ -199,7 +242,8 @@ class WarRoomApp(App[None]):
     def _tab_chosen(self, event: Tabs.TabActivated) -> None:
         index = int((event.tab.id or "pane-0").split("-")[1])
         if index != self._active_pane:
-            self._focus_pane(index)
+            with suppress(NoMatches):  # the tabs also announce themselves while being removed
+                self._focus_pane(index)
 
     @on(LogPane.Zoom)
     def _zoom(self, event: LogPane.Zoom) -> None:
@@ -213,7 +257,12 @@ class WarRoomApp(App[None]):
     async def _choose_incident(self) -> None:
         assert self.room is not None
         open_ones = await self.room.incidents(Status.OPEN)
-        if len(open_ones) == 1:
+        self.layout_state = load_layout(self.db)
+        remembered = self.layout_state.incident
+        if remembered is not None and any(i.id == remembered for i in open_ones):
+            await self.show_incident(remembered)
+            self._restore_layout()
+        elif len(open_ones) == 1:
             await self.show_incident(open_ones[0].id)
         elif not open_ones:
             self.push_screen(DeclareScreen(can_cancel=False), self._declared)
@@ -246,6 +295,7 @@ class WarRoomApp(App[None]):
         self.incident = await self.room.incident(incident_id)
         self._token = await self.room.change_token()
         self._redraw()
+        self._save_layout()
 
     async def reload(self) -> None:
         if self.room is not None and self.incident is not None:
@@ -272,6 +322,7 @@ class WarRoomApp(App[None]):
     def _tick(self) -> None:
         for pane in self.query(LogPane):
             pane.refresh_title()
+        self._save_layout()
 
     async def _guard(self, call: Awaitable[Any]) -> Any:
         """Run a write; a refused one is shown, never raised (the console must not crash)."""
@@ -425,8 +476,36 @@ class WarRoomApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
-    def action_quit_console(self) -> None:
-        self.exit()
+    async def action_quit_console(self) -> None:
+        """Quit; a resolved incident whose post-mortem was never exported gets one last
+        chance (config console.export_on_close: ask, always, never)."""
+        incident = self.incident
+        mode = self.config.console.export_on_close
+        pending = (
+            incident is not None
+            and incident.status is Status.RESOLVED
+            and incident.postmortem_exported_at is None
+        )
+        self._save_layout()
+        if not pending or mode == "never":
+            self.exit()
+            return
+        if mode == "always":
+            await self.action_export()
+            self.exit()
+            return
+
+        async def answer(export: bool | None) -> None:
+            if export is None:
+                return
+            if export:
+                await self.action_export()
+            self.exit()
+
+        directory = self.config.resolve_path(self.config.journal.postmortem_dir)
+        self.push_screen(
+            ConfirmScreen("Export the post-mortem before quitting?", f"to {directory}"), answer
+        )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -491,6 +570,38 @@ class WarRoomApp(App[None]):
         self.query_one(HealthPanel).show(snapshot)
         for kind, subject, text in observe_health(previous, snapshot):
             await self._observe(f"{kind}:{subject}", text)
+            if kind in ("health_recovered", "sla_breach_end"):
+                self._offer_mitigated(snapshot.at)
+
+    def _offer_mitigated(self, at: datetime) -> None:
+        """Health is back: if nobody has logged the mitigation yet, offer to, at that time."""
+        incident = self.incident
+        if incident is None or incident.status is Status.RESOLVED:
+            return
+        if incident.milestones.mitigated is not None:
+            return
+        if self.screen is not self.screen_stack[0]:
+            self.notify(
+                f"health recovered at {at:%H:%M:%S} UTC; press m to log the mitigation", timeout=10
+            )
+            return
+
+        async def answer(yes: bool | None) -> None:
+            if yes and self.room is not None and self.incident is not None:
+                await self._guard(
+                    self.room.log(
+                        Kind.MITIGATED,
+                        "Service restored (health recovered)",
+                        incident_id=self.incident.id,
+                        at=at,
+                        data={"evidence": self._evidence()},
+                    )
+                )
+
+        self.push_screen(
+            ConfirmScreen(f"Health recovered at {at:%H:%M:%S} UTC. Mark mitigated at {at:%H:%M}?"),
+            answer,
+        )
 
     async def _on_ecs(self, snapshot: EcsSnapshot) -> None:
         self.ecs = snapshot

@@ -330,3 +330,28 @@ class MitigationsScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool | None]):
+    """y / n, esc to back out."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes"),
+        Binding("n", "answer(False)", "No"),
+        Binding("escape", "answer(None)", "Back"),
+    ]
+
+    def __init__(self, question: str, detail: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog small"):
+            yield Label(Text(self.question), classes="dialog-title")
+            if self.detail:
+                yield Label(Text(self.detail))
+            yield Label("y yes · n no · esc back", classes="hint")
+
+    def action_answer(self, answer: bool | None) -> None:
+        self.dismiss(answer)

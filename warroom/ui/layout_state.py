@@ -1,0 +1,48 @@
+"""The console's own state between runs (which incident, which pane, zoom, filters): a small
+JSON file beside the journal. Losing it loses nothing that matters; the journal has the rest."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class LayoutState:
+    incident: int | None = None
+    active_pane: int = 0
+    zoomed: str | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+    checklist_phase: int | None = None  # None: follow the incident's phase
+
+
+def state_path(db: Path) -> Path:
+    return db.with_name(db.name + ".console.json")
+
+
+def load_layout(db: Path) -> LayoutState:
+    try:
+        raw = json.loads(state_path(db).read_text())
+        return LayoutState(
+            incident=raw.get("incident") if isinstance(raw.get("incident"), int) else None,
+            active_pane=int(raw.get("active_pane", 0)),
+            zoomed=raw.get("zoomed") if isinstance(raw.get("zoomed"), str) else None,
+            filters={str(k): str(v) for k, v in dict(raw.get("filters", {})).items()},
+            checklist_phase=raw.get("checklist_phase")
+            if isinstance(raw.get("checklist_phase"), int)
+            else None,
+        )
+    except (OSError, ValueError, TypeError, AttributeError):
+        return LayoutState()
+
+
+def save_layout(db: Path, state: LayoutState) -> None:
+    path = state_path(db)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        tmp.write_text(json.dumps(asdict(state), sort_keys=True))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only directory: the layout is a convenience, the journal is what counts
