@@ -117,6 +117,8 @@ class SlackConfig:
 class TelegramConfig:
     bot_token_env: str = "WARROOM_TELEGRAM_BOT_TOKEN"
     chat_id: str = ""
+    # The Bot API's address (a self-hosted Bot API server, or a loopback one in tests).
+    api_url: str = "https://api.telegram.org"
     unknown_key_hints: ClassVar[dict[str, str]] = {
         "bot_token": _SECRET_HINT.format(env_key="bot_token_env"),
         "token": _SECRET_HINT.format(env_key="bot_token_env"),
