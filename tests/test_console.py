@@ -301,3 +301,47 @@ async def test_health_recovery_offers_to_mark_mitigated(tmp_path, db, clock):
     assert mitigated == [
         ("mitigated", "Service restored (health recovered)", 0, "2026-11-26T03:11:00.000000Z")
     ]
+
+
+async def test_every_other_key_of_the_contract(tmp_path, db, clock):
+    from textual.command import CommandPalette
+
+    from warroom.ui.dialogs import HelpScreen, MitigationsScreen
+
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Keys")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, MitigationsScreen)
+        assert app.screen.runbook.mitigations[0].situation == "Bad deploy causing errors"
+        await pilot.press("escape")
+        await pilot.press("x")
+        await pilot.pause()
+        assert list((tmp_path / "postmortems").iterdir())
+        before = app._current_pane()
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app._current_pane() == (before + 1) % len(app.panes)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"Log acknowledged")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)  # the palette ran the same action as `a`
+        await pilot.press("escape")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, DeclareScreen)
+        await pilot.press("escape")
+        await pilot.press("q")
+        await pilot.pause()
+    assert rows(db, "SELECT kind FROM events WHERE kind = 'acknowledged'") == [("acknowledged",)]
+    assert app.return_code == 0
