@@ -137,6 +137,20 @@ def build_parser() -> Parser:
     )
     p.set_defaults(run=cmd_check)
 
+    p = sub.add_parser("mitigate", help="the runbook's mitigations: list, or run one")
+    msub = p.add_subparsers(dest="mitigate_command", metavar="list|run", parser_class=Parser)
+    q = msub.add_parser("list", parents=[common], help="every mitigation and its targets")
+    q.set_defaults(run=cmd_mitigate_list)
+    q = msub.add_parser("run", parents=[common], help="preview, confirm, run and journal one")
+    q.add_argument("name", metavar="NAME", help="see `warroom mitigate list`")
+    q.add_argument("--target", help="what it acts on (default: the only one in the config)")
+    q.add_argument("--value", help="e.g. a revision, a desired count, a provider")
+    q.add_argument("--incident", type=incident_arg, help="INC-<n> (default: the open incident)")
+    q.add_argument("--dry-run", action="store_true", help="show the plan and change nothing")
+    q.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
+    q.add_argument("--read-only", action="store_true", help="refuse every action")
+    q.set_defaults(run=cmd_mitigate_run)
+
     p = sub.add_parser(
         "demo", help="open the console on a simulated production (no AWS account needed)"
     )
@@ -307,6 +321,60 @@ async def cmd_check(room: WarRoom, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+async def cmd_mitigate_list(room: WarRoom, args: argparse.Namespace) -> int:
+    from warroom import actions
+
+    config: Config = args.loaded_config
+    situations = {a: m.situation for m in room.runbook.mitigations for a in m.actions}
+    situations |= {
+        "restore-app-client": "undoes disable-app-client",
+        "unsuspend-tenant": "undoes suspend-tenant",
+    }
+    rows = []
+    for name, action in actions.available(config).items():
+        targets = ", ".join(action.candidates(config)) or f"--target {action.target_kind}"
+        rows.append((name, situations.get(name, "team action"), targets, action.description))
+    width = max(len(r[0]) for r in rows)
+    for name, situation, targets, description in rows:
+        print(f"{name:<{width}}  {description}")
+        print(f"{'':<{width}}  situation: {situation}; targets: {targets}")
+    if config.read_only:
+        print("\nread-only mode is on in the config: every action will be refused")
+    return 0
+
+
+async def cmd_mitigate_run(room: WarRoom, args: argparse.Namespace) -> int:
+    action, plan = await room.plan_action(args.name, args.target, args.value)
+    print(plan.preview())
+    if plan.refusal:
+        raise UserError(plan.refusal)
+    if args.dry_run:
+        print("dry run: nothing changed")
+        return 0
+    if args.read_only or room.config.read_only:
+        raise UserError(f"read-only mode: {plan.action} on {plan.target} refused")
+    incident_id = await room.target(args.incident)  # refuse before asking, not after
+    confirmation: str | bool
+    if args.yes:
+        confirmation = plan.confirmation_word if plan.confirm == "type" else True
+    elif plan.confirm == "type":
+        confirmation = input(f"type {plan.confirmation_word!r} to confirm: ").strip()
+    else:
+        confirmation = input("proceed? [y/N] ").strip().lower() in ("y", "yes")
+        if not confirmation:
+            print("not confirmed; nothing changed")
+            return 1
+    outcome, event = await room.run_action(
+        action,
+        plan,
+        confirmation=confirmation,
+        incident_id=incident_id,
+        read_only=args.read_only,
+    )
+    print(f"INC-{event.incident_id} action: {event.text}")
+    return 0 if outcome.ok else 1
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """The demo world, served alone or with the console on it (same code as production)."""
     from warroom import demo
@@ -375,6 +443,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_console(config, args.db_path)
         if args.command == "demo":
             return run_demo(args)
+        if args.command == "mitigate" and args.mitigate_command is None:
+            raise UserError("mitigate needs list or run (see warroom mitigate --help)")
         return asyncio.run(_run(args.run, config, args))
     except ConfigError as exc:
         return _fail(f"config error: {exc}", EXIT_USAGE)
@@ -382,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except JournalError as exc:
         return _fail(str(exc), 1)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError):
         return 130
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`); nothing to report

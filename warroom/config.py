@@ -146,6 +146,50 @@ class RunbookConfig:
     qa_checklist: str = ""
 
 
+CONFIRM_LEVELS = ("yes", "type")
+
+
+@dataclass(frozen=True)
+class CommandAction:
+    """A team-defined mitigation outside AWS (an Alembic downgrade, a Vercel rollback): an argv
+    run without a shell, previewed, confirmed and journaled like the built-in ones."""
+
+    name: str
+    argv: tuple[str, ...]
+    description: str = ""
+    confirm: str = "type"  # "yes": y/n; "type": type the action's name
+    timeout: timedelta = timedelta(minutes=5)
+
+    def __post_init__(self) -> None:
+        if not self.argv:
+            raise Invalid("argv", "needs at least the program to run")
+        if self.confirm not in CONFIRM_LEVELS:
+            raise Invalid("confirm", f"{self.confirm!r} is not one of: {', '.join(CONFIRM_LEVELS)}")
+
+
+@dataclass(frozen=True)
+class TenantAdminConfig:
+    url: str = ""  # the team's admin API, e.g. https://admin.yourdomain.com/api/tenants
+    token_env: str = "WARROOM_TENANT_ADMIN_TOKEN"
+    unknown_key_hints: ClassVar[dict[str, str]] = {
+        "token": _SECRET_HINT.format(env_key="token_env"),
+    }
+
+
+@dataclass(frozen=True)
+class MitigationsConfig:
+    """The resources the runbook's mitigations act on; each is a default target."""
+
+    ai_provider_parameter: str = ""  # SSM parameter naming the active AI provider
+    ai_providers: tuple[str, ...] = ()
+    redis_replication_groups: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    cognito_user_pool_id: str = ""
+    cognito_app_clients: tuple[str, ...] = ()
+    tenant_admin: TenantAdminConfig = field(default_factory=TenantAdminConfig)
+    commands: tuple[CommandAction, ...] = ()
+
+
 EXPORT_ON_CLOSE = ("ask", "always", "never")
 
 
@@ -174,6 +218,7 @@ class Config:
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     runbook: RunbookConfig = field(default_factory=RunbookConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
+    mitigations: MitigationsConfig = field(default_factory=MitigationsConfig)
     read_only: bool = False
     # Where the file came from (None: built-in defaults); relative paths in it are relative to it.
     source: Path | None = field(default=None, metadata={"internal": True})

@@ -114,6 +114,10 @@ class Journal(Protocol):
 
     async def get_incident(self, incident_id: int) -> Incident: ...
 
+    async def last_action(self, action: str, target: str) -> dict[str, Any] | None:
+        """The data of the latest successful `action` on `target`, in any incident."""
+        ...
+
     async def list_incidents(self, status: Status | None = None) -> list[IncidentSummary]: ...
 
     async def change_token(self) -> Hashable:

@@ -6,11 +6,16 @@ journal, which commits before returning. Nothing here knows about terminals.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable, Hashable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from warroom import actions
+from warroom.actions import Action, ActionContext, Outcome, Plan
+from warroom.actions.base import failed
 from warroom.config import Config, ConfigError, whoami
 from warroom.errors import UserError
 from warroom.export import postmortem_filename, render_postmortem, write_atomically
@@ -29,10 +34,15 @@ from warroom.model import (
 )
 from warroom.runbook import Runbook, load_runbook
 from warroom.sanitize import strip_controls
+from warroom.sources.aws import AwsClients
+from warroom.sources.status import describe_error
 from warroom.timeutil import utcnow
 from warroom.typedtoml import SchemaError
 
 MAX_TEXT = 10_000
+ACTION_TIMEOUT = 60.0  # seconds; boto3's own timeouts and retries end well before this
+# Actions that undo another put back what that one journaled.
+RESTORES = {"restore-app-client": "disable-app-client"}
 # Clocks on two bastions drift; an entry a little ahead of ours is not an error.
 FUTURE_TOLERANCE = timedelta(minutes=1)
 # Two consoles see the same change a poll apart; one entry is enough.
@@ -56,11 +66,14 @@ class WarRoom:
         author: str,
         runbook: Runbook,
         clock: Callable[[], datetime] = utcnow,
+        config: Config | None = None,
     ) -> None:
         self.journal = journal
         self.author = author
         self.runbook = runbook
         self._clock = clock
+        self.config = config or Config()
+        self._clients: AwsClients | None = None
 
     def now(self) -> datetime:
         return self._clock()
@@ -263,6 +276,98 @@ class WarRoom:
         await self.journal.mark_exported(incident_id, self.now())
         return path
 
+    # Mitigations --------------------------------------------------------------------------
+
+    def _action_clients(self) -> AwsClients:
+        if self._clients is None:
+            self._clients = AwsClients(self.config)
+        return self._clients
+
+    async def plan_action(
+        self, name: str, target: str | None = None, value: str | None = None
+    ) -> tuple[Action, Plan]:
+        """What the action would change, read from the live resource (nothing is changed)."""
+        action = actions.find(self.config, name)
+        target = actions.default_target(action, self.config, target)
+        restores = RESTORES.get(name)
+        saved = await self.journal.last_action(restores, target) if restores else None
+        ctx = ActionContext(self.config, self._action_clients(), lambda _a, _t: saved)
+        try:
+            plan = await asyncio.wait_for(
+                asyncio.to_thread(action.plan, ctx, target, value), ACTION_TIMEOUT
+            )
+        except UserError:
+            raise
+        except TimeoutError:
+            raise UserError(f"{name} {target}: no answer within {ACTION_TIMEOUT:g}s") from None
+        except Exception as exc:  # an AWS error while reading: say so, change nothing
+            raise UserError(f"{name} {target}: {describe_error(exc)}") from None
+        return action, plan
+
+    async def run_action(
+        self,
+        action: Action,
+        plan: Plan,
+        *,
+        confirmation: str | bool,
+        incident_id: int | None = None,
+        read_only: bool = False,
+    ) -> tuple[Outcome, Event]:
+        """Refuse (read-only, refused plan, wrong confirmation) or run and journal the outcome,
+        success or failure, with who, parameters, request id or HTTP status, and duration."""
+        if read_only or self.config.read_only:
+            raise UserError(f"read-only mode: {plan.action} on {plan.target} refused")
+        if plan.refusal:
+            raise UserError(plan.refusal)
+        if plan.confirm == "type":
+            if confirmation != plan.confirmation_word:
+                raise UserError(
+                    f"confirmation does not match: type {plan.confirmation_word!r} to run "
+                    f"{plan.action}"
+                )
+        elif confirmation is not True:
+            raise UserError(f"{plan.action} was not confirmed")
+        incident = await self.target(incident_id)
+        ctx = ActionContext(self.config, self._action_clients())
+        started = time.perf_counter()
+        try:
+            outcome = await asyncio.wait_for(
+                asyncio.to_thread(action.run, ctx, plan), ACTION_TIMEOUT
+            )
+        except TimeoutError:
+            outcome = Outcome(
+                False, f"no answer within {ACTION_TIMEOUT:g}s", time.perf_counter() - started
+            )
+        except Exception as exc:  # journaled as a failure, never raised into the console
+            outcome = failed(exc, started)
+        state = "ok" if outcome.ok else "FAILED"
+        reference = outcome.request_id or (
+            f"HTTP {outcome.http_status}" if outcome.http_status else ""
+        )
+        text = f"{plan.summary}: {state}, {outcome.detail}"
+        text += f" ({reference + ', ' if reference else ''}{outcome.duration:.1f}s)"
+        event = await self.journal.append_event(
+            incident,
+            kind=Kind.ACTION,
+            text=clean_text(text),
+            author=self.author,
+            at=self.now(),
+            recorded_at=self.now(),
+            data={
+                "action": plan.action,
+                "target": plan.target,
+                "params": plan.params,
+                "changes": [c.describe() for c in plan.changes],
+                "ok": outcome.ok,
+                "detail": outcome.detail,
+                "request_id": outcome.request_id,
+                "http_status": outcome.http_status,
+                "duration_s": round(outcome.duration, 3),
+                **outcome.data,
+            },
+        )
+        return outcome, event
+
     async def change_token(self) -> Hashable:
         return await self.journal.change_token()
 
@@ -291,4 +396,4 @@ async def open_war_room(
 ) -> WarRoom:
     runbook = runbook_for(config)
     journal = await open_journal(db)
-    return WarRoom(journal, author=whoami(config), runbook=runbook, clock=clock)
+    return WarRoom(journal, author=whoami(config), runbook=runbook, clock=clock, config=config)

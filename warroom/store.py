@@ -570,6 +570,19 @@ class SqliteJournal:
             postmortem_exported_at=from_db(row[6]) if row[6] else None,
         )
 
+    async def last_action(self, action: str, target: str) -> dict[str, Any] | None:
+        async with (
+            self._lock,
+            self._db.execute(
+                "SELECT data FROM events WHERE kind = 'action'"
+                " AND json_extract(data, '$.action') = ? AND json_extract(data, '$.target') = ?"
+                " AND json_extract(data, '$.ok') = 1 ORDER BY at DESC, id DESC LIMIT 1",
+                (action, target),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return json.loads(row[0]) if row else None
+
     async def list_incidents(self, status: Status | None = None) -> list[IncidentSummary]:
         def first(kind: str) -> str:
             return (

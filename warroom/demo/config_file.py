@@ -45,7 +45,23 @@ def write_credentials(workdir: Path) -> Path:
     return path
 
 
-def config_text(endpoint_url: str, health_url: str) -> str:
+def _mitigations(pool_id: str, client_id: str) -> str:
+    providers = ", ".join(_q(p) for p in r.AI_PROVIDERS)
+    cognito = (
+        f"cognito_user_pool_id = {_q(pool_id)}\ncognito_app_clients = [{_q(client_id)}]\n"
+        if pool_id
+        else ""
+    )
+    return f"""
+[mitigations]
+ai_provider_parameter = {_q(r.AI_PROVIDER_PARAMETER)}
+ai_providers = [{providers}]
+redis_replication_groups = [{_q(r.REDIS_GROUP)}]
+secrets = [{_q(r.DB_SECRET)}]
+{cognito}"""
+
+
+def config_text(endpoint_url: str, health_url: str, pool_id: str = "", client_id: str = "") -> str:
     groups = "".join(f"\n[[logs.groups]]\nname = {_q(g)}\n" for g in r.LOG_GROUPS)
     services = ", ".join(_q(s) for s in r.SERVICES)
     return f"""\
@@ -85,13 +101,16 @@ window = "10m"
 
 [notify]
 channel = "none"
-"""
+""" + _mitigations(pool_id, client_id)
 
 
-def write_config(workdir: Path, endpoint_url: str, health_url: str) -> Path:
-    """Write warroom.toml and its credentials file into `workdir`; returns the config's path."""
+def write_config(
+    workdir: Path, endpoint_url: str, health_url: str, pool_id: str = "", client_id: str = ""
+) -> Path:
+    """Write warroom.toml and its credentials file into `workdir`; returns the config's path.
+    The Cognito ids are made at seed time, so the caller passes them when it has them."""
     workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
     write_credentials(workdir)
     path = workdir / CONFIG_NAME
-    path.write_text(config_text(endpoint_url, health_url), encoding="utf-8")
+    path.write_text(config_text(endpoint_url, health_url, pool_id, client_id), encoding="utf-8")
     return path

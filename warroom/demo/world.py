@@ -151,7 +151,14 @@ class DemoWorld:
         """Write warroom.toml (and its credentials file) into the workdir, pointing here."""
         if not self.endpoint_url or not self.health_url:
             raise RuntimeError("start the demo world before writing its config")
-        self.config_path = write_config(self.workdir, self.endpoint_url, self.health_url)
+        seeded = self._seeded
+        self.config_path = write_config(
+            self.workdir,
+            self.endpoint_url,
+            self.health_url,
+            seeded.user_pool_id if seeded else "",
+            seeded.user_pool_client_id if seeded else "",
+        )
         return self.config_path
 
     # --- what the world looks like ------------------------------------------------------

@@ -119,6 +119,21 @@ def _service(raw: dict[str, Any]) -> ServiceStatus:
     )
 
 
+def previous_revision(ecs: Any, task_definition: str) -> str | None:
+    """The highest ACTIVE revision of the family below `family:rev`: the rollback target."""
+    family, _, rev = task_definition.rpartition(":")
+    current = int(rev)
+    older: list[int] = []
+    for page in ecs.get_paginator("list_task_definitions").paginate(
+        familyPrefix=family, status="ACTIVE", sort="DESC"
+    ):
+        for arn in page.get("taskDefinitionArns", []):
+            name, _, number = family_revision(arn).rpartition(":")
+            if name == family and int(number) < current:
+                older.append(int(number))
+    return f"{family}:{max(older)}" if older else None
+
+
 def observe(previous: EcsSnapshot | None, current: EcsSnapshot) -> tuple[Observation, ...]:
     """What changed since the last good snapshot; nothing on the first one (a baseline)."""
     if previous is None:
@@ -213,21 +228,7 @@ class EcsFeed:
 
     def _rollback_target(self, ecs: Any, task_definition: str) -> str | None:
         if task_definition not in self._rollback_cache:
-            family, _, rev = task_definition.rpartition(":")
-            current = int(rev)
-            arns: list[str] = []
-            for page in ecs.get_paginator("list_task_definitions").paginate(
-                familyPrefix=family, status="ACTIVE", sort="DESC"
-            ):
-                arns += page.get("taskDefinitionArns", [])
-            older = [
-                family_revision(a)
-                for a in arns
-                if family_revision(a).rpartition(":")[0] == family
-                and int(family_revision(a).rpartition(":")[2]) < current
-            ]
-            older.sort(key=lambda fr: int(fr.rpartition(":")[2]), reverse=True)
-            self._rollback_cache[task_definition] = older[0] if older else None
+            self._rollback_cache[task_definition] = previous_revision(ecs, task_definition)
         return self._rollback_cache[task_definition]
 
     async def poll(self) -> EcsSnapshot:

@@ -1,0 +1,62 @@
+"""The runbook's mitigations. Each describes what it will change before doing it; the war room
+service confirms, refuses in read-only mode, runs it in a thread and journals the outcome."""
+
+from __future__ import annotations
+
+from warroom.actions.aws_misc import Failover, RotateSecret, SwitchProvider
+from warroom.actions.base import Action, ActionContext, Change, Outcome, Plan
+from warroom.actions.cognito import DisableAppClient, RestoreAppClient
+from warroom.actions.command import TeamCommand
+from warroom.actions.ecs import Rollback, Scale
+from warroom.actions.tenant import SuspendTenant, UnsuspendTenant
+from warroom.config import Config
+from warroom.errors import UserError
+
+BUILTIN: tuple[Action, ...] = (
+    Rollback(),
+    Scale(),
+    Failover(),
+    SwitchProvider(),
+    RotateSecret(),
+    DisableAppClient(),
+    RestoreAppClient(),
+    SuspendTenant(),
+    UnsuspendTenant(),
+)
+
+
+def available(config: Config) -> dict[str, Action]:
+    actions: dict[str, Action] = {a.name: a for a in BUILTIN}
+    for spec in config.mitigations.commands:
+        actions[spec.name] = TeamCommand(spec)
+    return actions
+
+
+def find(config: Config, name: str) -> Action:
+    actions = available(config)
+    if name not in actions:
+        raise UserError(f"unknown mitigation {name!r}; use one of: {', '.join(actions)}")
+    return actions[name]
+
+
+def default_target(action: Action, config: Config, target: str | None) -> str:
+    if target:
+        return target
+    candidates = action.candidates(config)
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise UserError(f"{action.name} needs --target ({action.target_kind})")
+    raise UserError(f"{action.name} needs --target, one of: {', '.join(candidates)}")
+
+
+__all__ = [
+    "Action",
+    "ActionContext",
+    "Change",
+    "Outcome",
+    "Plan",
+    "available",
+    "default_target",
+    "find",
+]

@@ -1,0 +1,129 @@
+"""Bad deploy: roll an ECS service back to its previous task definition. Database overloaded:
+scale a service's desired count down."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from warroom.actions.base import ActionContext, Change, Outcome, Plan, aws_outcome
+from warroom.config import Config
+from warroom.errors import UserError
+from warroom.sources.ecs import family_revision, previous_revision
+
+
+def _service(ctx: ActionContext, name: str) -> dict[str, Any]:
+    if ctx.config.ecs is None:
+        raise UserError("no [ecs] cluster in the config")
+    answer = ctx.clients.client("ecs").describe_services(
+        cluster=ctx.config.ecs.cluster, services=[name]
+    )
+    found = [s for s in answer.get("services", ()) if s.get("status") != "INACTIVE"]
+    if not found:
+        raise UserError(f"no ECS service {name!r} in cluster {ctx.config.ecs.cluster}")
+    return found[0]
+
+
+class Rollback:
+    name = "rollback"
+    description = "Roll an ECS service back to its previous task definition (bad deploy)"
+    target_kind = "ECS service"
+    value_help = "revision to roll back to (default: the previous ACTIVE one)"
+
+    def candidates(self, config: Config) -> tuple[str, ...]:
+        return config.ecs.services if config.ecs else ()
+
+    def plan(self, ctx: ActionContext, target: str, value: str | None) -> Plan:
+        service = _service(ctx, target)
+        current = family_revision(service["taskDefinition"])
+        family = current.rpartition(":")[0]
+        if value:
+            if value.isdigit():
+                wanted = f"{family}:{value}"
+            elif value.rpartition(":")[2].isdigit():
+                wanted = value
+            else:
+                raise UserError(f"bad revision {value!r}; use a number or family:revision")
+        else:
+            found = previous_revision(ctx.clients.client("ecs"), current)
+            if found is None:
+                return Plan(
+                    self.name,
+                    target,
+                    f"roll back {target}",
+                    refusal=(f"{current} has no earlier ACTIVE revision to roll back to"),
+                )
+            wanted = found
+        if wanted == current:
+            return Plan(
+                self.name, target, f"roll back {target}", refusal=f"{target} already runs {current}"
+            )
+        return Plan(
+            self.name,
+            target,
+            f"roll back {target} from {current} to {wanted}",
+            (Change(f"ECS service {target}", "task definition", current, wanted),),
+            confirm="type",
+            params={
+                "cluster": ctx.config.ecs.cluster if ctx.config.ecs else "",
+                "task_definition": wanted,
+                "previous": current,
+            },
+        )
+
+    def run(self, ctx: ActionContext, plan: Plan) -> Outcome:
+        started = time.perf_counter()
+        response = ctx.clients.client("ecs").update_service(
+            cluster=plan.params["cluster"],
+            service=plan.target,
+            taskDefinition=plan.params["task_definition"],
+        )
+        return aws_outcome(
+            response, started, f"{plan.target} now deploying {plan.params['task_definition']}"
+        )
+
+
+class Scale:
+    name = "scale"
+    description = "Scale an ECS service's desired count (database overloaded: fewer connections)"
+    target_kind = "ECS service"
+    value_help = "new desired count"
+
+    def candidates(self, config: Config) -> tuple[str, ...]:
+        return config.ecs.services if config.ecs else ()
+
+    def plan(self, ctx: ActionContext, target: str, value: str | None) -> Plan:
+        if value is None or not value.strip().isdigit():
+            raise UserError("scale needs --value: the new desired count (a whole number)")
+        service = _service(ctx, target)
+        current, wanted = service.get("desiredCount", 0), int(value)
+        if current == wanted:
+            return Plan(
+                self.name,
+                target,
+                f"scale {target}",
+                refusal=f"{target} already wants {current} tasks",
+            )
+        return Plan(
+            self.name,
+            target,
+            f"scale {target} from {current} to {wanted} tasks",
+            (Change(f"ECS service {target}", "desired count", str(current), str(wanted)),),
+            confirm="yes",
+            params={
+                "cluster": ctx.config.ecs.cluster if ctx.config.ecs else "",
+                "desired": wanted,
+                "previous": current,
+            },
+        )
+
+    def run(self, ctx: ActionContext, plan: Plan) -> Outcome:
+        started = time.perf_counter()
+        response = ctx.clients.client("ecs").update_service(
+            cluster=plan.params["cluster"],
+            service=plan.target,
+            desiredCount=plan.params["desired"],
+        )
+        return aws_outcome(
+            response, started, f"{plan.target} desired count now {plan.params['desired']}"
+        )
