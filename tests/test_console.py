@@ -306,7 +306,7 @@ async def test_health_recovery_offers_to_mark_mitigated(tmp_path, db, clock):
 async def test_every_other_key_of_the_contract(tmp_path, db, clock):
     from textual.command import CommandPalette
 
-    from warroom.ui.dialogs import HelpScreen, MitigationsScreen
+    from warroom.ui.dialogs import ActionMenu, HelpScreen
 
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -318,8 +318,8 @@ async def test_every_other_key_of_the_contract(tmp_path, db, clock):
         await pilot.press("escape")
         await pilot.press("exclamation_mark")
         await pilot.pause()
-        assert isinstance(app.screen, MitigationsScreen)
-        assert app.screen.runbook.mitigations[0].situation == "Bad deploy causing errors"
+        assert isinstance(app.screen, ActionMenu)
+        assert app.screen.rows[0][:2] == ("rollback", "Bad deploy causing errors")
         await pilot.press("escape")
         await pilot.press("x")
         await pilot.pause()

@@ -81,6 +81,12 @@ def build_parser() -> Parser:
         epilog="Run `warroom COMMAND --help` for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"warroom {__version__}")
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        dest="console_read_only",
+        help="console: refuse every mitigation (the timeline still works)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     p = sub.add_parser("declare", parents=[common], help="declare an incident; prints its id")
@@ -440,7 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from warroom.ui.app import run_console  # Textual loads only for the console
 
-            return run_console(config, args.db_path)
+            return run_console(config, args.db_path, read_only=args.console_read_only)
         if args.command == "demo":
             return run_demo(args)
         if args.command == "mitigate" and args.mitigate_command is None:

@@ -35,13 +35,15 @@ from warroom.sources.health import HealthFeed, HealthSnapshot, observe_health
 from warroom.sources.logs import LogBatch, LogTailer
 from warroom.timeutil import utcnow
 from warroom.ui.dialogs import (
+    ActionMenu,
+    ActionRequest,
     ChooseScreen,
+    ConfirmAction,
     ConfirmScreen,
     Declaration,
     DeclareScreen,
     EntryEdit,
     HelpScreen,
-    MitigationsScreen,
     SeverityScreen,
     TextPrompt,
 )
@@ -85,8 +87,10 @@ class WarRoomApp(App[None]):
         room: WarRoom | None = None,
         start_feeds: bool = True,
         clock: Callable[[], datetime] = utcnow,
+        read_only: bool = False,
     ) -> None:
         super().__init__()
+        self.read_only = read_only or config.read_only
         self.clock = clock
         self.config = config
         self.db = db
@@ -452,7 +456,74 @@ class WarRoomApp(App[None]):
         self.notify("log line added to the timeline", timeout=2)
 
     def action_mitigations(self) -> None:
-        self.push_screen(MitigationsScreen(self.runbook))
+        """`!`: pick a mitigation, preview its plan, confirm, run; all journaled."""
+        from warroom import actions
+
+        if self.incident is None:
+            return
+        situations = {a: m.situation for m in self.runbook.mitigations for a in m.actions}
+        rows = [
+            (
+                name,
+                situations.get(name, "team action"),
+                action.description,
+                action.candidates(self.config),
+                action.value_help,
+            )
+            for name, action in actions.available(self.config).items()
+        ]
+        self.push_screen(ActionMenu(rows, self.read_only), self._action_requested)
+
+    def _action_requested(self, request: ActionRequest | None) -> None:
+        if request is not None:
+            self.run_worker(self._plan_and_confirm(request), group="actions")
+
+    async def _plan_and_confirm(self, request: ActionRequest) -> None:
+        """Reading the resource may be slow: this runs as a worker, the screen stays live."""
+        if self.room is None:
+            return
+        self.notify(f"reading {request.target or request.name}…", timeout=2)
+        try:
+            action, plan = await self.room.plan_action(request.name, request.target, request.value)
+        except UserError as exc:
+            self.notify(str(exc), title=request.name, severity="error", timeout=8)
+            return
+        if plan.refusal:
+            self.notify(
+                plan.refusal, title=f"{plan.action}: refused", severity="warning", timeout=10
+            )
+            return
+
+        def confirmed(answer: str | bool | None) -> None:
+            if answer is not None:
+                self.run_worker(self._run_action(action, plan, answer), group="actions")
+
+        self.push_screen(
+            ConfirmAction(plan.preview(), plan.confirm, plan.confirmation_word), confirmed
+        )
+
+    async def _run_action(self, action: Any, plan: Any, answer: str | bool) -> None:
+        if self.room is None or self.incident is None:
+            return
+        self.notify(f"{plan.summary}…", timeout=3)
+        result = await self._guard(
+            self.room.run_action(
+                action,
+                plan,
+                confirmation=answer,
+                incident_id=self.incident.id,
+                read_only=self.read_only,
+            )
+        )
+        if result is None:
+            return
+        outcome, _ = result
+        if outcome.ok:
+            self.notify(outcome.detail, title=f"{plan.action}: done", timeout=8)
+        else:
+            self.notify(
+                outcome.detail, title=f"{plan.action}: FAILED", severity="error", timeout=15
+            )
 
     def action_update(self) -> None:
         self.notify(
@@ -622,7 +693,7 @@ class WarRoomApp(App[None]):
             self.notify(text, title="observed", timeout=4)
 
 
-def run_console(config: Config, db: Path) -> int:
-    app = WarRoomApp(config, db)
+def run_console(config: Config, db: Path, *, read_only: bool = False) -> int:
+    app = WarRoomApp(config, db, read_only=read_only)
     app.run()
     return app.return_code or 0

@@ -1,0 +1,64 @@
+"""The runbook's bad-deploy story in the console, on the demo world: `!` -> rollback -> typed
+confirmation -> health recovers -> "mark mitigated?" is offered and logs the mitigation."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+from warroom.config import load_config
+from warroom.demo import DemoWorld
+from warroom.sources.health import HealthState
+from warroom.ui.app import WarRoomApp
+from warroom.ui.dialogs import ActionMenu, ConfirmAction, ConfirmScreen, DeclareScreen
+
+
+async def wait_until(pilot, predicate, what: str, timeout: float = 40.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        await pilot.pause(0.2)
+
+
+async def test_rollback_from_the_console_heals_the_bad_deploy(tmp_path):
+    with DemoWorld("bad-deploy", 1.0, tmp_path / "demo") as world:
+        config = load_config(str(world.config_path))
+        db = config.resolve_path(config.journal.db)
+        app = WarRoomApp(config, db)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, DeclareScreen), "declare form")
+            app.screen.query_one("#title").value = "API returns 500s after deploy"
+            await pilot.click("#title")
+            await pilot.press("enter")
+
+            def health_is(state: HealthState) -> bool:
+                return bool(app.health and app.health.endpoints[0].state is state)
+
+            await wait_until(pilot, lambda: health_is(HealthState.DOWN), "the bad deploy")
+            await pilot.press("exclamation_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, ActionMenu)
+            await pilot.press("enter")  # rollback, target saas-backend prefilled
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmAction), "the preview")
+            assert "saas-backend:9 -> saas-backend:8" in app.screen.preview
+            await pilot.press(*"saas-backend", "enter")
+            await wait_until(
+                pilot,
+                lambda: isinstance(app.screen, ConfirmScreen),
+                "the mark-mitigated offer",
+                timeout=45,
+            )
+            assert "Mark mitigated" in app.screen.question
+            await pilot.press("y")
+            await pilot.pause()
+
+    conn = sqlite3.connect(db)
+    kinds = [k for (k,) in conn.execute("SELECT kind FROM events ORDER BY at, id")]
+    action = conn.execute(
+        "SELECT json_extract(data, '$.ok') FROM events WHERE kind = 'action'"
+    ).fetchall()
+    conn.close()
+    assert action == [(1,)]
+    assert "mitigated" in kinds
+    assert kinds.index("action") < kinds.index("mitigated")
