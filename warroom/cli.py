@@ -143,6 +143,14 @@ def build_parser() -> Parser:
     )
     p.set_defaults(run=cmd_check)
 
+    p = sub.add_parser(
+        "update", parents=[common], help="the team-channel status update for the incident's phase"
+    )
+    p.add_argument("--incident", type=incident_arg, help="INC-<n> (default: the open incident)")
+    p.add_argument("--text", help="send this instead of the drafted message")
+    p.add_argument("--post", action="store_true", help="post it (default: print the draft)")
+    p.set_defaults(run=cmd_update)
+
     p = sub.add_parser("mitigate", help="the runbook's mitigations: list, or run one")
     msub = p.add_subparsers(dest="mitigate_command", metavar="list|run", parser_class=Parser)
     q = msub.add_parser("list", parents=[common], help="every mitigation and its targets")
@@ -325,6 +333,23 @@ async def cmd_check(room: WarRoom, args: argparse.Namespace) -> int:
     print()
     print(f"{len(results) - len(failed)} of {len(results)} sources ok")
     return 1 if failed else 0
+
+
+async def cmd_update(room: WarRoom, args: argparse.Namespace) -> int:
+    text = args.text
+    if text is None:
+        draft = await room.draft_update(args.incident)
+        text = draft.text
+        if draft.missing:
+            print(f"warroom: the draft still has {', '.join(draft.missing)}", file=sys.stderr)
+    if not args.post:
+        print(text)
+        return 0
+    result = await room.post_update(text, incident_id=args.incident)
+    if not result.ok:
+        raise UserError(f"not posted to {result.channel}: {result.detail}")
+    print(result.detail)
+    return 0
 
 
 async def cmd_mitigate_list(room: WarRoom, args: argparse.Namespace) -> int:

@@ -79,7 +79,7 @@ class Kind(StrEnum):
     CHECKLIST = "checklist"
     ACTION = "action"
     OBSERVATION = "observation"
-    UPDATE = "update"
+    COMMS = "comms"  # a status update posted to the team channel
 
 
 LOGGABLE_KINDS: tuple[Kind, ...] = (
@@ -108,7 +108,7 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.CHECKLIST: "Checklist",
     Kind.ACTION: "Action",
     Kind.OBSERVATION: "Observed",
-    Kind.UPDATE: "Status update posted",
+    Kind.COMMS: "Status update posted",
 }
 
 

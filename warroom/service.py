@@ -32,12 +32,14 @@ from warroom.model import (
     Severity,
     Status,
 )
+from warroom.notify import PostResult, post_update
 from warroom.runbook import Runbook, load_runbook
 from warroom.sanitize import strip_controls
 from warroom.sources.aws import AwsClients
 from warroom.sources.status import describe_error
 from warroom.timeutil import utcnow
 from warroom.typedtoml import SchemaError
+from warroom.updates import Draft, draft_update
 
 MAX_TEXT = 10_000
 ACTION_TIMEOUT = 60.0  # seconds; boto3's own timeouts and retries end well before this
@@ -367,6 +369,30 @@ class WarRoom:
             },
         )
         return outcome, event
+
+    # Team channel -------------------------------------------------------------------------
+
+    async def draft_update(self, incident_id: int | None = None) -> Draft:
+        """The runbook's message for where the incident is, prefilled from the journal."""
+        return draft_update(await self.incident(await self.target(incident_id)))
+
+    async def post_update(self, text: str, *, incident_id: int | None = None) -> PostResult:
+        """Post to the team channel; a sent message is journaled as a `comms` entry. A failed
+        one is not journaled as sent: the caller keeps the text and may try again."""
+        incident = await self.target(incident_id)
+        text = clean_text(text, "message")
+        result = await post_update(self.config.notify, text)
+        if result.ok:
+            await self.journal.append_event(
+                incident,
+                kind=Kind.COMMS,
+                text=text,
+                author=self.author,
+                at=self.now(),
+                recorded_at=self.now(),
+                data={"channel": result.channel, "status": result.status, "detail": result.detail},
+            )
+        return result
 
     async def change_token(self) -> Hashable:
         return await self.journal.change_token()

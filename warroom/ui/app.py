@@ -525,13 +525,41 @@ class WarRoomApp(App[None]):
                 outcome.detail, title=f"{plan.action}: FAILED", severity="error", timeout=15
             )
 
-    def action_update(self) -> None:
-        self.notify(
-            "Posting team-channel updates is not built yet; the templates come with the "
-            "mitigation actions.",
-            severity="warning",
-            timeout=5,
-        )
+    async def action_update(self) -> None:
+        """`u`: the runbook's message for this phase, prefilled, editable, then posted."""
+        if self.room is None or self.incident is None:
+            return
+        draft = await self._guard(self.room.draft_update(self.incident.id))
+        if draft is None:
+            return
+        text = " — ".join(line.strip() for line in draft.text.splitlines() if line.strip())
+        channel = self.config.notify.channel
+        title = f"Status update ({draft.kind}) to {channel}"
+        if draft.missing:
+            title += f"; fill in {', '.join(draft.missing)}"
+
+        async def send(edit: EntryEdit | None) -> None:
+            if edit is None or self.room is None or self.incident is None:
+                return
+            self.run_worker(self._post(edit.text), group="comms")
+
+        self.push_screen(TextPrompt(title, text=text), send)
+
+    async def _post(self, text: str) -> None:
+        if self.room is None or self.incident is None:
+            return
+        result = await self._guard(self.room.post_update(text, incident_id=self.incident.id))
+        if result is None:
+            return
+        if result.ok:
+            self.notify(result.detail, title="update posted", timeout=5)
+        else:
+            self.notify(
+                f"{result.detail}. Not sent; press u to try again.",
+                title="update NOT posted",
+                severity="error",
+                timeout=20,
+            )
 
     async def action_export(self) -> None:
         if self.room is None or self.incident is None:
