@@ -130,7 +130,11 @@ class TestBeforeTheFailure:
         credentials = config.resolve_path(config.aws.credentials_file)
         assert stat.S_IMODE(credentials.stat().st_mode) == 0o600
         assert "[default]" in credentials.read_text()
-        assert "secret" not in world.config_path.read_text().replace("credentials", "")
+        assert "aws_secret_access_key" not in world.config_path.read_text()
+        # The mitigations' targets are the world's own resources.
+        assert config.mitigations.ai_provider_parameter == resources.AI_PROVIDER_PARAMETER
+        assert config.mitigations.redis_replication_groups == (resources.REDIS_GROUP,)
+        assert config.mitigations.cognito_user_pool_id == world.seeded.user_pool_id
 
         # warroom's own client factory reaches the world with it, whatever profile is exported.
         monkeypatch.setenv("AWS_PROFILE", "someone-elses-profile")
