@@ -46,8 +46,8 @@ from warroom.journal import open_journal
 from warroom.model import Kind, Severity
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.ui.app import WarRoomApp
-from warroom.ui.dialogs import TextPrompt
 from warroom.ui.panels import TimelinePane
+from warroom.ui.promptbar import PromptBar
 
 SAMPLES = 200
 WARMUP = 3
@@ -254,9 +254,10 @@ async def press_and_time(
         result.both.append(max(watch.committed, watch.listed) - start)
     watch.index = None
     # Close the "add a short text?" prompt before the next press.
-    await wait_until(lambda: isinstance(app.screen, TextPrompt))
+    bar = app.query_one(PromptBar)
+    await wait_until(lambda: bar.asking)
     post_key(app, "escape", None)
-    await wait_until(lambda: not isinstance(app.screen, TextPrompt))
+    await wait_until(lambda: not bar.asking)
 
 
 async def run(scenario: Scenario, directory: Path) -> Scenario:

@@ -12,6 +12,7 @@ from warroom.model import Kind, Severity
 from warroom.ui.app import WarRoomApp
 from warroom.ui.dialogs import DeclareScreen, SeverityScreen, TextPrompt
 from warroom.ui.panels import ChecklistPane, TimelinePane
+from warroom.ui.promptbar import PromptBar
 
 
 def make_config(tmp_path: Path, user: str = "ana") -> Config:
@@ -61,7 +62,8 @@ async def test_declare_then_every_milestone_key(tmp_path, db, clock):
             clock.advance(minutes=2)
             await pilot.press(key)
             await pilot.pause()
-            assert isinstance(app.screen, TextPrompt)
+            # The prompt is a bar under the panels, which stay on screen.
+            assert app.query_one(PromptBar).asking and app.screen is app.screen_stack[0]
             # The entry is already in the journal before any text is typed.
             assert rows(db, f"SELECT COUNT(*) FROM events WHERE kind = '{kind.value}'") == [(1,)]
             if text:
@@ -335,7 +337,7 @@ async def test_every_other_key_of_the_contract(tmp_path, db, clock):
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, TextPrompt)  # the palette ran the same action as `a`
+        assert app.query_one(PromptBar).asking  # the palette ran the same action as `a`
         await pilot.press("escape")
         await pilot.press("ctrl+n")
         await pilot.pause()

@@ -169,6 +169,7 @@ async def declared(pilot, clock: FixedClock) -> None:
             if pane.group == batch.group:
                 pane.add_batch(batch)
     for pane in app.query(LogPane):
+        pane.flush()  # now, not when the pane's timer says: the snapshot must not race it
         pane.refresh_title(NOW)
     app.query_one("#incident-header").redraw(NOW)
     stable(app)

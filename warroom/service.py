@@ -11,14 +11,10 @@ import time
 from collections.abc import Callable, Hashable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from warroom import actions
-from warroom.actions import Action, ActionContext, Outcome, Plan
-from warroom.actions.base import failed
 from warroom.config import Config, ConfigError, whoami
 from warroom.errors import UserError
-from warroom.export import postmortem_filename, render_postmortem, write_atomically
 from warroom.journal import Journal, open_journal
 from warroom.model import (
     LOGGABLE_KINDS,
@@ -32,14 +28,17 @@ from warroom.model import (
     Severity,
     Status,
 )
-from warroom.notify import PostResult, post_update
 from warroom.runbook import Runbook, load_runbook
 from warroom.sanitize import strip_controls
-from warroom.sources.aws import AwsClients
-from warroom.sources.status import describe_error
 from warroom.timeutil import utcnow
 from warroom.typedtoml import SchemaError
-from warroom.updates import Draft, draft_update
+
+# Imported where used: boto3, httpx and jinja2 would otherwise delay the console's first frame.
+if TYPE_CHECKING:
+    from warroom.actions import Action, Outcome, Plan
+    from warroom.notify import PostResult
+    from warroom.sources.aws import AwsClients
+    from warroom.updates import Draft
 
 MAX_TEXT = 10_000
 ACTION_TIMEOUT = 60.0  # seconds; boto3's own timeouts and retries end well before this
@@ -257,6 +256,8 @@ class WarRoom:
         )
 
     async def render_postmortem(self, incident_id: int, template: Path | None = None) -> str:
+        from warroom.export import render_postmortem
+
         return render_postmortem(await self.incident(incident_id), template)
 
     async def export_postmortem(
@@ -268,6 +269,8 @@ class WarRoom:
         template: Path | None = None,
     ) -> Path:
         """Write the post-mortem file (to `output`, else a stable name in `directory`)."""
+        from warroom.export import postmortem_filename, render_postmortem, write_atomically
+
         incident = await self.incident(incident_id)
         text = render_postmortem(incident, template)
         path = output or (directory or Path.cwd()) / postmortem_filename(incident)
@@ -282,6 +285,8 @@ class WarRoom:
 
     def _action_clients(self) -> AwsClients:
         if self._clients is None:
+            from warroom.sources.aws import AwsClients
+
             self._clients = AwsClients(self.config)
         return self._clients
 
@@ -289,6 +294,10 @@ class WarRoom:
         self, name: str, target: str | None = None, value: str | None = None
     ) -> tuple[Action, Plan]:
         """What the action would change, read from the live resource (nothing is changed)."""
+        from warroom import actions
+        from warroom.actions import ActionContext
+        from warroom.sources.status import describe_error
+
         action = actions.find(self.config, name)
         target = actions.default_target(action, self.config, target)
         restores = RESTORES.get(name)
@@ -317,6 +326,9 @@ class WarRoom:
     ) -> tuple[Outcome, Event]:
         """Refuse (read-only, refused plan, wrong confirmation) or run and journal the outcome,
         success or failure, with who, parameters, request id or HTTP status, and duration."""
+        from warroom.actions import ActionContext, Outcome
+        from warroom.actions.base import failed
+
         if read_only or self.config.read_only:
             raise UserError(f"read-only mode: {plan.action} on {plan.target} refused")
         if plan.refusal:
@@ -374,11 +386,15 @@ class WarRoom:
 
     async def draft_update(self, incident_id: int | None = None) -> Draft:
         """The runbook's message for where the incident is, prefilled from the journal."""
+        from warroom.updates import draft_update
+
         return draft_update(await self.incident(await self.target(incident_id)))
 
     async def post_update(self, text: str, *, incident_id: int | None = None) -> PostResult:
         """Post to the team channel; a sent message is journaled as a `comms` entry. A failed
         one is not journaled as sent: the caller keeps the text and may try again."""
+        from warroom.notify import post_update
+
         incident = await self.target(incident_id)
         text = clean_text(text, "message")
         result = await post_update(self.config.notify, text)

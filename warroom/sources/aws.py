@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
-
-import boto3
-import botocore.session
-from botocore.config import Config as BotoConfig
+from typing import TYPE_CHECKING, Any
 
 from warroom.config import Config
 
+if TYPE_CHECKING:  # boto3 is imported with the first client, not with the console
+    import boto3
+
 # botocore's "standard" retry mode retries throttling and transient errors with jittered
 # exponential backoff; the feeds add nothing of their own on top of it.
-RETRIES: dict[str, Any] = {"mode": "standard", "max_attempts": 3}
+ATTEMPTS = 3
 
 
 class AwsClients:
@@ -23,14 +22,12 @@ class AwsClients:
         self._config = config
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
-        self._boto_config = BotoConfig(
-            retries=RETRIES,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            user_agent_extra="warroom",
-        )
+        self._timeouts = (connect_timeout, read_timeout)
 
     def _session(self) -> boto3.Session:
+        import boto3
+        import botocore.session
+
         aws = self._config.aws
         core = botocore.session.Session()
         if aws.credentials_file:
@@ -43,13 +40,18 @@ class AwsClients:
             region_name=aws.region or None,
         )
 
-    def client(self, service: str, *, attempts: int = RETRIES["max_attempts"]) -> Any:
+    def client(self, service: str, *, attempts: int = ATTEMPTS) -> Any:
         """A cached client; `attempts=1` leaves retrying to a caller that paces its own calls."""
         key = f"{service}/{attempts}"
         with self._lock:
             if key not in self._clients:
-                config = self._boto_config.merge(
-                    BotoConfig(retries={"mode": "standard", "max_attempts": attempts})
+                from botocore.config import Config as BotoConfig
+
+                config = BotoConfig(
+                    retries={"mode": "standard", "max_attempts": attempts},
+                    connect_timeout=self._timeouts[0],
+                    read_timeout=self._timeouts[1],
+                    user_agent_extra="warroom",
                 )
                 self._clients[key] = self._session().client(
                     service, endpoint_url=self._config.aws.endpoint_url or None, config=config

@@ -12,13 +12,15 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-
-import httpx
+from typing import TYPE_CHECKING
 
 from warroom.config import HealthEndpoint, SlaConfig
 from warroom.sanitize import safe_line
 from warroom.sources.status import describe_error
 from warroom.timeutil import utcnow
+
+if TYPE_CHECKING:  # imported when a check runs: the first frame does not wait for httpx
+    import httpx
 
 HISTORY = 60  # checks kept for the sparkline
 # One slow first answer (a cold connection) is not an SLA breach: judge after a few checks.
@@ -194,6 +196,8 @@ async def check_endpoint(
     client: httpx.AsyncClient, endpoint: HealthEndpoint, clock: Callable[[], datetime] = utcnow
 ) -> Check:
     """One check: HTTP status, latency, and the body's own status when it is JSON."""
+    import httpx
+
     at = clock()
     start = time.perf_counter()
     try:
@@ -272,6 +276,8 @@ class HealthFeed:
 
 
 def _client() -> httpx.AsyncClient:
+    import httpx
+
     # No connection reuse across checks: a check must see a server that died or came back.
     return httpx.AsyncClient(
         follow_redirects=True,

@@ -176,7 +176,8 @@ class LogTailer:
     async def fetch(self, tail: GroupTail) -> list[dict[str, Any]]:
         """Every page of one poll. The budget is awaited here, on the event loop, so a group
         waiting its turn holds no worker thread (the ECS feed shares the default pool)."""
-        client = self._client()
+        # Off the loop: the first call builds the boto3 session, which takes a good half second.
+        client = await asyncio.to_thread(self._client)
         events: list[dict[str, Any]] = []
         for _ in range(MAX_PAGES_PER_POLL * (5 if tail.initial else 1)):
             await self.budget.acquire()

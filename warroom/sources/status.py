@@ -6,9 +6,6 @@ import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-import botocore.exceptions
-import httpx
-
 from warroom.sanitize import safe_line
 
 
@@ -80,6 +77,8 @@ _BAD_CREDENTIALS = {
 
 
 def is_throttling(exc: BaseException) -> bool:
+    import botocore.exceptions
+
     return isinstance(exc, botocore.exceptions.ClientError) and (
         exc.response.get("Error", {}).get("Code") in _THROTTLED
     )
@@ -91,6 +90,10 @@ def describe_error(exc: BaseException) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    # Imported here, not at the top: the console's first frame should not wait for them.
+    import botocore.exceptions
+    import httpx
+
     if isinstance(exc, httpx.TimeoutException):
         return "timeout"
     if isinstance(exc, httpx.ConnectError):

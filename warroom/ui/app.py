@@ -50,6 +50,7 @@ from warroom.ui.dialogs import (
 from warroom.ui.layout_state import LayoutState, load_layout, save_layout
 from warroom.ui.logpane import LogPane, LogView
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
+from warroom.ui.promptbar import PromptBar
 
 NARROW_WIDTH = 120
 NARROW_HEIGHT = 30
@@ -134,6 +135,7 @@ class WarRoomApp(App[None]):
             with Vertical(id="right"):
                 yield TimelinePane()
                 yield ChecklistPane(self.runbook)
+        yield PromptBar()
         yield Footer(compact=True)
 
     @property
@@ -303,15 +305,19 @@ class WarRoomApp(App[None]):
 
     async def reload(self) -> None:
         if self.room is not None and self.incident is not None:
+            # Token first: a write landing between the two reads is then picked up by the poll,
+            # and our own write does not cause a second reload.
+            self._token = await self.room.change_token()
             self.incident = await self.room.incident(self.incident.id)
             self._redraw()
 
     def _redraw(self) -> None:
         if self.incident is None:
             return
-        self.query_one(IncidentHeader).show(self.incident)
-        self.query_one(TimelinePane).show(self.incident)
-        self.query_one(ChecklistPane).show(self.incident)
+        with suppress(NoMatches):  # a poll can finish while the app is shutting down
+            self.query_one(IncidentHeader).show(self.incident)
+            self.query_one(TimelinePane).show(self.incident)
+            self.query_one(ChecklistPane).show(self.incident)
         self.sub_title = f"{self.incident.ref} {self.incident.title}"
 
     async def _poll_changes(self) -> None:
@@ -366,13 +372,8 @@ class WarRoomApp(App[None]):
             if edit and edit.text and edit.text != default and self.room is not None:
                 await self._guard(self.room.amend(event.id, text=edit.text))
 
-        self.push_screen(
-            TextPrompt(
-                f"{default} logged at {event.at:%H:%M:%S} UTC — add a short text?",
-                text="",
-                required=False,
-            ),
-            add_text,
+        self.query_one(PromptBar).ask(
+            f"{default} logged at {event.at:%H:%M:%S} UTC. Add a short text?", add_text
         )
 
     def action_note(self) -> None:
@@ -390,7 +391,7 @@ class WarRoomApp(App[None]):
                     )
                 )
 
-        self.push_screen(TextPrompt("Note"), log_note)
+        self.query_one(PromptBar).ask("Note:", log_note, required=True)
 
     def action_severity(self) -> None:
         if self.incident is None:

@@ -11,12 +11,16 @@ from collections import deque
 from datetime import datetime
 
 from rich.highlighter import Highlighter
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
+from textual.timer import Timer
 from textual.widgets import Input, Log
 
 from warroom.sources.logs import LogBatch, LogLine
@@ -24,6 +28,9 @@ from warroom.timeutil import short_duration
 from warroom.ui.panels import app_now
 
 MAX_LINES = 5_000
+FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most
+_STRIP_CACHE = 2_000  # rendered lines kept: a few screens' worth
+_CURSOR = Style(reverse=True)
 _LEVEL_STYLE = {
     "ERROR": "bold red",
     "CRITICAL": "bold red",
@@ -52,20 +59,56 @@ class LineHighlighter(Highlighter):
 
 
 class LogView(Log):
-    """Log with a cursor line (for ERROR jumps and copying) drawn in reverse video."""
+    """Log with a cursor line (for ERROR jumps and copying) drawn in reverse video.
+
+    Rendered lines are cached by their text: a repaint (a cursor move, a title, a few new lines)
+    mostly shows lines already rendered, possibly shifted, and rendering a line (highlighting
+    included) is the costliest part of a frame. Log's own cache is keyed by line number, which
+    pruning invalidates.
+    """
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(highlight=True, max_lines=MAX_LINES, **kwargs)  # type: ignore[arg-type]
         self.highlighter = LineHighlighter()
         self.cursor: int | None = None
+        self._strips: dict[tuple[str, Style, re.Pattern[str] | None], Strip] = {}
+        self._frame_style: Style | None = None
+        self._at_end = True  # showing the newest line
 
-    def _render_line_strip(self, y: int, rich_style):  # type: ignore[no-untyped-def]
-        strip = super()._render_line_strip(y, rich_style)
-        if y == self.cursor:
-            from rich.style import Style
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Log asks for its style once per line, and working it out walks the DOM: ask once
+        # per frame instead.
+        self._frame_style = super().rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
 
-            return strip.apply_style(Style(reverse=True))
-        return strip
+    @property
+    def rich_style(self) -> Style:
+        return self._frame_style or super().rich_style
+
+    class FollowChanged(Message):
+        """Scrolled away from the newest line, or back to it."""
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        at_end = self.is_vertical_scroll_end or self.max_scroll_y == 0
+        if at_end != self._at_end:
+            self._at_end = at_end
+            self.post_message(self.FollowChanged())
+
+    def _render_line_strip(self, y: int, rich_style: Style) -> Strip:
+        if self.text_selection is not None:  # a mouse selection: leave it all to Log
+            strip = super()._render_line_strip(y, rich_style)
+        else:
+            key = (self._lines[y], rich_style, self.highlighter.pattern)
+            strip = self._strips.get(key)
+            if strip is None:
+                if len(self._strips) >= _STRIP_CACHE:
+                    self._strips.clear()
+                strip = self._strips[key] = super()._render_line_strip(y, rich_style)
+        return strip.apply_style(_CURSOR) if y == self.cursor else strip
 
 
 class LogPane(Vertical, can_focus=False):
@@ -102,6 +145,8 @@ class LogPane(Vertical, can_focus=False):
         self.filter_text = ""
         self.last_batch: LogBatch | None = None
         self.received = 0
+        self._pending: list[LogLine] = []  # received, not yet written to the view
+        self._flush_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield LogView(id="log")
@@ -143,29 +188,60 @@ class LogPane(Vertical, can_focus=False):
             self.border_subtitle = (
                 f"polled {short_duration(now - batch.source.last_attempt_at)} ago"
             )
-        self.set_class(batch is not None and batch.source.ok is False, "-failing")
+        failing = batch is not None and batch.source.ok is False
+        if failing != self.has_class("-failing"):  # set_class restyles even when unchanged
+            self.set_class(failing, "-failing")
 
     def add_batch(self, batch: LogBatch) -> None:
+        """Take a batch now; it reaches the screen with the next flush, so a busy group costs
+        at most five repaints a second however many batches arrive."""
+        previous = self.last_batch
         self.last_batch = batch
         if batch.lines:
             self.received += len(batch.lines)
             self.lines.extend(batch.lines)
-            matching = [line for line in batch.lines if self._matches(line)]
-            if matching:
-                self.shown.extend(matching)
-                overflow = len(self.shown) - MAX_LINES
-                if overflow > 0:
-                    del self.shown[:overflow]
-                    if self.view.cursor is not None:
-                        self.view.cursor = max(0, self.view.cursor - overflow)
-                self.view.write_lines(_format(line) for line in matching)
-        self.refresh_title()
+            self._pending.extend(batch.lines)
+            if len(self._pending) > MAX_LINES:
+                del self._pending[:-MAX_LINES]
+            if self._flush_timer is None:
+                self._flush_timer = self.set_timer(FLUSH_INTERVAL, self.flush)
+        # The 1 s tick keeps the title's ages current; here only a change of state matters.
+        if previous is None or previous.source.ok != batch.source.ok:
+            self.refresh_title()
+
+    def flush(self) -> None:
+        """Write what arrived since the last flush, in one `write_lines` call."""
+        self._flush_timer = None
+        if self.screen is not self.app.screen:
+            # Under a dialog every repaint re-renders the whole dimmed screen: wait for it.
+            self._flush_timer = self.set_timer(FLUSH_INTERVAL, self.flush)
+            return
+        pending, self._pending = self._pending, []
+        view = self.view
+        pattern = view.highlighter.pattern
+        if pattern is None:
+            matching = pending
+        else:
+            matching = [line for line in pending if pattern.search(line.message)]
+        if not matching:
+            return
+        self.shown.extend(matching)
+        overflow = len(self.shown) - MAX_LINES
+        if overflow > 0:
+            del self.shown[:overflow]
+            if view.cursor is not None:
+                view.cursor = max(0, view.cursor - overflow)
+        view.write_lines([_format(line) for line in matching])
+        # Once max_lines is reached Log prunes without repainting; without this the pane would
+        # look frozen on a busy group.
+        view.refresh()
 
     def _matches(self, line: LogLine) -> bool:
         pattern = self.view.highlighter.pattern
         return pattern is None or bool(pattern.search(line.message))
 
     def _rewrite(self) -> None:
+        self._pending.clear()  # self.lines holds them too
         self.shown = [line for line in self.lines if self._matches(line)]
         view = self.view
         view.cursor = None
@@ -184,6 +260,10 @@ class LogPane(Vertical, can_focus=False):
             except re.error:
                 self.view.highlighter.pattern = re.compile(re.escape(text), re.IGNORECASE)
         self._rewrite()
+
+    @on(LogView.FollowChanged)
+    def _follow_changed(self) -> None:
+        self.refresh_title()
 
     @on(Input.Changed, "#filter")
     def _typed(self, event: Input.Changed) -> None:
@@ -263,4 +343,7 @@ _LEADING_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+
 
 
 def _format(line: LogLine) -> str:
-    return f"{line.at:%H:%M:%S} {_LEADING_STAMP.sub('', line.message, count=1)}"
+    message = line.message
+    if message[:2].isdigit():  # cheap test first: most lines do not start with a date
+        message = _LEADING_STAMP.sub("", message, count=1)
+    return f"{line.at:%H:%M:%S} {message}"

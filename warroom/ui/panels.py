@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from warroom.model import Incident, Status, postmortem_due, response_due
+from warroom.model import Event, Incident, Status, postmortem_due, response_due
 from warroom.runbook import Phase, Runbook
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot
@@ -69,7 +69,7 @@ class IncidentHeader(Static):
         room = self.size.width - head.cell_len - tail.cell_len
         if room < 0 and self.size.width:
             head.truncate(max(12, head.cell_len + room), overflow="ellipsis")
-        self.update(head + tail)
+        self.update(head + tail, layout=False)  # one line, docked: no layout pass needed
 
     def _deadline(self, incident: Incident, now: datetime) -> Text:
         m = incident.milestones
@@ -132,13 +132,23 @@ class TimelinePane(OptionList):
         super().__init__(id="timeline", classes="pane")
         self.border_title = "Timeline (UTC)"
         self.event_ids: list[int] = []
+        self._shown: list[Event] = []
 
     def show(self, incident: Incident) -> None:
+        events = incident.events
+        if events == self._shown:
+            return
         at_end = self.highlighted is None or self.highlighted >= len(self.event_ids) - 1
         previous = self.highlighted
-        self.event_ids = [e.id for e in incident.events]
-        self.clear_options()
-        self.add_options(Option(event_text(e), id=str(e.id)) for e in incident.events)
+        self.event_ids = [e.id for e in events]
+        kept = len(self._shown)
+        if events[:kept] == self._shown:
+            # The usual case, a new entry at the end: add it rather than rebuild every row.
+            self.add_options(Option(event_text(e), id=str(e.id)) for e in events[kept:])
+        else:
+            self.clear_options()
+            self.add_options(Option(event_text(e), id=str(e.id)) for e in events)
+        self._shown = list(events)
         if self.event_ids:
             self.highlighted = len(self.event_ids) - 1 if at_end else previous
         self.border_subtitle = f"{len(self.event_ids)} entries"
