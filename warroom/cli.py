@@ -27,6 +27,7 @@ from warroom.model import (
     parse_kind,
     postmortem_due,
 )
+from warroom.report import DEFAULT_SINCE, parse_since
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.timeutil import parse_duration, parse_instant, short_duration, utcnow
 
@@ -139,6 +140,20 @@ def build_parser() -> Parser:
     p.set_defaults(run=cmd_export)
 
     p = sub.add_parser(
+        "report", parents=[common], help="the quarterly review of the incident history"
+    )
+    p.add_argument(
+        "--since",
+        type=_arg(parse_since, "duration"),
+        default=parse_since(DEFAULT_SINCE),
+        metavar="DURATION",
+        help=f"incidents detected within this long (default {DEFAULT_SINCE}; e.g. 48h, 2w)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON (default: Markdown)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.set_defaults(run=cmd_report)
+
+    p = sub.add_parser(
         "check", parents=[common], help="probe every source once (exit 1 if any fails)"
     )
     p.set_defaults(run=cmd_check)
@@ -164,6 +179,25 @@ def build_parser() -> Parser:
     q.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
     q.add_argument("--read-only", action="store_true", help="refuse every action")
     q.set_defaults(run=cmd_mitigate_run)
+
+    p = sub.add_parser("action-items", help="post-mortem action items as backlog tasks")
+    asub = p.add_subparsers(dest="action_items_command", metavar="list|export", parser_class=Parser)
+    q = asub.add_parser("list", parents=[common], help="every incident's action items")
+    q.add_argument("--open", action="store_true", help="only items not done")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(run=cmd_action_items_list)
+    q = asub.add_parser(
+        "export", parents=[common], help="as CSV or JSON, or as GitHub issues labelled incident"
+    )
+    to = q.add_mutually_exclusive_group(required=True)
+    to.add_argument("--format", choices=("csv", "json"), help="for any tracker")
+    to.add_argument(
+        "--github", metavar="OWNER/REPO", help="one issue per open item not yet linked to one"
+    )
+    q.add_argument("--open", action="store_true", help="only items not done")
+    q.add_argument("-o", "--output", metavar="FILE", help="with --format (default: stdout)")
+    q.add_argument("--dry-run", action="store_true", help="with --github: list, create nothing")
+    q.set_defaults(run=cmd_action_items_export)
 
     p = sub.add_parser(
         "demo", help="open the console on a simulated production (no AWS account needed)"
@@ -310,6 +344,26 @@ async def cmd_export(room: WarRoom, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_report(room: WarRoom, args: argparse.Namespace) -> int:
+    from warroom.export import write_atomically
+    from warroom.report import load_report, render_markdown
+
+    report = await load_report(room.journal, now=room.now(), since=args.since)
+    if args.json:
+        text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render_markdown(report)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_atomically(Path(args.output), text)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.output}: {exc.strerror}") from None
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
 async def cmd_check(room: WarRoom, args: argparse.Namespace) -> int:
     """Where everything is, then every source probed once. Exit 1 when any source fails."""
     from warroom.probe import format_table, probe_all
@@ -406,6 +460,74 @@ async def cmd_mitigate_run(room: WarRoom, args: argparse.Namespace) -> int:
     return 0 if outcome.ok else 1
 
 
+async def cmd_action_items_list(room: WarRoom, args: argparse.Namespace) -> int:
+    from warroom import backlog
+
+    rows = await backlog.collect(room.journal, today=room.now().date(), open_only=args.open)
+    if args.json:
+        sys.stdout.write(backlog.to_json(rows))
+    elif not rows:
+        print("no open action items" if args.open else "no action items")
+    else:
+        print(backlog.format_table(rows))
+    return 0
+
+
+async def cmd_action_items_export(room: WarRoom, args: argparse.Namespace) -> int:
+    from warroom import backlog
+
+    if args.github is None:
+        if args.dry_run:
+            raise UserError("--dry-run goes with --github")
+        rows = await backlog.collect(room.journal, today=room.now().date(), open_only=args.open)
+        text = backlog.to_csv(rows) if args.format == "csv" else backlog.to_json(rows)
+        if not args.output:
+            sys.stdout.write(text)
+            return 0
+        from warroom.export import write_atomically
+
+        try:
+            write_atomically(Path(args.output), text)
+        except OSError as exc:
+            raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        print(f"wrote {len(rows)} action items to {args.output}", file=sys.stderr)
+        return 0
+    if args.output:
+        raise UserError("--output goes with --format; --github writes to GitHub")
+    repo = backlog.check_repo(args.github)
+    rows = await backlog.collect(room.journal, today=room.now().date(), open_only=True)
+    todo = backlog.pending(rows)
+    if args.dry_run:
+        for row in todo:
+            title = backlog.issue_payload(row)["title"]
+            print(f"would create: {row.incident_ref} item {row.item.id}: {title}")
+        print(f"dry run: {len(todo)} issues would be created in {repo}; nothing changed")
+        return 0
+    if not todo:
+        print(f"nothing to create in {repo}: every open action item has an issue")
+        return 0
+    config: Config = args.loaded_config
+    token = backlog.read_token(config.github, repo)
+
+    def report(result: backlog.IssueResult) -> None:
+        where = f"{result.row.incident_ref} item {result.row.item.id}"
+        if result.ok:
+            print(f"created {where}: {result.url}", flush=True)
+        else:
+            print(f"warroom: {where}: {result.error}", file=sys.stderr, flush=True)
+
+    run = await backlog.create_issues(
+        room.journal, repo, rows, token=token, api_url=config.github.api_url, on_result=report
+    )
+    summary = f"{len(run.created)} issues created in {repo}"
+    if run.failed:
+        summary += f", {len(run.failed)} failed"
+    if run.not_tried:
+        summary += f", {len(run.not_tried)} not tried"
+    print(summary + ("" if run.ok else "; run again to create the rest"))
+    return 0 if run.ok else 1
+
+
 def run_demo(args: argparse.Namespace) -> int:
     """The demo world, served alone or with the console on it (same code as production)."""
     from warroom import demo
@@ -476,6 +598,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(args)
         if args.command == "mitigate" and args.mitigate_command is None:
             raise UserError("mitigate needs list or run (see warroom mitigate --help)")
+        if args.command == "action-items" and args.action_items_command is None:
+            raise UserError("action-items needs list or export (see warroom action-items --help)")
         return asyncio.run(_run(args.run, config, args))
     except ConfigError as exc:
         return _fail(f"config error: {exc}", EXIT_USAGE)

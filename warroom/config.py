@@ -190,6 +190,24 @@ class MitigationsConfig:
     commands: tuple[CommandAction, ...] = ()
 
 
+@dataclass(frozen=True)
+class GithubConfig:
+    """Where `warroom action-items export --github` creates issues."""
+
+    token_env: str = "GITHUB_TOKEN"
+    # The REST API's address (GitHub Enterprise Server: https://HOST/api/v3; a loopback in tests).
+    api_url: str = "https://api.github.com"
+    unknown_key_hints: ClassVar[dict[str, str]] = {
+        "token": _SECRET_HINT.format(env_key="token_env"),
+    }
+
+    def __post_init__(self) -> None:
+        if not self.api_url.startswith(("http://", "https://")):
+            raise Invalid("api_url", f"{self.api_url!r} must start with http:// or https://")
+        if not self.token_env.strip():
+            raise Invalid("token_env", "must name the environment variable holding the token")
+
+
 EXPORT_ON_CLOSE = ("ask", "always", "never")
 
 
@@ -219,6 +237,7 @@ class Config:
     runbook: RunbookConfig = field(default_factory=RunbookConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     mitigations: MitigationsConfig = field(default_factory=MitigationsConfig)
+    github: GithubConfig = field(default_factory=GithubConfig)
     read_only: bool = False
     # Where the file came from (None: built-in defaults); relative paths in it are relative to it.
     source: Path | None = field(default=None, metadata={"internal": True})

@@ -1,0 +1,327 @@
+"""Post-mortem action items as backlog tasks: read across incidents, exported for any tracker
+(CSV, JSON) or created as GitHub issues labelled `incident`.
+
+GitHub creation is idempotent: each created issue's address is stored in the item's
+`external_url` as soon as GitHub answers, and items that have one are never sent again, so a
+re-run after a failure halfway creates only what is missing. The token comes from the
+environment and never appears in a message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+
+from warroom import __version__
+from warroom.config import GithubConfig
+from warroom.errors import UserError
+from warroom.journal import Journal
+from warroom.model import ActionItem, format_id
+from warroom.sanitize import safe_line
+from warroom.sources.status import describe_error
+
+FIELDS = (
+    "incident",
+    "incident_title",
+    "item",
+    "text",
+    "owner",
+    "deadline",
+    "done",
+    "label",
+    "external_url",
+    "overdue",
+)
+LABEL = "incident"
+API_VERSION = "2022-11-28"
+DEFAULT_TIMEOUT = 15.0
+MAX_TITLE = 200
+REDACTED = "[redacted]"
+_REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class BacklogItem:
+    """One action item with the incident it came from, as a tracker sees it."""
+
+    item: ActionItem
+    incident_title: str
+    overdue: bool
+
+    @property
+    def incident_ref(self) -> str:
+        return format_id(self.item.incident_id)
+
+    @property
+    def is_open(self) -> bool:
+        return not self.item.done
+
+
+async def collect(journal: Journal, *, today: date, open_only: bool = False) -> list[BacklogItem]:
+    """Every action item of every incident (open or resolved), oldest incident first;
+    `open_only`: the items not done yet."""
+    rows: list[BacklogItem] = []
+    for summary in await journal.list_incidents(None):
+        incident = await journal.get_incident(summary.id)
+        for item in incident.action_items:
+            if open_only and item.done:
+                continue
+            rows.append(BacklogItem(item, incident.title, item.overdue(today)))
+    rows.sort(key=lambda r: (r.item.incident_id, r.item.id))
+    return rows
+
+
+def item_dict(row: BacklogItem) -> dict[str, Any]:
+    item = row.item
+    return {
+        "incident": row.incident_ref,
+        "incident_title": row.incident_title,
+        "item": item.id,
+        "text": item.text,
+        "owner": item.owner,
+        "deadline": item.deadline.isoformat() if item.deadline else None,
+        "done": item.done,
+        "label": item.label,
+        "external_url": item.external_url,
+        "overdue": row.overdue,
+    }
+
+
+def to_json(rows: list[BacklogItem]) -> str:
+    return json.dumps([item_dict(r) for r in rows], indent=2, ensure_ascii=False) + "\n"
+
+
+def to_csv(rows: list[BacklogItem]) -> str:
+    """RFC 4180 CSV with a header row; booleans as true/false, missing values empty."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS)
+    writer.writeheader()
+    for row in rows:
+        values = item_dict(row)
+        writer.writerow(
+            {
+                k: ("true" if v else "false") if isinstance(v, bool) else ("" if v is None else v)
+                for k, v in values.items()
+            }
+        )
+    return out.getvalue()
+
+
+def format_table(rows: list[BacklogItem]) -> str:
+    """A row per item; STATE says open, done or OVERDUE (deadline passed and not done)."""
+    table = [
+        (
+            r.incident_ref,
+            str(r.item.id),
+            "done" if r.item.done else "OVERDUE" if r.overdue else "open",
+            r.item.deadline.isoformat() if r.item.deadline else "-",
+            r.item.owner or "unassigned",
+            r.item.label,
+            _one_line(r.item.text) + (f"  {r.item.external_url}" if r.item.external_url else ""),
+        )
+        for r in rows
+    ]
+    header = ("INCIDENT", "ITEM", "STATE", "DEADLINE", "OWNER", "LABEL", "TEXT")
+    widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(header[:-1])]
+    lines = []
+    for cells in (header, *table):
+        fixed = "  ".join(c.ljust(w) for c, w in zip(cells[:-1], widths, strict=True))
+        lines.append(f"{fixed}  {cells[-1]}".rstrip())
+    return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# GitHub ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    """What happened to one item: created (with its URL) or failed (with why)."""
+
+    row: BacklogItem
+    url: str | None = None
+    status: int | None = None  # GitHub's HTTP status, when it answered
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.url is not None
+
+
+@dataclass(frozen=True)
+class GithubRun:
+    repo: str
+    created: tuple[IssueResult, ...]
+    failed: tuple[IssueResult, ...]
+    not_tried: tuple[BacklogItem, ...]  # left after an answer that would repeat for all
+    already_linked: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.not_tried
+
+
+def check_repo(text: str) -> str:
+    repo = text.strip().strip("/")
+    if not _REPO.fullmatch(repo) or ".." in repo:
+        raise UserError(f"bad repository {text!r}; use OWNER/REPO, e.g. acme/backend")
+    return repo
+
+
+def pending(rows: list[BacklogItem]) -> list[BacklogItem]:
+    """The items that still need an issue: open and not yet linked to one."""
+    return [r for r in rows if r.is_open and not r.item.external_url]
+
+
+def read_token(config: GithubConfig, repo: str, env: Mapping[str, str] = os.environ) -> str:
+    token = env.get(config.token_env, "").strip()
+    if not token:
+        raise UserError(
+            f"cannot create issues in {repo}: ${config.token_env} is not set; export a GitHub "
+            "token allowed to create issues there ([github] token_env names the variable)"
+        )
+    return token
+
+
+def issue_payload(row: BacklogItem) -> dict[str, Any]:
+    item = row.item
+    text = item.text.strip()
+    title = _one_line(text)
+    if len(title) > MAX_TITLE:
+        title = title[: MAX_TITLE - 1].rstrip() + "…"
+    lines = [
+        f"Action item from incident {row.incident_ref}: {row.incident_title}",
+        "",
+        f"- Owner: {item.owner or 'unassigned'}",
+        f"- Deadline: {item.deadline.isoformat() if item.deadline else 'none'}",
+    ]
+    if title != text:
+        lines += ["", text]
+    lines += ["", f"Created by warroom from {row.incident_ref} action item {item.id}."]
+    labels = [LABEL]
+    if item.label and item.label != LABEL:
+        labels.append(item.label)
+    return {"title": title, "body": "\n".join(lines), "labels": labels}
+
+
+async def create_issues(
+    journal: Journal,
+    repo: str,
+    rows: list[BacklogItem],
+    *,
+    token: str,
+    api_url: str = "https://api.github.com",
+    client: httpx.AsyncClient | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    on_result: Callable[[IssueResult], None] | None = None,
+) -> GithubRun:
+    """One issue per open, unlinked item in `rows`, each item's `external_url` written right
+    after its issue is created. Never raises for an HTTP or network problem: the run says
+    which items failed and why; the ones created before keep their URLs."""
+    repo = check_repo(repo)
+    todo = pending(rows)
+    already = sum(1 for r in rows if r.is_open and r.item.external_url)
+    url = f"{api_url.rstrip('/')}/repos/{repo}/issues"
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/vnd.github+json",
+        "X-GitHub-Api-Version": API_VERSION,
+        "User-Agent": f"warroom/{__version__}",
+    }
+    created: list[IssueResult] = []
+    failed: list[IssueResult] = []
+    own = client is None
+    http = client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+    try:
+        for index, row in enumerate(todo):
+            result, stop = await _create_one(http, url, headers, repo, row, token, journal)
+            (created if result.ok else failed).append(result)
+            if on_result is not None:
+                on_result(result)
+            if stop:
+                return GithubRun(
+                    repo, tuple(created), tuple(failed), tuple(todo[index + 1 :]), already
+                )
+    finally:
+        if own:
+            await http.aclose()
+    return GithubRun(repo, tuple(created), tuple(failed), (), already)
+
+
+async def _create_one(
+    http: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    repo: str,
+    row: BacklogItem,
+    token: str,
+    journal: Journal,
+) -> tuple[IssueResult, bool]:
+    """The item's issue created and its URL stored; or why not, and whether to stop."""
+    try:
+        response = await http.post(url, json=issue_payload(row), headers=headers)
+    except httpx.TimeoutException as exc:
+        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+            error = f"cannot reach GitHub at {url} for {repo}: timeout"
+        else:
+            error = f"no answer from {repo} in time: the issue may exist; look before re-running"
+        return IssueResult(row, error=_clean(error, token)), True
+    except Exception as exc:  # refused, DNS, TLS: the same for every item
+        error = f"cannot reach GitHub at {url} for {repo}: {describe_error(exc)}"
+        return IssueResult(row, error=_clean(error, token)), True
+    status = response.status_code
+    if status == 201:
+        html_url = _field(response, "html_url")
+        if not html_url.startswith(("https://", "http://")):
+            error = f"GitHub created an issue in {repo} (201) but sent no html_url; find it"
+            return IssueResult(row, status=status, error=error), True
+        try:
+            updated = await journal.update_action_item(row.item.id, external_url=html_url)
+        except Exception as exc:  # the issue exists: say where, so nobody creates it twice
+            error = f"created {html_url} but could not record it in the journal: {exc}"
+            return IssueResult(row, status=status, error=_clean(error, token)), True
+        return IssueResult(BacklogItem(updated, row.incident_title, row.overdue), html_url), False
+    error = f"GitHub answered {status} for {repo}: {_reason(status, response)}"
+    # A refused field (422) or a server error is this item's; anything else (the token, the
+    # repository, a rate limit, a redirect) would be the same for every item: stop there.
+    go_on = status == 422 or status >= 500
+    return IssueResult(row, status=status, error=_clean(error, token)), not go_on
+
+
+def _reason(status: int, response: httpx.Response) -> str:
+    message = _field(response, "message") or response.reason_phrase or "no reason given"
+    hint = {
+        401: "the token was rejected (expired or revoked?)",
+        403: "the token may not create issues there (needs Issues: write), or a rate limit",
+        404: "no such repository, or the token cannot see it",
+        410: "issues are disabled in this repository",
+        422: "GitHub refused the issue's fields",
+    }.get(status, "")
+    return f"{message} ({hint})" if hint else message
+
+
+def _field(response: httpx.Response, name: str) -> str:
+    try:
+        answer = response.json()
+    except ValueError:
+        return ""
+    value = answer.get(name) if isinstance(answer, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _clean(text: str, token: str) -> str:
+    if token:
+        text = text.replace(token, REDACTED)
+    return safe_line(text, limit=400)
