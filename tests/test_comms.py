@@ -57,7 +57,8 @@ def test_update_draft_post_and_journal(cli, tmp_path):
 
         receiver.status = 500
         failed = cli("update", "--post", "--config", str(config), env=env)
-        assert failed.returncode == 2 and "not posted to slack" in failed.stderr
+        assert failed.returncode == 1 and "not posted to slack" in failed.stderr
+        assert "kept in the outbox" in failed.stderr
         assert "secretpart" not in failed.stderr
         events = json.loads(cli("show", "1", "--json").stdout)["events"]
         assert [e["kind"] for e in events] == ["detected"]  # a failed post is not "sent"

@@ -20,16 +20,18 @@ from warroom.model import (
     SEVERITY_LEVELS,
     Incident,
     IncidentSummary,
+    OutboxMessage,
     Scope,
     Severity,
     Status,
+    format_id,
     parse_id,
     parse_kind,
     postmortem_due,
 )
 from warroom.report import DEFAULT_SINCE, parse_since
-from warroom.service import WarRoom, open_war_room, runbook_for
-from warroom.timeutil import parse_duration, parse_instant, short_duration, utcnow
+from warroom.service import Delivery, WarRoom, open_war_room, runbook_for
+from warroom.timeutil import iso, parse_duration, parse_instant, short_duration, utcnow
 
 EXIT_USAGE = 2
 
@@ -165,6 +167,19 @@ def build_parser() -> Parser:
     p.add_argument("--text", help="send this instead of the drafted message")
     p.add_argument("--post", action="store_true", help="post it (default: print the draft)")
     p.set_defaults(run=cmd_update)
+
+    p = sub.add_parser("outbox", help="status updates not sent yet: list, retry, discard")
+    osub = p.add_subparsers(
+        dest="outbox_command", metavar="list|retry|discard", parser_class=Parser
+    )
+    q = osub.add_parser("list", parents=[common], help="every unsent update and its last error")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(run=cmd_outbox_list)
+    q = osub.add_parser("retry", parents=[common], help="try every unsent update now")
+    q.set_defaults(run=cmd_outbox_retry)
+    q = osub.add_parser("discard", parents=[common], help="never send this update")
+    q.add_argument("id", type=int, metavar="ID", help="the message number from `outbox list`")
+    q.set_defaults(run=cmd_outbox_discard)
 
     p = sub.add_parser("mitigate", help="the runbook's mitigations: list, or run one")
     msub = p.add_subparsers(dest="mitigate_command", metavar="list|run", parser_class=Parser)
@@ -399,10 +414,72 @@ async def cmd_update(room: WarRoom, args: argparse.Namespace) -> int:
     if not args.post:
         print(text)
         return 0
-    result = await room.post_update(text, incident_id=args.incident)
-    if not result.ok:
-        raise UserError(f"not posted to {result.channel}: {result.detail}")
-    print(result.detail)
+    deliveries = await room.post_update(text, incident_id=args.incident)
+    for delivery in deliveries:
+        _print_delivery(delivery)
+    return 0 if all(d.ok for d in deliveries) else 1
+
+
+def _print_delivery(delivery: Delivery) -> None:
+    message, result = delivery.message, delivery.result
+    if result is None:
+        print(f"#{message.id} to {message.channel}: already sent or being sent elsewhere")
+    elif result.ok:
+        print(f"#{message.id} posted to {message.channel}: {result.detail}")
+    else:
+        retry = message.next_attempt_at.strftime("%H:%M:%S") if message.next_attempt_at else "-"
+        print(
+            f"warroom: #{message.id} not posted to {message.channel}: {result.detail}; kept in "
+            f"the outbox, retried from {retry} UTC by a running console or `warroom outbox "
+            f"retry`",
+            file=sys.stderr,
+        )
+
+
+async def cmd_outbox_list(room: WarRoom, args: argparse.Namespace) -> int:
+    messages = await room.outbox()
+    if args.json:
+        print(json.dumps([_outbox_json(m) for m in messages], indent=2, ensure_ascii=False))
+        return 0
+    if not messages:
+        print("the outbox is empty: every update was sent or discarded")
+        return 0
+    for m in messages:
+        retry = m.next_attempt_at.strftime("%H:%M:%S") if m.next_attempt_at else "-"
+        first_line = m.text.splitlines()[0] if m.text else ""
+        print(
+            f"#{m.id}  {format_id(m.incident_id)}  {m.channel:<8}  tries {m.attempts}  "
+            f"next {retry}  {m.last_error or 'not tried yet'}\n    {first_line}"
+        )
+    return 0
+
+
+def _outbox_json(m: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "incident": format_id(m.incident_id),
+        "channel": m.channel,
+        "text": m.text,
+        "created_at": iso(m.created_at),
+        "created_by": m.created_by,
+        "attempts": m.attempts,
+        "next_attempt_at": iso(m.next_attempt_at) if m.next_attempt_at else None,
+        "last_error": m.last_error,
+    }
+
+
+async def cmd_outbox_retry(room: WarRoom, args: argparse.Namespace) -> int:
+    deliveries = await room.retry_outbox_now()
+    if not deliveries:
+        print("the outbox is empty: nothing to retry")
+    for delivery in deliveries:
+        _print_delivery(delivery)
+    return 0 if all(d.ok for d in deliveries) else 1
+
+
+async def cmd_outbox_discard(room: WarRoom, args: argparse.Namespace) -> int:
+    message = await room.discard_post(args.id)
+    print(f"#{message.id} to {message.channel} discarded; it will not be sent")
     return 0
 
 
@@ -596,6 +673,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_console(config, args.db_path, read_only=args.console_read_only)
         if args.command == "demo":
             return run_demo(args)
+        if args.command == "outbox" and args.outbox_command is None:
+            raise UserError("outbox needs list, retry or discard (see warroom outbox --help)")
         if args.command == "mitigate" and args.mitigate_command is None:
             raise UserError("mitigate needs list or run (see warroom mitigate --help)")
         if args.command == "action-items" and args.action_items_command is None:

@@ -129,14 +129,39 @@ CHANNELS = ("none", "slack", "telegram")
 
 
 @dataclass(frozen=True)
+class CadenceConfig:
+    """How often the team channel expects a status update while an incident is open (0: no
+    reminder)."""
+
+    sev1: timedelta = timedelta(minutes=30)
+    sev2: timedelta = timedelta(hours=1)
+    sev3: timedelta = timedelta(hours=4)
+
+    def every(self, severity: str) -> timedelta | None:
+        value: timedelta = getattr(self, severity.lower().replace("-", ""))
+        return value if value > timedelta(0) else None
+
+
+@dataclass(frozen=True)
 class NotifyConfig:
-    channel: str = "none"
+    channel: str = "none"  # one channel; `channels` for several at once
+    channels: tuple[str, ...] = ()
     slack: SlackConfig = field(default_factory=SlackConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    cadence: CadenceConfig = field(default_factory=CadenceConfig)
 
     def __post_init__(self) -> None:
         if self.channel not in CHANNELS:
             raise Invalid("channel", f"{self.channel!r} is not one of: {', '.join(CHANNELS)}")
+        for n, name in enumerate(self.channels):
+            if name not in CHANNELS[1:]:
+                raise Invalid(f"channels[{n}]", f"{name!r} is not one of: slack, telegram")
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Every channel an update goes to, each once."""
+        chosen = self.channels or ((self.channel,) if self.channel != "none" else ())
+        return tuple(dict.fromkeys(chosen))
 
 
 @dataclass(frozen=True)

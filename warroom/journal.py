@@ -3,7 +3,7 @@ for responders on different hosts can sit beside it without touching any caller.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -15,6 +15,7 @@ from warroom.model import (
     Incident,
     IncidentSummary,
     Kind,
+    OutboxMessage,
     Scope,
     Severity,
     Status,
@@ -113,6 +114,33 @@ class Journal(Protocol):
     async def mark_exported(self, incident_id: int, at: datetime) -> None: ...
 
     async def get_incident(self, incident_id: int) -> Incident: ...
+
+    # The outbox: team-channel messages kept until sent or discarded.
+    async def queue_posts(
+        self, incident_id: int, channels: Sequence[str], text: str, *, author: str, at: datetime
+    ) -> list[OutboxMessage]: ...
+
+    async def claim_post(
+        self, post_id: int, *, now: datetime, lease_until: datetime
+    ) -> OutboxMessage | None:
+        """Take a pending, due message for one attempt, so that only one process sends it."""
+        ...
+
+    async def post_sent(
+        self, post_id: int, *, at: datetime, data: dict[str, Any] | None = None
+    ) -> Event:
+        """Mark it sent and journal it as a `comms` entry, atomically."""
+        ...
+
+    async def post_failed(self, post_id: int, *, error: str, retry_at: datetime) -> None: ...
+
+    async def discard_post(self, post_id: int, *, by: str, at: datetime) -> OutboxMessage: ...
+
+    async def retry_posts_now(self, at: datetime, incident_id: int | None = None) -> int: ...
+
+    async def outbox(
+        self, *, incident_id: int | None = None, due_by: datetime | None = None
+    ) -> list[OutboxMessage]: ...
 
     async def last_action(self, action: str, target: str) -> dict[str, Any] | None:
         """The data of the latest successful `action` on `target`, in any incident."""

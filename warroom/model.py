@@ -216,6 +216,30 @@ class ActionItem:
         return not self.done and self.deadline is not None and self.deadline < today
 
 
+class PostState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DISCARDED = "discarded"
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A status update for one team channel, kept until it is sent or a person discards it."""
+
+    id: int
+    incident_id: int
+    channel: str
+    text: str
+    created_at: datetime
+    created_by: str
+    state: PostState = PostState.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str = ""
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+
+
 POSTMORTEM_FIELDS: tuple[str, ...] = (
     "summary",
     "root_cause",

@@ -60,12 +60,14 @@ async def post_update(
     config: NotifyConfig,
     text: str,
     *,
+    channel: str | None = None,
     client: httpx.AsyncClient | None = None,
     env: Mapping[str, str] = os.environ,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> PostResult:
-    """Post `text` to the configured team channel; never raises for a network problem."""
-    channel = config.channel
+    """Post `text` to `channel` (default: the configured one); never raises for a network
+    problem."""
+    channel = channel or config.channel
     if channel == "none":
         return PostResult(False, "none", None, NO_CHANNEL)
     if not text.strip():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,8 @@ from warroom.model import (
     Incident,
     IncidentSummary,
     Kind,
+    OutboxMessage,
+    PostState,
     Scope,
     Severity,
     Status,
@@ -48,6 +51,30 @@ RESTORES = {"restore-app-client": "disable-app-client"}
 FUTURE_TOLERANCE = timedelta(minutes=1)
 # Two consoles see the same change a poll apart; one entry is enough.
 OBSERVATION_WINDOW = timedelta(minutes=2)
+
+
+RETRY_FIRST = timedelta(seconds=5)
+RETRY_MAX = timedelta(minutes=5)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """5 s after the first failure, doubling, at most 5 min: a channel that is down for an hour
+    is tried about twenty times, and one back within seconds is not kept waiting."""
+    return min(RETRY_MAX, RETRY_FIRST * 2 ** max(0, attempts - 1))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One attempt at one channel. `result` None: not attempted here (already sent, discarded,
+    or being sent by another process)."""
+
+    message: OutboxMessage
+    result: PostResult | None
+    event: Event | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None and self.result.ok
 
 
 def clean_text(text: str, what: str = "text", *, required: bool = True) -> str:
@@ -390,25 +417,60 @@ class WarRoom:
 
         return draft_update(await self.incident(await self.target(incident_id)))
 
-    async def post_update(self, text: str, *, incident_id: int | None = None) -> PostResult:
-        """Post to the team channel; a sent message is journaled as a `comms` entry. A failed
-        one is not journaled as sent: the caller keeps the text and may try again."""
-        from warroom.notify import post_update
-
+    async def post_update(self, text: str, *, incident_id: int | None = None) -> list[Delivery]:
+        """Queue the message for every team channel, then try each once. A message that fails
+        stays in the outbox and is retried with backoff (`deliver_due`) until it is sent or a
+        person discards it; a sent one is journaled as a `comms` entry."""
         incident = await self.target(incident_id)
         text = clean_text(text, "message")
-        result = await post_update(self.config.notify, text)
+        channels = self.config.notify.targets
+        if not channels:
+            raise UserError("no team channel configured ([notify] channel or channels)")
+        queued = await self.journal.queue_posts(
+            incident, channels, text, author=self.author, at=self.now()
+        )
+        return [await self._deliver(message) for message in queued]
+
+    async def deliver_due(self) -> list[Delivery]:
+        """Retry every outbox message whose next attempt is due (the console calls this every
+        few seconds; `warroom outbox retry` once)."""
+        due = await self.journal.outbox(due_by=self.now())
+        return [await self._deliver(message) for message in due]
+
+    async def outbox(self, incident_id: int | None = None) -> list[OutboxMessage]:
+        return await self.journal.outbox(incident_id=incident_id)
+
+    async def retry_outbox_now(self, incident_id: int | None = None) -> list[Delivery]:
+        await self.journal.retry_posts_now(self.now(), incident_id)
+        return await self.deliver_due()
+
+    async def discard_post(self, post_id: int) -> OutboxMessage:
+        message = await self.journal.discard_post(post_id, by=self.author, at=self.now())
+        if message.state is not PostState.DISCARDED:
+            raise UserError(f"message {post_id} is already {message.state.value}")
+        return message
+
+    async def _deliver(self, message: OutboxMessage) -> Delivery:
+        from warroom.notify import DEFAULT_TIMEOUT, post_update
+
+        now = self.now()
+        # The lease outlasts the post's own timeout: a crash mid-send retries after it.
+        claimed = await self.journal.claim_post(
+            message.id, now=now, lease_until=now + timedelta(seconds=2 * DEFAULT_TIMEOUT)
+        )
+        if claimed is None:  # sent, discarded, or another console is sending it right now
+            return Delivery(message, None, None)
+        result = await post_update(self.config.notify, claimed.text, channel=claimed.channel)
         if result.ok:
-            await self.journal.append_event(
-                incident,
-                kind=Kind.COMMS,
-                text=text,
-                author=self.author,
-                at=self.now(),
-                recorded_at=self.now(),
-                data={"channel": result.channel, "status": result.status, "detail": result.detail},
+            event = await self.journal.post_sent(
+                claimed.id, at=self.now(), data={"status": result.status, "detail": result.detail}
             )
-        return result
+            return Delivery(claimed, result, event)
+        retry_at = self.now() + retry_delay(claimed.attempts)
+        await self.journal.post_failed(claimed.id, error=result.detail, retry_at=retry_at)
+        return Delivery(
+            replace(claimed, last_error=result.detail, next_attempt_at=retry_at), result
+        )
 
     async def change_token(self) -> Hashable:
         return await self.journal.change_token()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Hashable, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,6 +26,8 @@ from warroom.model import (
     Incident,
     IncidentSummary,
     Kind,
+    OutboxMessage,
+    PostState,
     Scope,
     Severity,
     Status,
@@ -104,6 +106,24 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (incident_id, name)
     );
     """,
+    # 3: the outbox: status updates kept until sent or discarded, retried with backoff.
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id),
+        channel TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT '',
+        closed_at TEXT,
+        closed_by TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox(state, next_attempt_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -112,6 +132,10 @@ _EVENT_COLUMNS = (
 )
 _ACTION_ITEM_COLUMNS = "id, incident_id, text, owner, deadline, done, label, external_url"
 _ACTION_ITEM_EDITABLE = {"text", "owner", "deadline", "done", "label", "external_url"}
+_OUTBOX_COLUMNS = (
+    "id, incident_id, channel, text, created_at, created_by, state, attempts, next_attempt_at,"
+    " last_error, closed_at, closed_by"
+)
 
 
 def create_private_file(path: Path) -> None:
@@ -513,6 +537,108 @@ class SqliteJournal:
             if cursor.rowcount == 0:
                 raise NotFound(f"no incident {format_id(incident_id)}")
 
+    # Outbox -------------------------------------------------------------------------------
+
+    async def queue_posts(
+        self, incident_id: int, channels: Sequence[str], text: str, *, author: str, at: datetime
+    ) -> list[OutboxMessage]:
+        async with self._transaction():
+            await self._require_incident(incident_id)
+            ids = []
+            for channel in channels:
+                cursor = await self._db.execute(
+                    "INSERT INTO outbox (incident_id, channel, text, created_at, created_by,"
+                    " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (incident_id, channel, text, to_db(at), author, to_db(at)),
+                )
+                ids.append(cursor.lastrowid or 0)
+            return [await self._post(i) for i in ids]
+
+    async def claim_post(
+        self, post_id: int, *, now: datetime, lease_until: datetime
+    ) -> OutboxMessage | None:
+        """Take a pending, due message for one attempt: its next attempt moves to the end of the
+        lease, so no other process sends it meanwhile. None: not pending, not due, or taken."""
+        async with self._transaction():
+            cursor = await self._db.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?"
+                " WHERE id = ? AND state = 'pending' AND next_attempt_at <= ?",
+                (to_db(lease_until), post_id, to_db(now)),
+            )
+            return await self._post(post_id) if cursor.rowcount == 1 else None
+
+    async def post_sent(
+        self, post_id: int, *, at: datetime, data: dict[str, Any] | None = None
+    ) -> Event:
+        """Mark it sent and journal the text as a `comms` entry, in one transaction."""
+        async with self._transaction():
+            message = await self._post(post_id)
+            await self._db.execute(
+                "UPDATE outbox SET state = 'sent', closed_at = ?, last_error = '' WHERE id = ?",
+                (to_db(at), post_id),
+            )
+            return await self._insert_event(
+                message.incident_id,
+                kind=Kind.COMMS,
+                text=message.text,
+                author=message.created_by,
+                at=at,
+                recorded_at=at,
+                data={"channel": message.channel, "attempts": message.attempts, **(data or {})},
+            )
+
+    async def post_failed(self, post_id: int, *, error: str, retry_at: datetime) -> None:
+        async with self._transaction():
+            await self._db.execute(
+                "UPDATE outbox SET last_error = ?, next_attempt_at = ?"
+                " WHERE id = ? AND state = 'pending'",
+                (error, to_db(retry_at), post_id),
+            )
+
+    async def discard_post(self, post_id: int, *, by: str, at: datetime) -> OutboxMessage:
+        async with self._transaction():
+            await self._db.execute(
+                "UPDATE outbox SET state = 'discarded', closed_at = ?, closed_by = ?"
+                " WHERE id = ? AND state = 'pending'",
+                (to_db(at), by, post_id),
+            )
+            return await self._post(post_id)
+
+    async def retry_posts_now(self, at: datetime, incident_id: int | None = None) -> int:
+        """Make every pending message due now (a person asked to retry)."""
+        sql = "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending'"
+        params: tuple[Any, ...] = (to_db(at),)
+        if incident_id is not None:
+            sql += " AND incident_id = ?"
+            params += (incident_id,)
+        async with self._transaction():
+            cursor = await self._db.execute(sql, params)
+            return cursor.rowcount
+
+    async def outbox(
+        self, *, incident_id: int | None = None, due_by: datetime | None = None
+    ) -> list[OutboxMessage]:
+        """Pending messages, oldest first (only those due by `due_by` when given)."""
+        sql = f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE state = 'pending'"
+        params: tuple[Any, ...] = ()
+        if incident_id is not None:
+            sql += " AND incident_id = ?"
+            params += (incident_id,)
+        if due_by is not None:
+            sql += " AND next_attempt_at <= ?"
+            params += (to_db(due_by),)
+        async with self._lock, self._db.execute(sql + " ORDER BY id", params) as cursor:
+            return [_outbox_message(row) for row in await cursor.fetchall()]
+
+    async def _post(self, post_id: int) -> OutboxMessage:
+        async with self._db.execute(
+            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id = ?", (post_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise NotFound(f"no message {post_id} in the outbox")
+        return _outbox_message(row)
+
     # Reads --------------------------------------------------------------------------------
 
     async def _action_item(self, item_id: int) -> ActionItem:
@@ -658,4 +784,21 @@ def _action_item(row: Any) -> ActionItem:
         done=bool(row[5]),
         label=row[6],
         external_url=row[7],
+    )
+
+
+def _outbox_message(row: Any) -> OutboxMessage:
+    return OutboxMessage(
+        id=row[0],
+        incident_id=row[1],
+        channel=row[2],
+        text=row[3],
+        created_at=from_db(row[4]),
+        created_by=row[5],
+        state=PostState(row[6]),
+        attempts=row[7],
+        next_attempt_at=from_db(row[8]),
+        last_error=row[9],
+        closed_at=_maybe_time(row[10]),
+        closed_by=row[11],
     )

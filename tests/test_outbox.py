@@ -1,0 +1,267 @@
+"""Status updates are never lost: a failed post stays in the outbox (a SQLite table beside the
+journal), is retried with backoff until it is sent or discarded, also after a restart, and is
+sent once even when two consoles retry at the same moment. Real HTTP receivers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from warroom.config import Config, NotifyConfig, SlackConfig, TelegramConfig
+from warroom.model import Kind, PostState, Severity
+from warroom.runbook import load_runbook
+from warroom.service import WarRoom, retry_delay
+from warroom.store import SqliteJournal
+
+SLACK_ENV = "WARROOM_SLACK_WEBHOOK_URL"
+TELEGRAM_ENV = "WARROOM_TELEGRAM_BOT_TOKEN"
+TOKEN = "612345789:AAHf9kPz-Q7rLm2_xWv8NcB4tYs6JdE1uGo"
+
+
+class Receiver:
+    """Slack and Telegram on one loopback server; answers from a script of statuses, then 200.
+    `accepted` holds the bodies answered with 200: what the channel really shows."""
+
+    def __init__(self) -> None:
+        self.script: list[int] = []
+        self.requests: list[tuple[str, dict]] = []
+        self.accepted: list[tuple[str, dict]] = []
+        self.delay = 0.0
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
+                with outer.lock:
+                    outer.requests.append((self.path, body))
+                    status = outer.script.pop(0) if outer.script else 200
+                    if status == 200:
+                        outer.accepted.append((self.path, body))
+                if outer.delay:
+                    threading.Event().wait(outer.delay)
+                answer = (
+                    b'{"ok": true, "result": {"message_id": 1}}' if "bot" in self.path else b"ok"
+                )
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    stub = Receiver()
+    monkeypatch.setenv(SLACK_ENV, f"{stub.base}/services/T0/B0/hooksecret")
+    monkeypatch.setenv(TELEGRAM_ENV, TOKEN)
+    yield stub
+    stub.stop()
+
+
+def config_for(receiver: Receiver, *channels: str) -> Config:
+    return Config(
+        notify=NotifyConfig(
+            channels=channels,
+            slack=SlackConfig(webhook_url_env=SLACK_ENV),
+            telegram=TelegramConfig(
+                bot_token_env=TELEGRAM_ENV, chat_id="-100", api_url=receiver.base
+            ),
+        )
+    )
+
+
+async def open_room(db: Path, clock, config: Config) -> WarRoom:
+    journal = await SqliteJournal.open(db)
+    return WarRoom(journal, author="ana", runbook=load_runbook(), clock=clock, config=config)
+
+
+async def comms(room: WarRoom, incident_id: int) -> list:
+    incident = await room.incident(incident_id)
+    return [e for e in incident.events if e.kind is Kind.COMMS]
+
+
+def test_backoff_doubles_from_five_seconds_up_to_five_minutes():
+    assert [retry_delay(n).total_seconds() for n in range(1, 9)] == [
+        5,
+        10,
+        20,
+        40,
+        80,
+        160,
+        300,
+        300,
+    ]
+
+
+async def test_a_receiver_failing_twice_gets_the_message_once_and_it_is_journaled_once(
+    db, clock, receiver
+):
+    room = await open_room(db, clock, config_for(receiver, "slack"))
+    try:
+        incident = await room.declare("API down", Severity.SEV1)
+        receiver.script = [500, 503]
+
+        [first] = await room.post_update("Investigating alarm api-5xx.", incident_id=incident)
+        assert not first.ok and "HTTP 500" in first.result.detail
+        assert "hooksecret" not in first.result.detail
+        assert await comms(room, incident) == []
+        [kept] = await room.outbox()
+        assert kept.attempts == 1 and kept.next_attempt_at == clock.now + timedelta(seconds=5)
+
+        assert await room.deliver_due() == []  # not due yet: nothing is sent early
+        clock.advance(seconds=5)
+        [second] = await room.deliver_due()
+        assert not second.ok and second.message.attempts == 2
+        clock.advance(seconds=9)
+        assert await room.deliver_due() == []  # the second wait is 10 s
+        clock.advance(seconds=1)
+        [third] = await room.deliver_due()
+        assert third.ok
+
+        assert len(receiver.requests) == 3
+        assert [body["text"] for _, body in receiver.accepted] == ["Investigating alarm api-5xx."]
+        [entry] = await comms(room, incident)
+        assert entry.text == "Investigating alarm api-5xx."
+        assert entry.author == "ana" and entry.at == clock.now
+        assert entry.data["channel"] == "slack" and entry.data["attempts"] == 3
+        assert await room.outbox() == []
+        clock.advance(minutes=10)
+        assert await room.deliver_due() == []
+        assert len(receiver.requests) == 3
+    finally:
+        await room.close()
+
+
+async def test_an_unsent_update_survives_a_restart(db, clock, receiver):
+    config = config_for(receiver, "slack")
+    room = await open_room(db, clock, config)
+    incident = await room.declare("API down", Severity.SEV1)
+    receiver.script = [502]
+    [failed] = await room.post_update("Mitigated by rollback.", incident_id=incident)
+    assert not failed.ok
+    await room.close()  # the console quits, or the bastion drops the session
+
+    clock.advance(minutes=1)
+    room = await open_room(db, clock, config)
+    try:
+        [pending] = await room.outbox()
+        assert pending.text == "Mitigated by rollback." and "HTTP 502" in pending.last_error
+        [sent] = await room.deliver_due()
+        assert sent.ok
+        assert [body["text"] for _, body in receiver.accepted] == ["Mitigated by rollback."]
+        assert len(await comms(room, incident)) == 1
+    finally:
+        await room.close()
+
+
+async def test_several_channels_at_once_each_retried_on_its_own(db, clock, receiver):
+    room = await open_room(db, clock, config_for(receiver, "slack", "telegram"))
+    try:
+        incident = await room.declare("API down", Severity.SEV1)
+        receiver.script = [200, 500]  # Slack takes it, Telegram fails once
+        deliveries = await room.post_update("Resolved.", incident_id=incident)
+        assert [(d.message.channel, d.ok) for d in deliveries] == [
+            ("slack", True),
+            ("telegram", False),
+        ]
+        clock.advance(seconds=5)
+        [retried] = await room.deliver_due()
+        assert retried.message.channel == "telegram" and retried.ok
+
+        paths = [path for path, _ in receiver.accepted]
+        assert paths == ["/services/T0/B0/hooksecret", f"/bot{TOKEN}/sendMessage"]
+        assert receiver.accepted[1][1] == {"chat_id": "-100", "text": "Resolved."}
+        entries = await comms(room, incident)
+        assert sorted(e.data["channel"] for e in entries) == ["slack", "telegram"]
+        assert TOKEN not in json.dumps([e.data for e in entries])
+    finally:
+        await room.close()
+
+
+async def test_two_consoles_retrying_together_send_once(db, clock, receiver):
+    config = config_for(receiver, "slack")
+    one = await open_room(db, clock, config)
+    two = await open_room(db, clock, config)
+    try:
+        incident = await one.declare("API down", Severity.SEV1)
+        receiver.script = [500]
+        await one.post_update("Investigating.", incident_id=incident)
+        clock.advance(seconds=5)
+        receiver.delay = 0.3  # both ask while the first attempt is still in flight
+        a, b = await asyncio.gather(one.deliver_due(), two.deliver_due())
+        attempts = [d for d in a + b if d.result is not None]
+        assert len(attempts) == 1 and attempts[0].ok
+        assert len(receiver.accepted) == 1
+        assert len(await comms(one, incident)) == 1
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_a_discarded_update_is_never_sent(db, clock, receiver):
+    room = await open_room(db, clock, config_for(receiver, "slack"))
+    try:
+        incident = await room.declare("API down", Severity.SEV1)
+        receiver.script = [500]
+        [failed] = await room.post_update("Wrong text.", incident_id=incident)
+        discarded = await room.discard_post(failed.message.id)
+        assert discarded.state is PostState.DISCARDED and discarded.closed_by == "ana"
+        clock.advance(hours=1)
+        assert await room.deliver_due() == []
+        assert await room.outbox() == []
+        assert len(receiver.requests) == 1
+        assert await comms(room, incident) == []
+    finally:
+        await room.close()
+
+
+def test_cli_lists_retries_and_discards_the_outbox(cli, tmp_path, receiver):
+    env = {SLACK_ENV: f"{receiver.base}/services/T0/B0/hooksecret", TELEGRAM_ENV: TOKEN}
+    config = tmp_path / "warroom.toml"
+    config.write_text(
+        f'[notify]\nchannels = ["slack", "telegram"]\n'
+        f'[notify.telegram]\nchat_id = "-100"\napi_url = "{receiver.base}"\n'
+    )
+    cfg = ("--config", str(config))
+    cli("declare", "--title", "API down", "--severity", "SEV-1")
+    receiver.script = [500, 500]
+    posted = cli("update", "--post", "--text", "Investigating.", *cfg, env=env)
+    assert posted.returncode == 1
+    assert posted.stderr.count("kept in the outbox") == 2
+    assert "hooksecret" not in posted.stderr and TOKEN not in posted.stderr
+
+    listed = json.loads(cli("outbox", "list", "--json", *cfg).stdout)
+    assert [(m["id"], m["channel"], m["attempts"]) for m in listed] == [
+        (1, "slack", 1),
+        (2, "telegram", 1),
+    ]
+    assert cli("outbox", "discard", "2", *cfg).returncode == 0
+    retried = cli("outbox", "retry", *cfg, env=env)
+    assert retried.returncode == 0, retried.stderr
+    assert "#1 posted to slack" in retried.stdout
+    assert cli("outbox", "list", *cfg).stdout.startswith("the outbox is empty")
+    assert [body["text"] for _, body in receiver.accepted] == ["Investigating."]
+    events = json.loads(cli("show", "1", "--json").stdout)["events"]
+    assert [e["data"]["channel"] for e in events if e["kind"] == "comms"] == ["slack"]
+    again = cli("outbox", "discard", "1", *cfg)
+    assert again.returncode == 2 and "already sent" in again.stderr
