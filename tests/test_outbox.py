@@ -265,3 +265,66 @@ def test_cli_lists_retries_and_discards_the_outbox(cli, tmp_path, receiver):
     assert [e["data"]["channel"] for e in events if e["kind"] == "comms"] == ["slack"]
     again = cli("outbox", "discard", "1", *cfg)
     assert again.returncode == 2 and "already sent" in again.stderr
+
+
+# The console -------------------------------------------------------------------------------
+
+
+async def test_console_keeps_a_failed_update_counts_it_and_retries_it(
+    tmp_path, db, clock, receiver
+):
+    from warroom.config import JournalConfig, UserConfig
+    from warroom.ui.app import WarRoomApp
+    from warroom.ui.outbox import OutboxScreen
+    from warroom.ui.panels import IncidentHeader
+
+    config = Config(
+        user=UserConfig(name="ana"),
+        journal=JournalConfig(postmortem_dir=str(tmp_path / "pm")),
+        notify=config_for(receiver, "slack").notify,
+    )
+    room = await open_room(db, clock, config)
+    incident = await room.declare("API down", Severity.SEV1)
+    await room.close()
+
+    app = WarRoomApp(config, db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        header = app.query_one(IncidentHeader)
+        assert "update in 00:30:00" in str(header.render())  # SEV-1: every 30 min
+
+        receiver.script = [500, 500]
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("enter")  # send the drafted "Investigating ..." message
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert header.unsent == 1 and "1 unsent" in str(header.render())
+
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, OutboxScreen) and "HTTP 500" in str(
+            app.screen.query_one("#outbox").get_option_at_index(0).prompt
+        )
+        await pilot.press("r")  # retry now: fails again
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert header.unsent == 1 and len(receiver.requests) == 2
+
+        clock.advance(seconds=10)  # the backoff has run out: the console's own tick sends it
+        app._outbox_tick()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert header.unsent == 0 and len(receiver.accepted) == 1
+
+        clock.advance(minutes=31)
+        header.redraw()
+        # The clock counts from the update that was sent (T+10 s), not from detection.
+        assert "update LATE 00:01:00" in str(header.render())
+
+    room = await open_room(db, clock, config)
+    try:
+        [entry] = await comms(room, incident)
+        assert entry.text.startswith("[INC-1 SEV-1] API down") and entry.data["attempts"] == 3
+    finally:
+        await room.close()

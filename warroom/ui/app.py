@@ -49,12 +49,14 @@ from warroom.ui.dialogs import (
 )
 from warroom.ui.layout_state import LayoutState, load_layout, save_layout
 from warroom.ui.logpane import LogPane, LogView
+from warroom.ui.outbox import OutboxScreen
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
 from warroom.ui.promptbar import PromptBar
 
 NARROW_WIDTH = 120
 NARROW_HEIGHT = 30
 CHANGE_POLL = 0.5  # seconds between looks for another console's writes
+OUTBOX_POLL = 3.0  # seconds between looks for status updates due for a retry
 
 
 class WarRoomApp(App[None]):
@@ -72,6 +74,7 @@ class WarRoomApp(App[None]):
         Binding("s", "severity", "Sev"),
         Binding("exclamation_mark", "mitigations", "Mitigate", key_display="!"),
         Binding("u", "update", "Update"),
+        Binding("o", "outbox", "Outbox", show=False),
         Binding("x", "export", "Export"),
         Binding("ctrl+n", "declare", "Declare", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -106,11 +109,14 @@ class WarRoomApp(App[None]):
         self.narrow = False
         self.layout_state = LayoutState()
         self._saved_layout: LayoutState | None = None
+        self._delivering = False
 
     # Layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield IncidentHeader(whoami(self.config), self.runbook, self.clock)
+        yield IncidentHeader(
+            whoami(self.config), self.runbook, self.clock, self.config.notify.cadence
+        )
         names = [
             "Timeline",
             "Checklist",
@@ -161,6 +167,8 @@ class WarRoomApp(App[None]):
         await self._choose_incident()
         self.set_interval(CHANGE_POLL, self._poll_changes)
         self.set_interval(1.0, self._tick)
+        self.set_interval(OUTBOX_POLL, self._outbox_tick)
+        self._outbox_tick()
         if self.start_feeds:
             self._start_feeds()
 
@@ -534,8 +542,8 @@ class WarRoomApp(App[None]):
         if draft is None:
             return
         text = " — ".join(line.strip() for line in draft.text.splitlines() if line.strip())
-        channel = self.config.notify.channel
-        title = f"Status update ({draft.kind}) to {channel}"
+        channels = ", ".join(self.config.notify.targets) or "no channel ([notify] in config)"
+        title = f"Status update ({draft.kind}) to {channels}"
         if draft.missing:
             title += f"; fill in {', '.join(draft.missing)}"
 
@@ -549,18 +557,100 @@ class WarRoomApp(App[None]):
     async def _post(self, text: str) -> None:
         if self.room is None or self.incident is None:
             return
-        result = await self._guard(self.room.post_update(text, incident_id=self.incident.id))
-        if result is None:
+        deliveries = await self._guard(self.room.post_update(text, incident_id=self.incident.id))
+        for delivery in deliveries or ():
+            channel = delivery.message.channel
+            if delivery.ok:
+                self.notify(f"posted to {channel}", title="update sent", timeout=5)
+            elif delivery.result is not None:
+                self.notify(
+                    f"{channel}: {delivery.result.detail}. Kept in the outbox and retried "
+                    "with backoff; o shows it.",
+                    title="update NOT sent yet",
+                    severity="error",
+                    timeout=20,
+                )
+        await self._count_unsent()
+
+    def _outbox_tick(self) -> None:
+        if self.room is not None and not self._delivering:
+            self._delivering = True
+            self.run_worker(self._deliver_outbox(), group="outbox")
+
+    async def _deliver_outbox(self) -> None:
+        """Retry what is due; a retry that succeeds is said, one that fails again only counts
+        in the header (the outbox screen has the errors)."""
+        try:
+            if self.room is None:
+                return
+            deliveries = await self.room.deliver_due()
+            if any(d.ok for d in deliveries):
+                await self.reload()  # the comms entry; the update clock restarts from it
+            for delivery in deliveries:
+                if delivery.ok:
+                    message = delivery.message
+                    self.notify(
+                        f"#{message.id} posted to {message.channel} after {message.attempts} tries",
+                        title="update sent",
+                        timeout=5,
+                    )
+            await self._count_unsent()
+        except JournalError as exc:
+            self.notify(str(exc), title="Outbox", severity="error", timeout=10)
+        finally:
+            self._delivering = False
+
+    async def _count_unsent(self) -> None:
+        if self.room is None:
             return
-        if result.ok:
-            self.notify(result.detail, title="update posted", timeout=5)
-        else:
-            self.notify(
-                f"{result.detail}. Not sent; press u to try again.",
-                title="update NOT posted",
-                severity="error",
-                timeout=20,
-            )
+        unsent = len(await self.room.outbox())
+        with suppress(NoMatches):
+            header = self.query_one(IncidentHeader)
+            if header.unsent != unsent:
+                header.unsent = unsent
+                header.redraw()
+
+    async def action_outbox(self) -> None:
+        """`o`: updates not sent yet; retry them now or discard one."""
+        if self.room is None:
+            return
+        messages = await self._guard(self.room.outbox())
+        if messages is None:
+            return
+
+        async def chosen(answer: tuple[str, int | None] | None) -> None:
+            if answer is None or self.room is None:
+                return
+            what, post_id = answer
+            if what == "retry":
+                self.run_worker(self._retry_outbox(), group="outbox")
+            elif post_id is not None:
+
+                async def discard(yes: bool | None) -> None:
+                    if yes and self.room is not None and post_id is not None:
+                        if await self._guard(self.room.discard_post(post_id)) is not None:
+                            self.notify(f"#{post_id} discarded; it will not be sent", timeout=4)
+                        await self._count_unsent()
+
+                self.push_screen(
+                    ConfirmScreen(f"Discard update #{post_id}? It will never be sent."), discard
+                )
+
+        self.push_screen(OutboxScreen(messages), chosen)
+
+    async def _retry_outbox(self) -> None:
+        if self.room is None:
+            return
+        deliveries = await self._guard(self.room.retry_outbox_now())
+        sent = sum(1 for d in deliveries or () if d.ok)
+        failed = sum(1 for d in deliveries or () if d.result is not None and not d.ok)
+        self.notify(
+            f"{sent} sent, {failed} still failing",
+            title="outbox",
+            severity="error" if failed else "information",
+            timeout=6,
+        )
+        await self._count_unsent()
 
     async def action_export(self) -> None:
         if self.room is None or self.incident is None:

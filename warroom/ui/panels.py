@@ -12,7 +12,8 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from warroom.model import Event, Incident, Status, postmortem_due, response_due
+from warroom.config import CadenceConfig
+from warroom.model import Event, Incident, Kind, Status, postmortem_due, response_due
 from warroom.runbook import Phase, Runbook
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot
@@ -32,16 +33,23 @@ def clock(delta_seconds: float) -> str:
 
 
 class IncidentHeader(Static):
-    """INC-7 SEV-1 title  phase  T+00:12:31  ack due 00:02:29  you: ana (redrawn every second)."""
+    """INC-7 SEV-1 title  phase  T+00:12:31  ack due 00:02:29  update in 00:21:10  you: ana
+    (redrawn every second)."""
 
     def __init__(
-        self, author: str, runbook: Runbook, clock: Callable[[], datetime] = utcnow
+        self,
+        author: str,
+        runbook: Runbook,
+        clock: Callable[[], datetime] = utcnow,
+        cadence: CadenceConfig | None = None,
     ) -> None:
         super().__init__(id="incident-header")
         self.clock = clock
         self.author = author
         self.runbook = runbook
+        self.cadence = cadence or CadenceConfig()
         self.incident: Incident | None = None
+        self.unsent = 0  # status updates waiting in the outbox
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.redraw)
@@ -63,12 +71,19 @@ class IncidentHeader(Static):
         end = m.resolved or now
         tail.append(f"T+{clock((end - started).total_seconds())}  ")
         tail.append_text(self._deadline(incident, now))
-        tail.append(f"   you: {self.author}", "dim")
+        tail.append_text(self._update_due(incident, now))
+        if self.unsent:
+            tail.append(f"  ✉ {self.unsent} unsent (o)", "bold white on red")
         head = incident_title(incident)
-        # The title gives way first on a narrow terminal; the clocks stay readable.
+        you = Text(f"   you: {self.author}", "dim")
+        # On a narrow terminal "you" goes first, then the title gives way; the clocks stay.
+        if not self.size.width or head.cell_len + tail.cell_len + you.cell_len <= self.size.width:
+            tail.append_text(you)
         room = self.size.width - head.cell_len - tail.cell_len
         if room < 0 and self.size.width:
-            head.truncate(max(12, head.cell_len + room), overflow="ellipsis")
+            # Keep " INC-7  SEV-1 " whole: cut the title only.
+            keep = len(incident.ref) + len(incident.severity.value) + 4
+            head.truncate(max(keep, head.cell_len + room), overflow="ellipsis")
         self.update(head + tail, layout=False)  # one line, docked: no layout pass needed
 
     def _deadline(self, incident: Incident, now: datetime) -> Text:
@@ -90,6 +105,18 @@ class IncidentHeader(Static):
                 return Text(f"post-mortem due {clock(left)}", "yellow")
             return Text("resolved", "green")
         return Text(f"acked +{clock((m.acknowledged - started).total_seconds())}", "green")
+
+    def _update_due(self, incident: Incident, now: datetime) -> Text:
+        """The next team-channel update, counted from the last one sent (or detection)."""
+        every = self.cadence.every(incident.severity.value)
+        if every is None or incident.status is Status.RESOLVED:
+            return Text()
+        sent = [e.at for e in incident.events if e.kind is Kind.COMMS]
+        last = max(sent) if sent else incident.milestones.detected or incident.created_at
+        left = (last + every - now).total_seconds()
+        if left < 0:
+            return Text(f"  update LATE {clock(left)}", "bold white on red")
+        return Text(f"  update in {clock(left)}", "yellow" if left < 300 else "")
 
 
 class HealthPanel(Static, can_focus=True):
