@@ -221,11 +221,13 @@ class AdminServer:
     def __init__(self, token: str) -> None:
         self.calls: list[tuple[str, str, str]] = []
         self.status = 200
+        self.delay = 0.0
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 outer.calls.append(("POST", self.path, self.headers.get("authorization", "")))
+                threading.Event().wait(outer.delay)
                 ok = self.headers.get("authorization") == f"Bearer {token}"
                 body = json.dumps({"ok": ok}).encode()
                 self.send_response(outer.status if ok else 401)
@@ -237,6 +239,7 @@ class AdminServer:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/admin/tenants"
 
@@ -270,6 +273,24 @@ async def test_suspend_and_unsuspend_a_tenant(war, monkeypatch):
         assert not outcome.ok and "WARROOM_TENANT_ADMIN_TOKEN is not set" in outcome.detail
         journal_text = json.dumps(await actions_logged(room))
         assert "s3cret-token" not in journal_text and "wrong" not in journal_text
+    finally:
+        admin.stop()
+
+
+async def test_an_action_without_an_answer_is_journaled_as_timed_out(war, monkeypatch):
+    admin = AdminServer("s3cret-token")
+    admin.delay = 3.0  # the admin service hangs
+    try:
+        monkeypatch.setenv("WARROOM_TENANT_ADMIN_TOKEN", "s3cret-token")
+        monkeypatch.setattr("warroom.service.ACTION_TIMEOUT", 0.5)
+        room = await war(tenant_admin=TenantAdminConfig(url=admin.url))
+        action, plan = await room.plan_action("suspend-tenant", "acme")
+        outcome, event = await room.run_action(action, plan, confirmation=True)
+        assert not outcome.ok and outcome.detail == "no answer within 0.5s"
+        assert event.kind is Kind.ACTION and "FAILED, no answer within 0.5s" in event.text
+        [logged] = await actions_logged(room)
+        assert logged["action"] == "suspend-tenant" and logged["ok"] is False
+        assert 0.4 < logged["duration_s"] < 2.0
     finally:
         admin.stop()
 

@@ -273,8 +273,11 @@ def test_cli_lists_retries_and_discards_the_outbox(cli, tmp_path, receiver):
 async def test_console_keeps_a_failed_update_counts_it_and_retries_it(
     tmp_path, db, clock, receiver
 ):
+    from textual.widgets import TextArea
+
     from warroom.config import JournalConfig, UserConfig
     from warroom.ui.app import WarRoomApp
+    from warroom.ui.dialogs import UpdateEditor
     from warroom.ui.outbox import OutboxScreen
     from warroom.ui.panels import IncidentHeader
 
@@ -296,7 +299,9 @@ async def test_console_keeps_a_failed_update_counts_it_and_retries_it(
         receiver.script = [500, 500]
         await pilot.press("u")
         await pilot.pause()
-        await pilot.press("enter")  # send the drafted "Investigating ..." message
+        assert isinstance(app.screen, UpdateEditor)
+        assert app.screen.query_one(TextArea).text.startswith("[INC-1 SEV-1] API down\n")
+        await pilot.press("ctrl+s")  # send the drafted "Investigating ..." message, two lines
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert header.unsent == 1 and "1 unsent" in str(header.render())
@@ -325,6 +330,8 @@ async def test_console_keeps_a_failed_update_counts_it_and_retries_it(
     room = await open_room(db, clock, config)
     try:
         [entry] = await comms(room, incident)
-        assert entry.text.startswith("[INC-1 SEV-1] API down") and entry.data["attempts"] == 3
+        assert entry.text.startswith("[INC-1 SEV-1] API down\nInvestigating")
+        assert entry.data["attempts"] == 3
+        assert receiver.accepted[0][1]["text"] == entry.text
     finally:
         await room.close()

@@ -46,6 +46,7 @@ from warroom.ui.dialogs import (
     HelpScreen,
     SeverityScreen,
     TextPrompt,
+    UpdateEditor,
 )
 from warroom.ui.layout_state import LayoutState, load_layout, save_layout
 from warroom.ui.logpane import LogPane, LogView
@@ -541,18 +542,16 @@ class WarRoomApp(App[None]):
         draft = await self._guard(self.room.draft_update(self.incident.id))
         if draft is None:
             return
-        text = " — ".join(line.strip() for line in draft.text.splitlines() if line.strip())
         channels = ", ".join(self.config.notify.targets) or "no channel ([notify] in config)"
         title = f"Status update ({draft.kind}) to {channels}"
         if draft.missing:
             title += f"; fill in {', '.join(draft.missing)}"
 
-        async def send(edit: EntryEdit | None) -> None:
-            if edit is None or self.room is None or self.incident is None:
-                return
-            self.run_worker(self._post(edit.text), group="comms")
+        def send(text: str | None) -> None:
+            if text and self.room is not None and self.incident is not None:
+                self.run_worker(self._post(text), group="comms")
 
-        self.push_screen(TextPrompt(title, text=text), send)
+        self.push_screen(UpdateEditor(title, draft.text), send)
 
     async def _post(self, text: str) -> None:
         if self.room is None or self.incident is None:

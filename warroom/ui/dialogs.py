@@ -12,7 +12,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    Static,
+    TextArea,
+)
 from textual.widgets.option_list import Option
 
 from warroom.model import SEVERITY_LEVELS, IncidentSummary, Scope, Severity
@@ -193,6 +202,42 @@ class TextPrompt(ModalScreen[EntryEdit | None]):
                 self.query_one("#at", Input).focus()
                 return
         self.dismiss(EntryEdit(text, at))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class UpdateEditor(ModalScreen[str | None]):
+    """The drafted status update, several lines, edited in place; ctrl+s sends it."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.prompt_title = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.prompt_title, classes="dialog-title")
+            yield TextArea(self.text, id="update-text", soft_wrap=True)
+            yield Label("", id="update-error", classes="error")
+            yield Label("ctrl+s sends · esc cancels (nothing is sent)", classes="hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_send(self) -> None:
+        text = self.query_one(TextArea).text.strip()
+        if not text:
+            self.query_one("#update-error", Label).update("The message is empty.")
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
