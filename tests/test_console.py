@@ -347,3 +347,60 @@ async def test_every_other_key_of_the_contract(tmp_path, db, clock):
         await pilot.pause()
     assert rows(db, "SELECT kind FROM events WHERE kind = 'acknowledged'") == [("acknowledged",)]
     assert app.return_code == 0
+
+
+async def test_log_pane_wraps_long_lines_and_keeps_the_selection(tmp_path, db, clock):
+    from warroom.sources.logs import LogBatch, LogLine
+    from warroom.sources.status import SourceStatus
+    from warroom.ui.logpane import LogPane
+
+    def line(n: int, level: str, message: str) -> LogLine:
+        return LogLine("/prod/backend", f"e{n}", clock.now, "s", message, level)
+
+    long = "ERROR db timeout " + " ".join(f"tenant-{n:03d}" for n in range(40))
+    batch = LogBatch(
+        "/prod/backend",
+        "ERROR",
+        (line(1, "INFO", "INFO start"), line(2, "ERROR", long), line(3, "INFO", "INFO done")),
+        SourceStatus("/prod/backend").succeeded(clock.now, 0.1),
+    )
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Wrap")
+        pane = app.query_one(LogPane)
+        pane.add_batch(batch)
+        pane.flush()
+        view = pane.view
+        assert view.line_count == 3 and len(view.lines[1]) == len(long) + 9  # cut at the edge
+
+        view.focus()
+        await pilot.press("e")  # the ERROR line, before wrapping
+        assert pane.selected() is not None and pane.selected().event_id == "e2"
+        await pilot.press("w")
+        await pilot.pause()
+        width = view.scrollable_content_region.width
+        rows = list(view.lines)
+        assert len(rows) > 3 and all(len(row) <= width for row in rows)
+        assert rows[2].startswith(" " * 9)  # continuation rows sit under the message
+        assert "".join(r.strip() for r in rows[1:-1]).replace(" ", "") == (
+            f"{clock.now:%H:%M:%S}{long}".replace(" ", "")
+        )
+        # The selection is still the ERROR line, now all of its rows.
+        assert pane.selected().event_id == "e2"
+        assert list(view.cursor_rows) == list(range(1, len(rows) - 1))
+        assert "wrap" in str(pane.border_title)
+
+        pane.add_batch(
+            batch.__class__(batch.group, batch.pattern, (line(4, "ERROR", long),), batch.source)
+        )
+        pane.flush()
+        assert view.line_count == 1 + 2 * (len(rows) - 2) + 1
+        await pilot.press("e")
+        assert pane.selected().event_id == "e4"
+        assert view.cursor_rows.stop == view.line_count
+
+        await pilot.press("w")
+        await pilot.pause()
+        assert view.line_count == 4 and "wrap" not in str(pane.border_title)
+        assert pane.selected().event_id == "e4" and list(view.cursor_rows) == [3]

@@ -319,7 +319,8 @@ KEYS: dict[str, list[tuple[str, str]]] = {
     ],
     "Log panes": [
         ("/", "filter as you type (regex); enter keeps it, esc clears"),
-        ("e / E", "next / previous ERROR line"),
+        ("e / E", "next / previous ERROR line (the first press: the newest one)"),
+        ("w", "wrap long lines (the last 1,000 lines) or cut them at the edge"),
         ("y", "copy the selected line to the timeline as evidence"),
         ("end", "follow again (scrolling up pauses)"),
         ("z", "zoom the pane to full screen and back"),

@@ -28,6 +28,8 @@ from warroom.timeutil import short_duration
 from warroom.ui.panels import app_now
 
 MAX_LINES = 5_000
+WRAP_MAX_LINES = 1_000  # lines kept while wrapping (rewritten, not pruned, so fewer)
+_INDENT = " " * 9  # continuation rows start under the message, after "HH:MM:SS "
 FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most
 _STRIP_CACHE = 2_000  # rendered lines kept: a few screens' worth
 _CURSOR = Style(reverse=True)
@@ -70,7 +72,7 @@ class LogView(Log):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(highlight=True, max_lines=MAX_LINES, **kwargs)  # type: ignore[arg-type]
         self.highlighter = LineHighlighter()
-        self.cursor: int | None = None
+        self.cursor_rows = range(0)  # the selected line's rows (several when wrapped)
         self._strips: dict[tuple[str, Style, re.Pattern[str] | None], Strip] = {}
         self._frame_style: Style | None = None
         self._at_end = True  # showing the newest line
@@ -108,7 +110,7 @@ class LogView(Log):
                 if len(self._strips) >= _STRIP_CACHE:
                     self._strips.clear()
                 strip = self._strips[key] = super()._render_line_strip(y, rich_style)
-        return strip.apply_style(_CURSOR) if y == self.cursor else strip
+        return strip.apply_style(_CURSOR) if y in self.cursor_rows else strip
 
 
 class LogPane(Vertical, can_focus=False):
@@ -121,6 +123,7 @@ class LogPane(Vertical, can_focus=False):
         Binding("e", "next_error", "Next ERROR"),
         Binding("E", "previous_error", "Prev ERROR", key_display="E"),
         Binding("y", "evidence", "Line to timeline"),
+        Binding("w", "wrap", "Wrap"),
         Binding("z", "zoom", "Zoom"),
     ]
 
@@ -146,6 +149,11 @@ class LogPane(Vertical, can_focus=False):
         self.last_batch: LogBatch | None = None
         self.received = 0
         self._pending: list[LogLine] = []  # received, not yet written to the view
+        self.cursor: int | None = None  # index in `shown` of the selected line
+        self.wrap = False
+        # Wrapped: the first view row of each line in `shown`, and the number of rows.
+        self._row_starts: list[int] = []
+        self._rows = 0
         self._flush_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -174,6 +182,8 @@ class LogPane(Vertical, can_focus=False):
         now = now or app_now(self)
         state = "following" if self.following else "paused"
         title = f"{self.group} {self.pattern or '(all)'}  {state}"
+        if self.wrap:
+            title += "  wrap"
         if self.filter_text:
             title += f"  /{self.filter_text}"
         self.border_title = escape(title)
@@ -226,15 +236,82 @@ class LogPane(Vertical, can_focus=False):
         if not matching:
             return
         self.shown.extend(matching)
+        if self.wrap:
+            self._append_wrapped(matching)
+            return
         overflow = len(self.shown) - MAX_LINES
         if overflow > 0:
             del self.shown[:overflow]
-            if view.cursor is not None:
-                view.cursor = max(0, view.cursor - overflow)
+            self._shift_cursor(overflow)
         view.write_lines([_format(line) for line in matching])
         # Once max_lines is reached Log prunes without repainting; without this the pane would
         # look frozen on a busy group.
         view.refresh()
+
+    def _append_wrapped(self, lines: list[LogLine]) -> None:
+        # Wrapped rows are not one per line, so Log cannot prune them: keep fewer lines and
+        # rewrite now and then instead.
+        if len(self.shown) > WRAP_MAX_LINES + WRAP_MAX_LINES // 5:
+            overflow = len(self.shown) - WRAP_MAX_LINES
+            del self.shown[:overflow]
+            self._shift_cursor(overflow)
+            self._write_all(follow=self.following)
+            return
+        rows: list[str] = []
+        for line in lines:
+            self._row_starts.append(self._rows + len(rows))
+            rows.extend(self._wrapped(line))
+        self._rows += len(rows)
+        self.view.write_lines(rows)
+        self.view.refresh()
+
+    def _wrapped(self, line: LogLine) -> list[str]:
+        text = _format(line)
+        width = self.view.scrollable_content_region.width
+        if width < 20 or len(text) <= width:
+            return [text]
+        rest = width - len(_INDENT)
+        return [text[:width]] + [
+            _INDENT + text[i : i + rest] for i in range(width, len(text), rest)
+        ]
+
+    def _shift_cursor(self, removed: int) -> None:
+        if self.cursor is not None:
+            self.cursor = self.cursor - removed if self.cursor >= removed else None
+            self._show_cursor()
+
+    def _show_cursor(self) -> None:
+        view, index = self.view, self.cursor
+        if index is None or index >= len(self.shown):
+            view.cursor_rows = range(0)
+        elif self.wrap:
+            end = self._row_starts[index + 1] if index + 1 < len(self.shown) else self._rows
+            view.cursor_rows = range(self._row_starts[index], end)
+        else:
+            view.cursor_rows = range(index, index + 1)
+        view.refresh()
+
+    def _write_all(self, *, follow: bool) -> None:
+        """Write `shown` to an empty view, wrapped or not; keep the selected line in sight."""
+        view = self.view
+        view.clear()
+        view.max_lines = None if self.wrap else MAX_LINES
+        self._row_starts, self._rows = [], 0
+        if self.wrap:
+            rows: list[str] = []
+            for line in self.shown:
+                self._row_starts.append(len(rows))
+                rows.extend(self._wrapped(line))
+            self._rows = len(rows)
+            view.write_lines(rows, scroll_end=False)
+        else:
+            view.write_lines([_format(line) for line in self.shown], scroll_end=False)
+        self._show_cursor()
+        if self.cursor is not None and not follow:
+            first = view.cursor_rows.start if view.cursor_rows else 0
+            view.scroll_to(y=max(0, first - view.size.height // 2), animate=False)
+        else:
+            view.scroll_end(animate=False)
 
     def _matches(self, line: LogLine) -> bool:
         pattern = self.view.highlighter.pattern
@@ -243,12 +320,25 @@ class LogPane(Vertical, can_focus=False):
     def _rewrite(self) -> None:
         self._pending.clear()  # self.lines holds them too
         self.shown = [line for line in self.lines if self._matches(line)]
-        view = self.view
-        view.cursor = None
-        view.clear()
-        view.write_lines(_format(line) for line in self.shown)
-        view.scroll_end(animate=False)
+        if self.wrap:
+            del self.shown[:-WRAP_MAX_LINES]
+        self.cursor = None
+        self._write_all(follow=True)
         self.refresh_title()
+
+    def action_wrap(self) -> None:
+        """Long lines on several rows (the last 1,000 lines) or cut at the edge (scroll right)."""
+        self.wrap = not self.wrap
+        self._pending.clear()
+        self.shown = [line for line in self.lines if self._matches(line)]
+        if self.wrap:
+            del self.shown[:-WRAP_MAX_LINES]
+        self._write_all(follow=self.following)
+        self.refresh_title()
+
+    def on_resize(self) -> None:
+        if self.wrap:
+            self._write_all(follow=self.following)
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text
@@ -287,7 +377,8 @@ class LogPane(Vertical, can_focus=False):
         self.view.focus()
 
     def action_follow(self) -> None:
-        self.view.cursor = None
+        self.cursor = None
+        self._show_cursor()
         self.view.scroll_end(animate=False)
         self.view.refresh()
         self.refresh_title()
@@ -296,13 +387,16 @@ class LogPane(Vertical, can_focus=False):
         view = self.view
         if not self.shown:
             return
-        start = view.cursor if view.cursor is not None else len(self.shown) - (step > 0)
-        index = start + step
+        if self.cursor is None:  # nothing selected yet: start from the newest ERROR line
+            index, step = len(self.shown) - 1, -1
+        else:
+            index = self.cursor + step
         while 0 <= index < len(self.shown):
             if self.shown[index].level in ("ERROR", "CRITICAL", "FATAL"):
-                view.cursor = index
-                view.scroll_to(y=max(0, index - view.size.height // 2), animate=False)
-                view.refresh()
+                self.cursor = index
+                self._show_cursor()
+                row = view.cursor_rows.start
+                view.scroll_to(y=max(0, row - view.size.height // 2), animate=False)
                 self.refresh_title()
                 return
             index += step
@@ -316,8 +410,8 @@ class LogPane(Vertical, can_focus=False):
 
     def selected(self) -> LogLine | None:
         """The cursor line, else the newest ERROR line, else the newest line."""
-        if self.view.cursor is not None and self.view.cursor < len(self.shown):
-            return self.shown[self.view.cursor]
+        if self.cursor is not None and self.cursor < len(self.shown):
+            return self.shown[self.cursor]
         errors = [line for line in self.shown if line.level in ("ERROR", "CRITICAL", "FATAL")]
         return errors[-1] if errors else (self.shown[-1] if self.shown else None)
 
