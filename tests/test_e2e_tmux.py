@@ -74,9 +74,11 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "'\\''") + "'"
 
 
-def test_demo_in_a_real_terminal(home: Path, tmp_path: Path):
+# xterm: 16 colours only; the screen must still say everything.
+@pytest.mark.parametrize("term", ["xterm-256color", "xterm"])
+def test_demo_in_a_real_terminal(home: Path, tmp_path: Path, term: str):
     tmux = Tmux(home)
-    env = isolated_env(home, TERM="xterm-256color")
+    env = isolated_env(home, TERM=term)
     workdir = tmp_path / "demo"
     try:
         tmux.start(f"{sys.executable} -m warroom demo --fail-after 4s --workdir {workdir}", env)
@@ -84,7 +86,7 @@ def test_demo_in_a_real_terminal(home: Path, tmp_path: Path):
         tmux.keys("API returns 500s after deploy", "Enter")
         tmux.wait_for(lambda s: "INC-1" in s and "Timeline (UTC)" in s, "the main screen")
         tmux.keys("a")
-        tmux.wait_for(lambda s: "add a short text" in s, "the text prompt")
+        tmux.wait_for(lambda s: "Add a short text?" in s, "the text prompt")
         tmux.keys("on it", "Enter")
         screen = tmux.wait_for(lambda s: "acknowledged on it (ana)" in s, "the acknowledged entry")
         assert "ECS saas-prod" in screen and "saas-backend" in screen

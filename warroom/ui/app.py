@@ -142,8 +142,10 @@ class WarRoomApp(App[None]):
             with Vertical(id="right"):
                 yield TimelinePane()
                 yield ChecklistPane(self.runbook)
-        yield PromptBar()
-        yield Footer(compact=True)
+        # One docked container: two widgets docked at the bottom would overlap.
+        with Vertical(id="bottom"):
+            yield PromptBar()
+            yield Footer(compact=True)
 
     @property
     def panes(self) -> list[Widget]:

@@ -75,7 +75,10 @@ class LogView(Log):
         self.cursor_rows = range(0)  # the selected line's rows (several when wrapped)
         self._strips: dict[tuple[str, Style, re.Pattern[str] | None], Strip] = {}
         self._frame_style: Style | None = None
-        self._at_end = True  # showing the newest line
+        # Follow the newest line until the reader scrolls up; scrolling back to the end (or
+        # `end`) resumes. Kept here, not read off the scroll position: a horizontal scrollbar
+        # appearing moves the end by a row, and Log would then stop following for good.
+        self.following = True
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Log asks for its style once per line, and working it out walks the DOM: ask once
@@ -96,9 +99,15 @@ class LogView(Log):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         at_end = self.is_vertical_scroll_end or self.max_scroll_y == 0
-        if at_end != self._at_end:
-            self._at_end = at_end
+        following = True if at_end else (False if new_value < old_value else self.following)
+        if following != self.following:
+            self.following = following
             self.post_message(self.FollowChanged())
+
+    def write_rows(self, rows: list[str], *, follow: bool) -> None:
+        self.write_lines(rows, scroll_end=False)
+        if follow:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def _render_line_strip(self, y: int, rich_style: Style) -> Strip:
         if self.text_selection is not None:  # a mouse selection: leave it all to Log
@@ -173,8 +182,8 @@ class LogPane(Vertical, can_focus=False):
 
     @property
     def following(self) -> bool:
-        view = self.view
-        return view.is_vertical_scroll_end or view.max_scroll_y == 0
+        """New lines scroll into view: at the end, and no line selected."""
+        return self.view.following and self.cursor is None
 
     def refresh_title(self, now: datetime | None = None) -> None:
         from textual.markup import escape
@@ -243,7 +252,7 @@ class LogPane(Vertical, can_focus=False):
         if overflow > 0:
             del self.shown[:overflow]
             self._shift_cursor(overflow)
-        view.write_lines([_format(line) for line in matching])
+        view.write_rows([_format(line) for line in matching], follow=self.following)
         # Once max_lines is reached Log prunes without repainting; without this the pane would
         # look frozen on a busy group.
         view.refresh()
@@ -262,7 +271,7 @@ class LogPane(Vertical, can_focus=False):
             self._row_starts.append(self._rows + len(rows))
             rows.extend(self._wrapped(line))
         self._rows += len(rows)
-        self.view.write_lines(rows)
+        self.view.write_rows(rows, follow=self.following)
         self.view.refresh()
 
     def _wrapped(self, line: LogLine) -> list[str]:
@@ -307,11 +316,12 @@ class LogPane(Vertical, can_focus=False):
         else:
             view.write_lines([_format(line) for line in self.shown], scroll_end=False)
         self._show_cursor()
-        if self.cursor is not None and not follow:
+        view.following = follow or self.cursor is None
+        if view.following:
+            view.scroll_end(animate=False)
+        else:
             first = view.cursor_rows.start if view.cursor_rows else 0
             view.scroll_to(y=max(0, first - view.size.height // 2), animate=False)
-        else:
-            view.scroll_end(animate=False)
 
     def _matches(self, line: LogLine) -> bool:
         pattern = self.view.highlighter.pattern
@@ -379,6 +389,7 @@ class LogPane(Vertical, can_focus=False):
     def action_follow(self) -> None:
         self.cursor = None
         self._show_cursor()
+        self.view.following = True
         self.view.scroll_end(animate=False)
         self.view.refresh()
         self.refresh_title()
