@@ -84,9 +84,16 @@ def test_demo_in_a_real_terminal(home: Path, tmp_path: Path, term: str):
         tmux.start(f"{sys.executable} -m warroom demo --fail-after 4s --workdir {workdir}", env)
         tmux.wait_for(lambda s: "Declare an incident" in s, "the declare form")
         tmux.keys("API returns 500s after deploy", "Enter")
-        tmux.wait_for(lambda s: "INC-1" in s and "Timeline (UTC)" in s, "the main screen")
+        screen = tmux.wait_for(
+            lambda s: "INC-1" in s and "Timeline (UTC)" in s, "the main screen"
+        )
+        assert "a Ack" in screen and "q Quit" in screen  # the footer
         tmux.keys("a")
-        tmux.wait_for(lambda s: "Add a short text?" in s, "the text prompt")
+        screen = tmux.wait_for(
+            lambda s: "Add a short text?" in s and "enter saves" in s, "the text prompt"
+        )
+        rows = screen.rstrip("\n").splitlines()
+        assert "Add a short text?" in rows[-2] and "esc Skip" in rows[-1]  # above the footer
         tmux.keys("on it", "Enter")
         screen = tmux.wait_for(lambda s: "acknowledged on it (ana)" in s, "the acknowledged entry")
         assert "ECS saas-prod" in screen and "saas-backend" in screen

@@ -23,7 +23,7 @@ Answer = Callable[[EntryEdit | None], Awaitable[None]]
 class PromptBar(Horizontal):
     """Hidden until asked; enter answers with the text, esc with None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS = [Binding("escape", "cancel", "Skip")]
 
     def __init__(self) -> None:
         super().__init__(id="prompt-bar")
