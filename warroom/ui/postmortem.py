@@ -1,0 +1,706 @@
+"""The post-mortem editor: the runbook's Phase 4 template as one full screen.
+
+Every field is written to the journal when it loses focus and a second after the last keystroke,
+so a crash loses at most that second. A field nobody has filled in starts with the text the export
+would use (the timeline's entries, the milestones, the scope), and is only stored once someone
+changes it: until then it keeps following the timeline. The preview is the export itself, rendered
+from the journal after each save.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Label, Markdown, Static, TextArea
+
+from warroom.errors import JournalError, UserError
+from warroom.model import ActionItem, Incident, format_id
+from warroom.service import WarRoom
+
+SAVE_DELAY = 1.0  # seconds after the last keystroke
+PREVIEW_DELAY = 0.5  # seconds after the last save
+NARROW_WIDTH = 120  # below this the preview takes the editor's place instead of sitting beside it
+
+# aiosqlite lets a failed write (disk full, read-only file) through as sqlite3.Error.
+JOURNAL_FAILURES = (UserError, JournalError, sqlite3.Error)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str  # as in model.POSTMORTEM_FIELDS
+    title: str
+    hint: str  # the runbook template's own words
+    lines: int  # text lines shown
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("summary", "Summary", "One-paragraph description of what happened.", 4),
+    FieldSpec("root_cause", "Root Cause", "What actually broke and why. #tags group it.", 4),
+    FieldSpec("users_affected", "Impact · users affected", 'count, "all tenants", ...', 1),
+    FieldSpec("impact_duration", "Impact · duration of impact", "minutes", 1),
+    FieldSpec("data_loss", "Impact · data loss", "none / describe", 1),
+    FieldSpec(
+        "mitigation", "Mitigation", "What was done to restore service before the full fix.", 4
+    ),
+    FieldSpec("fix", "Fix", "What code/config change resolved the root cause.", 3),
+    FieldSpec("lessons_learned", "Lessons Learned", "What we'd do differently next time.", 4),
+)
+FIELD_NAMES = tuple(spec.name for spec in FIELDS)
+SPECS = {spec.name: spec for spec in FIELDS}
+_BEFORE_ACTION_ITEMS = FIELD_NAMES.index("lessons_learned")
+
+_DEADLINE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_deadline(raw: str) -> date | None:
+    """`YYYY-MM-DD`, or None for no deadline; ValueError saying why otherwise."""
+    text = raw.strip()
+    if not text:
+        return None
+    if not _DEADLINE.fullmatch(text):
+        raise ValueError(f"deadline {text!r} is not YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"deadline {text!r} is not a real date") from None
+
+
+def export_defaults(incident: Incident) -> dict[str, str]:
+    """What the export prints for each field: the typed text, else what it derives."""
+    from warroom.export import postmortem_context  # jinja2: imported on first use
+
+    context = postmortem_context(incident)
+    impact = context["impact"]
+    values = {
+        "summary": context["summary"],
+        "root_cause": context["root_cause"],
+        "users_affected": impact["users_affected"],
+        "impact_duration": impact["duration"],
+        "data_loss": impact["data_loss"],
+        "mitigation": context["mitigation"],
+        "fix": context["fix"],
+        "lessons_learned": context["lessons_learned"],
+    }
+    return {name: value or "" for name, value in values.items()}
+
+
+class FieldArea(TextArea):
+    """One post-mortem field."""
+
+    def __init__(self, spec: FieldSpec) -> None:
+        super().__init__(
+            id=f"pm-{spec.name.replace('_', '-')}",
+            classes="pm-field",
+            soft_wrap=True,
+            tab_behavior="focus",
+            placeholder=spec.hint,
+        )
+        self.spec = spec
+        self.border_title = spec.title
+        self.styles.height = spec.lines + 2
+
+
+class ActionItemsTable(DataTable[Any]):
+    BINDINGS = [
+        Binding("a", "screen.add_item", "Add item", show=False),  # ctrl+n, shown, works anywhere
+        Binding("e", "screen.edit_item", "Edit", key_display="enter"),  # enter: RowSelected
+        Binding("space", "screen.toggle_item", "Done"),
+    ]
+
+
+@dataclass(frozen=True)
+class ItemDraft:
+    text: str
+    owner: str
+    deadline: date | None
+
+
+class ActionItemForm(ModalScreen[ItemDraft | None]):
+    """Text, owner and deadline of one action item; a bad deadline is refused in place."""
+
+    DEFAULT_CSS = """
+    ActionItemForm #pm-item-form {
+        max-width: 80;
+    }
+    ActionItemForm .pm-form-label {
+        color: $text-muted;
+        margin-top: 1;
+    }
+    ActionItemForm #pm-item-form Input {
+        background: $boost;
+    }
+    ActionItemForm #item-error, ActionItemForm .hint {
+        width: 1fr;
+        height: auto;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Save item"),
+        Binding("down", "app.focus_next", "Next field", show=False),
+        Binding("up", "app.focus_previous", "Previous field", show=False),
+    ]
+
+    def __init__(self, title: str, item: ActionItem | None = None) -> None:
+        super().__init__()
+        self.form_title = title
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        item = self.item
+        with Vertical(id="pm-item-form", classes="dialog small"):
+            yield Label(Text(self.form_title), classes="dialog-title")
+            yield Label("What needs doing", classes="pm-form-label")
+            yield Input(
+                item.text if item else "", placeholder="required", id="item-text", compact=True
+            )
+            yield Label("Owner", classes="pm-form-label")
+            yield Input(
+                item.owner if item else "", placeholder="name", id="item-owner", compact=True
+            )
+            yield Label("Deadline (YYYY-MM-DD, empty for none)", classes="pm-form-label")
+            deadline = item.deadline.isoformat() if item and item.deadline else ""
+            yield Input(deadline, placeholder="YYYY-MM-DD", id="item-deadline", compact=True)
+            yield Label("", id="item-error", classes="error")
+            yield Label(
+                "enter next field (saves on the last) · ↑↓ move · ctrl+s save · esc cancel",
+                classes="hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#item-text", Input).focus()
+
+    def _error(self, message: str, field: str) -> None:
+        self.query_one("#item-error", Label).update(Text(message))
+        self.query_one(f"#{field}", Input).focus()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if event.input.id == "item-deadline":
+            self.action_submit()
+        else:
+            self.focus_next()
+
+    @on(Input.Changed, "#item-deadline")
+    def _deadline_typed(self) -> None:
+        self.query_one("#item-error", Label).update("")
+
+    def action_submit(self) -> None:
+        text = self.query_one("#item-text", Input).value.strip()
+        if not text:
+            self._error("Say what needs doing (esc cancels).", "item-text")
+            return
+        try:
+            deadline = parse_deadline(self.query_one("#item-deadline", Input).value)
+        except ValueError as exc:
+            self._error(f"{exc}; use e.g. 2026-12-01, or leave it empty.", "item-deadline")
+            return
+        owner = self.query_one("#item-owner", Input).value.strip()
+        self.dismiss(ItemDraft(text, owner, deadline))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PostmortemScreen(Screen[None]):
+    """Summary, root cause, impact, mitigation, fix, action items and lessons learned, with the
+    exported Markdown beside them."""
+
+    DEFAULT_CSS = """
+    PostmortemScreen {
+        layout: vertical;
+    }
+    PostmortemScreen #pm-header {
+        height: 1;
+        background: $panel;
+    }
+    PostmortemScreen #pm-title {
+        width: 1fr;
+        text-style: bold;
+        padding: 0 1;
+    }
+    PostmortemScreen #pm-saved {
+        width: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    PostmortemScreen #pm-saved.-unsaved {
+        color: $warning;
+    }
+    PostmortemScreen #pm-saved.-failed {
+        color: $error;
+        text-style: bold;
+    }
+    PostmortemScreen #pm-body {
+        height: 1fr;
+    }
+    PostmortemScreen #pm-editor {
+        width: 1fr;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    PostmortemScreen .pm-field {
+        border: round $primary-darken-2;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+        padding: 0 1;
+        margin-bottom: 0;
+    }
+    PostmortemScreen .pm-field:focus {
+        border: round $accent;
+    }
+    PostmortemScreen #pm-items {
+        height: auto;
+        max-height: 10;
+        border: round $primary-darken-2;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+    }
+    PostmortemScreen #pm-items:focus {
+        border: round $accent;
+    }
+    PostmortemScreen #pm-items-empty {
+        color: $text-muted;
+        padding: 0 1;
+        border: round $primary-darken-2;
+        border-title-color: $text;
+    }
+    PostmortemScreen #pm-preview-pane {
+        display: none;
+        width: 1fr;
+        border: round $primary-darken-2;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+        padding: 0 1;
+        scrollbar-size-vertical: 1;
+    }
+    PostmortemScreen #pm-preview-pane:focus {
+        border: round $accent;
+    }
+    PostmortemScreen #pm-preview {
+        margin: 0;
+    }
+    PostmortemScreen.-preview #pm-preview-pane {
+        display: block;
+    }
+    PostmortemScreen.-narrow.-preview #pm-editor {
+        display: none;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+n", "add_item", "New item"),
+        Binding("ctrl+t", "toggle_preview", "Preview"),
+        # priority: a focused text area would otherwise take ctrl+e as "end of line"
+        Binding("ctrl+e", "export", "Export", priority=True),
+        # tab / shift+tab are the usual way, but the console binds them (priority) to its panes
+        Binding("ctrl+down", "app.focus_next", "Next field", show=False),
+        Binding("ctrl+up", "app.focus_previous", "Previous field", show=False),
+    ]
+
+    def __init__(self, room: WarRoom, incident_id: int, *, directory: Path) -> None:
+        super().__init__()
+        self.room = room
+        self.incident_id = incident_id
+        self.directory = directory
+        self.incident: Incident | None = None
+        self.items: list[ActionItem] = []
+        self.preview_text = ""
+        self.last_export: Path | None = None
+        self._baseline: dict[str, str] = {}  # what the journal (or the export) already says
+        self._dirty: set[str] = set()
+        self._save_timers: dict[str, Timer] = {}
+        self._typed_at: dict[str, float] = {}
+        self._pending: dict[str, str] = {}  # the latest text, for a save after the widgets went
+        self._closing = False
+        self._preview_timer: Timer | None = None
+        self._save_lock = asyncio.Lock()
+        self._loaded = False
+        self._close_anyway = False
+        self._last_field: FieldArea | None = None
+        self._saved_at: datetime | None = None
+
+    @property
+    def is_modal(self) -> bool:
+        """The console's one-letter keys (a, c, m, f, r, x, q...) stay behind on the main
+        screen: here they are text, and the footer lists only this screen's keys."""
+        return True
+
+    # Layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="pm-header"):
+            yield Static(Text(f"Post-mortem {self._ref()}"), id="pm-title")
+            yield Static("", id="pm-saved")
+        with Horizontal(id="pm-body"):
+            with VerticalScroll(id="pm-editor", can_focus=False):
+                for n, spec in enumerate(FIELDS):
+                    if n == _BEFORE_ACTION_ITEMS:
+                        table = ActionItemsTable(
+                            id="pm-items", cursor_type="row", zebra_stripes=True
+                        )
+                        table.border_title = "Action Items"
+                        table.border_subtitle = "ctrl+n add · enter edit · space done"
+                        yield table
+                        empty = Static(
+                            "None yet: ctrl+n adds one (text, owner, deadline; label incident).",
+                            id="pm-items-empty",
+                        )
+                        empty.border_title = "Action Items"
+                        yield empty
+                    yield FieldArea(spec)
+            with VerticalScroll(id="pm-preview-pane") as pane:
+                pane.border_title = "Preview (as exported)"
+                pane.border_subtitle = "ctrl+t hides · ctrl+e exports"
+                yield Markdown("", id="pm-preview")
+        yield Footer(compact=True)
+
+    def _ref(self) -> str:
+        return format_id(self.incident_id)
+
+    async def on_mount(self) -> None:
+        table = self.query_one(ActionItemsTable)
+        table.add_columns("Done", "Action", "Owner", "Deadline", "Label")
+        self._set_narrow(self.app.size.width < NARROW_WIDTH, initial=True)
+        incident = await self._journal(self.room.incident(self.incident_id), "Cannot open")
+        if incident is None:
+            self.dismiss()
+            return
+        self._show(incident, fill_fields=True)
+        self._loaded = True
+        self._set_saved_label()
+        self.query_one("#pm-summary", FieldArea).focus()
+        await self._refresh_preview()
+
+    async def on_unmount(self) -> None:
+        """The console quit (ctrl+q) with the editor open: keep the last second of typing."""
+        self._closing = True
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        await self.flush()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._set_narrow(event.size.width < NARROW_WIDTH)
+
+    def _set_narrow(self, narrow: bool, *, initial: bool = False) -> None:
+        if not initial and narrow == self.has_class("-narrow"):
+            return
+        self.set_class(narrow, "-narrow")
+        self.set_class(not narrow, "-preview")  # beside the fields when it fits, else on ctrl+t
+
+    def _show(self, incident: Incident, *, fill_fields: bool = False) -> None:
+        """Redraw from the journal. Fields are filled once; afterwards only an untouched,
+        never-stored field follows the timeline (the user's text is never replaced)."""
+        self.incident = incident
+        self.query_one("#pm-title", Static).update(
+            Text(f"Post-mortem {incident.ref} · {incident.severity.value} · {incident.title}")
+        )
+        defaults = export_defaults(incident)
+        for area in self.query(FieldArea):
+            name = area.spec.name
+            stored = incident.postmortem.get(name, "").strip()
+            untouched = (
+                not stored
+                and name not in self._dirty
+                and area is not self.focused
+                and area.text == self._baseline.get(name)
+            )
+            if fill_fields or (untouched and defaults[name] != area.text):
+                self._baseline[name] = defaults[name]
+                area.load_text(defaults[name])
+                area.move_cursor(area.document.end)  # ready to add to what is there
+            area.border_subtitle = "" if stored else self._default_note(name, defaults[name])
+        self._show_items(incident)
+
+    @staticmethod
+    def _default_note(name: str, default: str) -> str:
+        if not default:
+            return ""
+        if name == "users_affected":
+            return "from the scope"
+        if name == "impact_duration":
+            return "from the milestones"
+        return "from the timeline"
+
+    def _show_items(self, incident: Incident) -> None:
+        table = self.query_one(ActionItemsTable)
+        row = table.cursor_row
+        table.clear()
+        self.items = list(incident.action_items)
+        today = self.room.now().date()
+        for item in self.items:
+            deadline = Text(item.deadline.isoformat() if item.deadline else "—")
+            if item.overdue(today):
+                deadline.stylize("bold red")
+            table.add_row(
+                Text("[x]" if item.done else "[ ]"),
+                Text(item.text),
+                Text(item.owner or "—"),
+                deadline,
+                Text(item.label),
+                key=str(item.id),
+            )
+        if self.items:
+            table.move_cursor(row=min(row, len(self.items) - 1))
+        table.display = bool(self.items)
+        self.query_one("#pm-items-empty").display = not self.items
+
+    # Saving -------------------------------------------------------------------------------
+
+    async def _journal(self, call: Awaitable[T], title: str = "Not saved") -> T | None:
+        """Run a journal call; a failure is a notification, never a crash."""
+        try:
+            return await call
+        except JOURNAL_FAILURES as exc:
+            self.notify(str(exc), title=title, severity="error", timeout=10, markup=False)
+            return None
+
+    @on(TextArea.Changed, ".pm-field")
+    def _typed(self, event: TextArea.Changed) -> None:
+        area = event.text_area
+        if not self._loaded or not isinstance(area, FieldArea):
+            return
+        name = area.spec.name
+        was_dirty = bool(self._dirty)
+        text = self._pending[name] = area.text
+        if text == self._baseline.get(name):
+            self._dirty.discard(name)
+            if name in self._save_timers:
+                self._save_timers.pop(name).stop()
+        else:
+            self._dirty.add(name)
+            self._typed_at[name] = time.monotonic()
+            if name not in self._save_timers:  # one timer per burst of typing, not per key
+                self._save_timers[name] = self.set_timer(SAVE_DELAY, partial(self._settled, name))
+        if bool(self._dirty) != was_dirty:
+            self._set_saved_label()
+
+    async def _settled(self, name: str) -> None:
+        """Save once nothing was typed in the field for SAVE_DELAY."""
+        self._save_timers.pop(name, None)
+        wait = self._typed_at.get(name, 0.0) + SAVE_DELAY - time.monotonic()
+        if wait > 0.01:
+            self._save_timers[name] = self.set_timer(wait, partial(self._settled, name))
+            return
+        await self.save_field(name)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, FieldArea):
+            self._last_field = event.widget
+
+    async def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if isinstance(event.widget, FieldArea):
+            await self.save_field(event.widget.spec.name)
+
+    async def save_field(self, name: str) -> bool:
+        """Write the field if it changed. False when the journal refused it."""
+        if name in self._save_timers:
+            self._save_timers.pop(name).stop()
+        title = SPECS[name].title
+        async with self._save_lock:
+            text = self._pending.get(name)
+            if text is None or text == self._baseline.get(name):
+                self._dirty.discard(name)
+                self._set_saved_label()
+                return True
+            try:
+                await self.room.set_postmortem_field(self.incident_id, name, text)
+            except JOURNAL_FAILURES as exc:
+                self._set_saved_label(failed=f"{title} NOT saved")
+                self.notify(
+                    str(exc), title=f"{title} not saved", severity="error", timeout=10, markup=False
+                )
+                return False
+            self._baseline[name] = text
+            if self._pending.get(name) == text:
+                self._dirty.discard(name)
+            self._saved_at = self.room.now()
+            self._set_saved_label()
+        self._schedule_preview()
+        return True
+
+    async def flush(self) -> bool:
+        """Save every changed field now (before closing or exporting). False if any failed."""
+        ok = True
+        for name in FIELD_NAMES:
+            if name in self._dirty or name in self._save_timers:
+                ok = await self.save_field(name) and ok
+        return ok
+
+    def _set_saved_label(self, failed: str = "") -> None:
+        try:
+            label = self.query_one("#pm-saved", Static)
+        except NoMatches:  # closing
+            return
+        label.set_class(bool(failed), "-failed")
+        label.set_class(not failed and bool(self._dirty), "-unsaved")
+        if failed:
+            label.update(failed)
+        elif self._dirty:
+            label.update("editing…")
+        elif self._saved_at is not None:
+            label.update(f"saved {self._saved_at:%H:%M:%S} UTC")
+        else:
+            label.update("nothing changed yet")
+
+    @property
+    def saved_label(self) -> str:
+        return str(self.query_one("#pm-saved", Static).render())
+
+    # Preview ------------------------------------------------------------------------------
+
+    def _schedule_preview(self) -> None:
+        if self._closing:
+            return
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, self._refresh_preview)
+
+    async def _refresh_preview(self) -> None:
+        """Read the incident back and render the export from it: what the file would hold."""
+        self._preview_timer = None
+        incident = await self._journal(self.room.incident(self.incident_id), "Cannot read")
+        text = await self._journal(self.room.render_postmortem(self.incident_id), "Cannot render")
+        if incident is None or text is None:
+            return
+        try:
+            self._show(incident)
+            if text != self.preview_text:
+                self.preview_text = text
+                await self.query_one("#pm-preview", Markdown).update(text)
+        except NoMatches:  # closed while the journal was read
+            pass
+
+    def action_toggle_preview(self) -> None:
+        showing = not self.has_class("-preview")
+        self.set_class(showing, "-preview")
+        if not self.has_class("-narrow"):
+            return
+        if showing:
+            self.query_one("#pm-preview-pane").focus()  # the fields are hidden: scroll this
+        elif self._last_field is not None:
+            self._last_field.focus()
+
+    # Keys ---------------------------------------------------------------------------------
+
+    async def action_save(self) -> None:
+        if await self.flush():
+            self._schedule_preview()
+
+    async def action_export(self) -> None:
+        if not await self.flush():
+            self.notify("Not exported: a field could not be saved.", severity="error")
+            return
+        path = await self._journal(
+            self.room.export_postmortem(self.incident_id, directory=self.directory),
+            "Not exported",
+        )
+        if path is None:
+            return
+        self.last_export = path
+        self.notify(f"post-mortem written to {path}", title="Exported", timeout=8, markup=False)
+        await self._refresh_preview()
+
+    async def action_close(self) -> None:
+        if not await self.flush() and not self._close_anyway:
+            self._close_anyway = True
+            self.notify(
+                "A field could not be saved; esc again closes without it.",
+                severity="warning",
+                timeout=10,
+            )
+            return
+        for timer in [*self._save_timers.values(), self._preview_timer]:
+            if timer is not None:
+                timer.stop()
+        self._save_timers.clear()
+        self._pending.clear()  # saved, or given up on with the second esc
+        self._dirty.clear()
+        self.dismiss()
+
+    def _selected_item(self) -> ActionItem | None:
+        table = self.query_one(ActionItemsTable)
+        if not self.items or not 0 <= table.cursor_row < len(self.items):
+            return None
+        return self.items[table.cursor_row]
+
+    def action_add_item(self) -> None:
+        async def add(draft: ItemDraft | None) -> None:
+            if draft is None:
+                return
+            item = await self._journal(
+                self.room.add_action_item(
+                    self.incident_id, draft.text, owner=draft.owner, deadline=draft.deadline
+                )
+            )
+            if item is not None:
+                await self._items_changed(item)
+
+        self.app.push_screen(ActionItemForm(f"New action item for {self._ref()}"), add)
+
+    def action_edit_item(self) -> None:
+        item = self._selected_item()
+        if item is None:
+            self.action_add_item()
+            return
+
+        async def edit(draft: ItemDraft | None) -> None:
+            if draft is None:
+                return
+            changed = await self._journal(
+                self.room.update_action_item(
+                    item.id, text=draft.text, owner=draft.owner, deadline=draft.deadline
+                )
+            )
+            if changed is not None:
+                await self._items_changed(changed)
+
+        self.app.push_screen(ActionItemForm(f"Edit action item {item.id}", item), edit)
+
+    @on(DataTable.RowSelected, "#pm-items")
+    def _row_chosen(self) -> None:
+        self.action_edit_item()
+
+    async def action_toggle_item(self) -> None:
+        item = self._selected_item()
+        if item is None:
+            return
+        changed = await self._journal(self.room.update_action_item(item.id, done=not item.done))
+        if changed is not None:
+            await self._items_changed(changed)
+
+    async def _items_changed(self, item: ActionItem) -> None:
+        incident = await self._journal(self.room.incident(self.incident_id), "Cannot read")
+        if incident is None:
+            return
+        self._show(incident)
+        table = self.query_one(ActionItemsTable)
+        ids = [i.id for i in self.items]
+        if item.id in ids:
+            table.move_cursor(row=ids.index(item.id))
+        table.focus()
+        self._saved_at = self.room.now()
+        self._set_saved_label()
+        self._schedule_preview()
