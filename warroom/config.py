@@ -166,9 +166,23 @@ class NotifyConfig:
 
 @dataclass(frozen=True)
 class RunbookConfig:
-    file: str = ""
+    file: str = ""  # a TOML runbook replacing the built-in phases, steps and mitigations
+    # The team's Markdown documents for the console's viewer: `reference` (runbook-prod.md),
+    # then `files`, then `qa_checklist`, whose `- [ ]` items also join the Verify step.
     reference: str = ""
+    files: tuple[str, ...] = ()
     qa_checklist: str = ""
+
+    def __post_init__(self) -> None:
+        for n, name in enumerate(self.files):
+            if not name.strip():
+                raise Invalid(f"files[{n}]", "must name a Markdown file, not be empty")
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        """Every Markdown document the viewer shows, each once, in order."""
+        names = (self.reference, *self.files, self.qa_checklist)
+        return tuple(dict.fromkeys(n for n in names if n.strip()))
 
 
 CONFIRM_LEVELS = ("yes", "type")
@@ -272,6 +286,15 @@ class Config:
         if not path.is_absolute() and self.source is not None:
             path = self.source.parent / path
         return path
+
+    def runbook_documents(self) -> list[Path]:
+        """The `[runbook]` Markdown documents, resolved; whether they exist is checked when
+        they are opened."""
+        return list(dict.fromkeys(self.resolve_path(n) for n in self.runbook.documents))
+
+    def qa_checklist_path(self) -> Path | None:
+        name = self.runbook.qa_checklist
+        return self.resolve_path(name) if name.strip() else None
 
 
 def find_config_file(explicit: str | None) -> Path | None:

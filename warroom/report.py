@@ -239,28 +239,42 @@ class PostmortemCompliance:
         }
 
 
+POSTMORTEM_STATES = ("compliant", "late", "due", "overdue", "not_yet_due")
+
+
+def postmortem_state(incident: Incident, now: datetime) -> str | None:
+    """Where a SEV-1/2 incident stands against the 48 h post-mortem rule, one of
+    POSTMORTEM_STATES; None when it needs no post-mortem (SEV-3)."""
+    resolved = incident.milestones.resolved
+    exported = incident.postmortem_exported_at
+    rule = postmortem_due(incident.severity, resolved, exported)
+    if not rule.required:
+        return None
+    if rule.due_at is None:
+        return "not_yet_due"
+    if exported is not None:
+        return "compliant" if exported <= rule.due_at else "late"
+    return "overdue" if rule.overdue(now) else "due"
+
+
 def _compliance(incidents: list[Incident], now: datetime) -> PostmortemCompliance:
-    required = compliant = late = due = not_yet_due = 0
+    counts = dict.fromkeys(POSTMORTEM_STATES, 0)
     overdue: list[str] = []
     for incident in incidents:
-        resolved = incident.milestones.resolved
-        exported = incident.postmortem_exported_at
-        rule = postmortem_due(incident.severity, resolved, exported)
-        if not rule.required:
+        state = postmortem_state(incident, now)
+        if state is None:
             continue
-        required += 1
-        if rule.due_at is None:
-            not_yet_due += 1
-        elif exported is not None:
-            if exported <= rule.due_at:
-                compliant += 1
-            else:
-                late += 1
-        elif rule.overdue(now):
+        counts[state] += 1
+        if state == "overdue":
             overdue.append(incident.ref)
-        else:
-            due += 1
-    return PostmortemCompliance(required, compliant, late, due, tuple(overdue), not_yet_due)
+    return PostmortemCompliance(
+        required=sum(counts.values()),
+        compliant=counts["compliant"],
+        late=counts["late"],
+        due=counts["due"],
+        overdue=tuple(overdue),
+        not_yet_due=counts["not_yet_due"],
+    )
 
 
 @dataclass(frozen=True)
@@ -414,11 +428,17 @@ class Report:
         }
 
 
+def in_window(incidents: Iterable[Incident], *, now: datetime, since: timedelta) -> list[Incident]:
+    """The incidents detected in (now - since, now], the review's window."""
+    start = now - since
+    return [i for i in incidents if start < started_at(i) <= now]
+
+
 def build_report(incidents: Iterable[Incident], *, now: datetime, since: timedelta) -> Report:
     """The review of incidents detected in (now - since, now]; action items from all of them."""
     everything = sorted(incidents, key=lambda i: i.id)
     start = now - since
-    window = [i for i in everything if start < started_at(i) <= now]
+    window = in_window(everything, now=now, since=since)
     return Report(
         generated_at=now,
         since=since,
@@ -433,10 +453,14 @@ def build_report(incidents: Iterable[Incident], *, now: datetime, since: timedel
     )
 
 
+async def load_incidents(journal: Journal) -> list[Incident]:
+    """Every incident of the journal, in full."""
+    return [await journal.get_incident(s.id) for s in await journal.list_incidents()]
+
+
 async def load_report(journal: Journal, *, now: datetime, since: timedelta) -> Report:
     """Read every incident (action items are reviewed over all of them) and build the review."""
-    incidents = [await journal.get_incident(s.id) for s in await journal.list_incidents()]
-    return build_report(incidents, now=now, since=since)
+    return build_report(await load_incidents(journal), now=now, since=since)
 
 
 # Markdown ---------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ runbook; a team can replace it with its own file of the same layout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from warroom.model import MILESTONES, Milestones
@@ -88,3 +89,40 @@ def load_runbook(path: Path | None = None) -> Runbook:
     """The built-in runbook, or a team's file; raises SchemaError naming the file and key."""
     source = path or BUILTIN
     return build(Runbook, read_toml(source), source)
+
+
+VERIFY_TITLE = "verify"
+QA_ID = "qa"
+
+
+def verify_step(runbook: Runbook) -> tuple[Phase, Step] | None:
+    """The step QA items belong under: the first one whose title starts with "Verify"."""
+    for phase in runbook.phases:
+        for step in phase.steps:
+            if step.title.strip().casefold().startswith(VERIFY_TITLE):
+                return phase, step
+    return None
+
+
+def with_qa_items(runbook: Runbook, items: Sequence[str], *, problem: str = "") -> Runbook:
+    """The runbook with the QA checklist's items as steps right after the Verify step, ids
+    `<verify id>.qa1`, `.qa2`, ... by position in the checklist. `problem` (the checklist could
+    not be read) goes into the Verify step's title, where the items would have been. A runbook
+    without a Verify step is returned as it is."""
+    found = verify_step(runbook)
+    if found is None or (not items and not problem):
+        return runbook
+    phase, verify = found
+    taken = {s.id for p in runbook.phases for s in p.steps}
+    added = []
+    for n, text in enumerate(items, 1):
+        step_id = f"{verify.id}.{QA_ID}{n}"
+        if step_id in taken:  # the team's runbook already has these steps of its own
+            return runbook
+        added.append(Step(step_id, text, f"QA checklist item {n} of {len(items)}"))
+    if problem:
+        verify = replace(verify, title=f"{verify.title} ({problem})")
+    index = phase.steps.index(found[1])
+    steps = (*phase.steps[:index], verify, *added, *phase.steps[index + 1 :])
+    phases = tuple(replace(p, steps=steps) if p is phase else p for p in runbook.phases)
+    return replace(runbook, phases=phases)
