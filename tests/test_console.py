@@ -199,6 +199,41 @@ async def test_several_open_incidents_ask_which(tmp_path, db, clock):
         assert app.incident is not None and app.incident.title == "Second"
 
 
+async def test_start_screen_offers_post_mortems_still_to_write(tmp_path, db, clock):
+    from textual.widgets import OptionList
+
+    from warroom.runbook import load_runbook
+    from warroom.service import WarRoom
+    from warroom.store import SqliteJournal
+    from warroom.ui.dialogs import ChooseScreen
+    from warroom.ui.postmortem import PostmortemScreen
+
+    journal = await SqliteJournal.open(db)
+    async with WarRoom(journal, author="ana", runbook=load_runbook(), clock=clock) as room:
+        done = await room.declare("Exported already", Severity.SEV1)
+        await room.log(Kind.RESOLVED, "ok", incident_id=done)
+        await room.export_postmortem(done, directory=tmp_path)
+        minor = await room.declare("SEV-3, optional", Severity.SEV3)
+        await room.log(Kind.RESOLVED, "ok", incident_id=minor)
+        late = await room.declare("Checkout down", Severity.SEV2)
+        await room.log(Kind.RESOLVED, "ok", incident_id=late)
+    clock.advance(hours=49)
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        # Nothing is open, but a SEV-2 post-mortem is overdue: offered, not the declare form.
+        assert isinstance(app.screen, ChooseScreen)
+        choices = app.screen.query_one(OptionList)
+        assert choices.option_count == 1
+        assert "post-mortem OVERDUE" in str(choices.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.incident is not None and app.incident.title == "Checkout down"
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PostmortemScreen)
+
+
 async def test_narrow_terminal_collapses_into_tabs(tmp_path, db, clock):
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -84,9 +84,7 @@ def test_demo_in_a_real_terminal(home: Path, tmp_path: Path, term: str):
         tmux.start(f"{sys.executable} -m warroom demo --fail-after 4s --workdir {workdir}", env)
         tmux.wait_for(lambda s: "Declare an incident" in s, "the declare form")
         tmux.keys("API returns 500s after deploy", "Enter")
-        screen = tmux.wait_for(
-            lambda s: "INC-1" in s and "Timeline (UTC)" in s, "the main screen"
-        )
+        screen = tmux.wait_for(lambda s: "INC-1" in s and "Timeline (UTC)" in s, "the main screen")
         assert "a Ack" in screen and "q Quit" in screen  # the footer
         tmux.keys("a")
         screen = tmux.wait_for(

@@ -31,7 +31,8 @@ from warroom.model import (
     Severity,
     Status,
 )
-from warroom.runbook import Runbook, load_runbook
+from warroom.qa import load_qa_checklist
+from warroom.runbook import Runbook, load_runbook, with_qa_items
 from warroom.sanitize import strip_controls
 from warroom.timeutil import utcnow
 from warroom.typedtoml import SchemaError
@@ -486,13 +487,17 @@ class WarRoom:
 
 
 def runbook_for(config: Config) -> Runbook:
-    """The team's runbook file when the config names one, else the built-in runbook."""
+    """The team's runbook file when the config names one, else the built-in runbook; the QA
+    checklist's items under its Verify step."""
+    qa = load_qa_checklist(config)
     if not config.runbook.file:
-        return load_runbook()
-    try:
-        return load_runbook(config.resolve_path(config.runbook.file))
-    except SchemaError as exc:
-        raise ConfigError(exc.path, exc.key, exc.problem) from None
+        runbook = load_runbook()
+    else:
+        try:
+            runbook = load_runbook(config.resolve_path(config.runbook.file))
+        except SchemaError as exc:
+            raise ConfigError(exc.path, exc.key, exc.problem) from None
+    return with_qa_items(runbook, qa.items, problem=qa.problem)
 
 
 async def open_war_room(

@@ -26,7 +26,7 @@ from textual.widgets import Footer, Tab, Tabs
 from warroom.config import Config, whoami
 from warroom.errors import JournalError, UserError
 from warroom.evidence import capture
-from warroom.model import KIND_LABELS, Incident, Kind, Status
+from warroom.model import KIND_LABELS, Incident, IncidentSummary, Kind, Status, postmortem_due
 from warroom.runbook import Runbook
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.sources.aws import AwsClients
@@ -77,6 +77,9 @@ class WarRoomApp(App[None]):
         Binding("u", "update", "Update"),
         Binding("o", "outbox", "Outbox", show=False),
         Binding("x", "export", "Export"),
+        Binding("p", "postmortem", "Post-mortem"),
+        Binding("h", "history", "History", show=False),
+        Binding("d", "runbooks", "Runbooks", show=False),
         Binding("ctrl+n", "declare", "Declare", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("tab", "next_pane", "Pane", show=False, priority=True),
@@ -273,18 +276,20 @@ class WarRoomApp(App[None]):
 
     async def _choose_incident(self) -> None:
         assert self.room is not None
-        open_ones = await self.room.incidents(Status.OPEN)
+        everything = await self.room.incidents()
+        open_ones = [i for i in everything if i.status is Status.OPEN]
+        writing = [i for i in everything if postmortem_pending(i)]
         self.layout_state = load_layout(self.db)
         remembered = self.layout_state.incident
-        if remembered is not None and any(i.id == remembered for i in open_ones):
+        if remembered is not None and any(i.id == remembered for i in open_ones + writing):
             await self.show_incident(remembered)
             self._restore_layout()
-        elif len(open_ones) == 1:
+        elif len(open_ones) == 1 and not writing:
             await self.show_incident(open_ones[0].id)
-        elif not open_ones:
+        elif not open_ones and not writing:
             self.push_screen(DeclareScreen(can_cancel=False), self._declared)
         else:
-            self.push_screen(ChooseScreen(open_ones), self._chosen)
+            self.push_screen(ChooseScreen(open_ones + writing, self.clock()), self._chosen)
 
     async def _chosen(self, choice: int | None) -> None:
         if choice is None:
@@ -661,6 +666,33 @@ class WarRoomApp(App[None]):
         if path is not None:
             self.notify(f"post-mortem written to {path}", timeout=8)
 
+    def action_postmortem(self) -> None:
+        """`p`: write the post-mortem (fields, action items, live preview, export)."""
+        from warroom.ui.postmortem import PostmortemScreen
+
+        if self.room is None or self.incident is None:
+            return
+        directory = self.config.resolve_path(self.config.journal.postmortem_dir)
+        self.push_screen(PostmortemScreen(self.room, self.incident.id, directory=directory))
+
+    def action_history(self) -> None:
+        """`h`: the quarterly review as a screen (sortable table, incidents per week)."""
+        from warroom.ui.history import HistoryScreen
+
+        if self.room is not None:
+            self.push_screen(HistoryScreen(self.room))
+
+    def action_runbooks(self) -> None:
+        """`d`: the team's own runbook documents (runbook-prod.md, qa-checklist.md)."""
+        from warroom.ui.docs import RunbookScreen
+
+        self.push_screen(RunbookScreen(self.config.runbook_documents()))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("next_pane", "previous_pane") and self.screen is not self.screen_stack[0]:
+            return None  # a dialog or editor is up: tab moves its own focus
+        return True
+
     def action_declare(self) -> None:
         self.push_screen(DeclareScreen(can_cancel=True), self._declared)
 
@@ -711,6 +743,10 @@ class WarRoomApp(App[None]):
             ("Mitigations", "!", self.action_mitigations),
             ("Post a status update", "u", self.action_update),
             ("Export the post-mortem", "x", lambda: self.run_action("export")),
+            ("Write the post-mortem", "p", self.action_postmortem),
+            ("Incident history (quarterly review)", "h", self.action_history),
+            ("Team runbook documents", "d", self.action_runbooks),
+            ("Outbox: unsent status updates", "o", lambda: self.run_action("outbox")),
             ("Declare a new incident", "ctrl+n", self.action_declare),
             ("Keys and help", "?", self.action_help),
         ]
@@ -811,6 +847,12 @@ class WarRoomApp(App[None]):
         event = await self._guard(self.room.observe(self.incident.id, key, text))
         if event is not None:
             self.notify(text, title="observed", timeout=4)
+
+
+def postmortem_pending(incident: IncidentSummary) -> bool:
+    """Resolved, and the post-mortem the runbook asks for (SEV-1/2, 48 h) not exported yet."""
+    due = postmortem_due(incident.severity, incident.resolved_at, incident.postmortem_exported_at)
+    return incident.status is Status.RESOLVED and due.required and not due.done
 
 
 def run_console(config: Config, db: Path, *, read_only: bool = False) -> int:

@@ -24,7 +24,14 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from warroom.model import SEVERITY_LEVELS, IncidentSummary, Scope, Severity
+from warroom.model import (
+    SEVERITY_LEVELS,
+    IncidentSummary,
+    Scope,
+    Severity,
+    Status,
+    postmortem_due,
+)
 from warroom.timeutil import parse_instant
 
 
@@ -103,19 +110,23 @@ class DeclareScreen(ModalScreen[Declaration | None]):
 
 
 class ChooseScreen(ModalScreen[int | None]):
-    """Several incidents are open: pick one (or declare another)."""
+    """Open incidents, and resolved ones whose post-mortem is due: pick one (or declare)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+n", "declare", "Declare")]
 
-    def __init__(self, incidents: list[IncidentSummary]) -> None:
+    def __init__(self, incidents: list[IncidentSummary], now: datetime | None = None) -> None:
         super().__init__()
         self.incidents = incidents
+        self.now = now
 
     def compose(self) -> ComposeResult:
+        open_count = sum(1 for i in self.incidents if i.status is Status.OPEN)
+        due_count = len(self.incidents) - open_count
+        title = f"{open_count} open"
+        if due_count:
+            title += f", {due_count} with a post-mortem to write"
         with Vertical(classes="dialog"):
-            yield Label(
-                f"{len(self.incidents)} incidents are open: choose one", classes="dialog-title"
-            )
+            yield Label(f"{title}: choose one", classes="dialog-title")
             options = []
             for item in self.incidents:
                 text = Text()
@@ -124,6 +135,14 @@ class ChooseScreen(ModalScreen[int | None]):
                 text.append(item.title)
                 when = item.detected_at or item.created_at
                 text.append(f"  detected {when:%Y-%m-%d %H:%M}", "dim")
+                if item.status is Status.RESOLVED:
+                    due = postmortem_due(
+                        item.severity, item.resolved_at, item.postmortem_exported_at
+                    )
+                    if self.now is not None and due.overdue(self.now):
+                        text.append("  post-mortem OVERDUE", "bold red")
+                    elif due.due_at is not None:
+                        text.append(f"  post-mortem due {due.due_at:%Y-%m-%d %H:%M}", "yellow")
                 options.append(Option(text, id=str(item.id)))
             yield OptionList(*options, id="choices")
             yield Label("enter opens · ctrl+n declares another · esc quits", classes="hint")
@@ -305,6 +324,9 @@ KEYS: dict[str, list[tuple[str, str]]] = {
         ("u", "post a status update (the runbook's message for the phase, editable)"),
         ("o", "outbox: updates not sent yet; r retries now, d discards"),
         ("x", "export the post-mortem"),
+        ("p", "write the post-mortem: fields, action items, live preview, ctrl+e exports"),
+        ("h", "incident history: the quarterly review, sortable, incidents per week"),
+        ("d", "the team's runbook documents (config [runbook]); / searches, n / N"),
         ("ctrl+n", "declare a new incident"),
         ("tab / shift+tab", "next / previous pane"),
         ("?", "this help"),
