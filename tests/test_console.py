@@ -439,3 +439,24 @@ async def test_log_pane_wraps_long_lines_and_keeps_the_selection(tmp_path, db, c
         await pilot.pause()
         assert view.line_count == 4 and "wrap" not in str(pane.border_title)
         assert pane.selected().event_id == "e4" and list(view.cursor_rows) == [3]
+
+
+async def test_a_journal_that_refuses_writes_is_shown_and_the_console_carries_on(
+    tmp_path, db, clock
+):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Disk trouble")
+        # SQLite itself refuses (as on a full disk or a read-only file system).
+        await app.room.journal._db.execute("PRAGMA query_only = 1")
+        await pilot.press("a")
+        await pilot.pause(0.6)
+        assert app.is_running and not app.query_one(PromptBar).asking
+        assert any(n.title == "Journal error" for n in app._notifications)
+        assert rows(db, "SELECT COUNT(*) FROM events WHERE kind = 'acknowledged'") == [(0,)]
+
+        await app.room.journal._db.execute("PRAGMA query_only = 0")
+        await pilot.press("a")
+        await pilot.pause()
+        assert rows(db, "SELECT COUNT(*) FROM events WHERE kind = 'acknowledged'") == [(1,)]

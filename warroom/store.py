@@ -9,15 +9,16 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator, Hashable, Sequence
-from contextlib import asynccontextmanager
+import sqlite3
+from collections.abc import AsyncIterator, Hashable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager, suppress
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from warroom.errors import JournalError, NotFound
+from warroom.errors import JournalError, NotFound, UserError
 from warroom.model import (
     POSTMORTEM_FIELDS,
     ActionItem,
@@ -207,15 +208,32 @@ class SqliteJournal:
         """One transaction at a time on this connection; IMMEDIATE takes the write lock up front
         so a read-then-write never fails half way with "database is locked"."""
         async with self._lock:
-            await self._db.execute(f"BEGIN {mode}")
-            try:
-                yield
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
-            await self._db.execute("COMMIT")
+            with self._journal_errors():
+                await self._db.execute(f"BEGIN {mode}")
+                try:
+                    yield
+                except BaseException:
+                    with suppress(sqlite3.Error):  # a broken connection cannot roll back
+                        await self._db.execute("ROLLBACK")
+                    raise
+                await self._db.execute("COMMIT")
             if mode == "IMMEDIATE":
                 self._own_writes += 1
+
+    @asynccontextmanager
+    async def _reading(self, sql: str, params: tuple[Any, ...] = ()) -> AsyncIterator[Any]:
+        with self._journal_errors():
+            async with self._db.execute(sql, params) as cursor:
+                yield cursor
+
+    @contextmanager
+    def _journal_errors(self) -> Iterator[None]:
+        """A full disk, a read-only or vanished file: one clear JournalError, which the console
+        shows and survives, instead of a bare sqlite3 error."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise JournalError(f"the journal {self.path} failed: {exc}") from None
 
     async def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         async with self._db.execute(sql, params) as cursor:
@@ -497,7 +515,7 @@ class SqliteJournal:
     async def update_action_item(self, item_id: int, **changes: Any) -> ActionItem:
         unknown = set(changes) - _ACTION_ITEM_EDITABLE
         if unknown:
-            raise ValueError(f"cannot change {', '.join(sorted(unknown))} of an action item")
+            raise UserError(f"cannot change {', '.join(sorted(unknown))} of an action item")
         values = {
             k: (v.isoformat() if isinstance(v, date) else int(v) if isinstance(v, bool) else v)
             for k, v in changes.items()
@@ -517,7 +535,7 @@ class SqliteJournal:
         self, incident_id: int, name: str, value: str, *, author: str, at: datetime
     ) -> None:
         if name not in POSTMORTEM_FIELDS:
-            raise ValueError(f"unknown post-mortem field {name!r}")
+            raise UserError(f"unknown post-mortem field {name!r}")
         async with self._transaction():
             await self._require_incident(incident_id)
             await self._db.execute(
@@ -627,7 +645,7 @@ class SqliteJournal:
         if due_by is not None:
             sql += " AND next_attempt_at <= ?"
             params += (to_db(due_by),)
-        async with self._lock, self._db.execute(sql + " ORDER BY id", params) as cursor:
+        async with self._lock, self._reading(sql + " ORDER BY id", params) as cursor:
             return [_outbox_message(row) for row in await cursor.fetchall()]
 
     async def _post(self, post_id: int) -> OutboxMessage:
@@ -699,7 +717,7 @@ class SqliteJournal:
     async def last_action(self, action: str, target: str) -> dict[str, Any] | None:
         async with (
             self._lock,
-            self._db.execute(
+            self._reading(
                 "SELECT data FROM events WHERE kind = 'action'"
                 " AND json_extract(data, '$.action') = ? AND json_extract(data, '$.target') = ?"
                 " AND json_extract(data, '$.ok') = 1 ORDER BY at DESC, id DESC LIMIT 1",
@@ -725,7 +743,7 @@ class SqliteJournal:
         elif status is Status.RESOLVED:
             sql += " WHERE resolved IS NOT NULL"
         sql += " ORDER BY id"
-        async with self._lock, self._db.execute(sql) as cursor:
+        async with self._lock, self._reading(sql) as cursor:
             rows = await cursor.fetchall()
         return [
             IncidentSummary(
@@ -746,7 +764,8 @@ class SqliteJournal:
     async def change_token(self) -> Hashable:
         # data_version moves when another connection commits; our own commits are counted here.
         async with self._lock:
-            version = await self._scalar("PRAGMA data_version")
+            with self._journal_errors():
+                version = await self._scalar("PRAGMA data_version")
         return (version, self._own_writes)
 
 

@@ -114,6 +114,7 @@ class WarRoomApp(App[None]):
         self.layout_state = LayoutState()
         self._saved_layout: LayoutState | None = None
         self._delivering = False
+        self._journal_trouble = ""
 
     # Layout -------------------------------------------------------------------------------
 
@@ -340,10 +341,17 @@ class WarRoomApp(App[None]):
         """Another console or a CLI call wrote: show it within a second."""
         if self.room is None or self.incident is None:
             return
-        token = await self.room.change_token()
-        if token != self._token:
-            self._token = token
-            await self.reload()
+        try:
+            token = await self.room.change_token()
+            if token != self._token:
+                self._token = token
+                await self.reload()
+        except JournalError as exc:  # shown once per change of trouble, and polled again
+            if str(exc) != self._journal_trouble:
+                self._journal_trouble = str(exc)
+                self.notify(str(exc), title="Journal error", severity="error", timeout=10)
+        else:
+            self._journal_trouble = ""
 
     def _tick(self) -> None:
         for pane in self.query(LogPane):
@@ -354,13 +362,13 @@ class WarRoomApp(App[None]):
         """Run a write; a refused one is shown, never raised (the console must not crash)."""
         try:
             result = await call
+            await self.reload()
         except UserError as exc:
             self.notify(str(exc), title="Not logged", severity="error", timeout=6)
             return None
         except JournalError as exc:
             self.notify(str(exc), title="Journal error", severity="error", timeout=10)
             return None
-        await self.reload()
         return result
 
     def _evidence(self) -> dict[str, Any]:
