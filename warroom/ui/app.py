@@ -21,7 +21,7 @@ from textual.css.query import NoMatches
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import Tab, Tabs
 
 from warroom.config import Config, whoami
 from warroom.errors import JournalError, UserError
@@ -52,7 +52,7 @@ from warroom.ui.layout_state import LayoutState, load_layout, save_layout
 from warroom.ui.logpane import LogPane, LogView
 from warroom.ui.outbox import OutboxScreen
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
-from warroom.ui.promptbar import PromptBar
+from warroom.ui.promptbar import KeyBar, PromptBar
 
 NARROW_WIDTH = 120
 NARROW_HEIGHT = 30
@@ -149,7 +149,7 @@ class WarRoomApp(App[None]):
         # One docked container: two widgets docked at the bottom would overlap.
         with Vertical(id="bottom"):
             yield PromptBar()
-            yield Footer(compact=True)
+            yield KeyBar()
 
     @property
     def panes(self) -> list[Widget]:
