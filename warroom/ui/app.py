@@ -218,7 +218,8 @@ class WarRoomApp(App[None]):
             checklist.follow_phase = False
             checklist.phase_index = state.checklist_phase % len(self.runbook.phases)
             checklist.show(self.incident)
-        self._focus_pane(state.active_pane)
+        # After the next frame: the screen's own first focus would otherwise win the race.
+        self.call_after_refresh(self._focus_pane, state.active_pane)
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size)

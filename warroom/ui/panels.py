@@ -52,6 +52,7 @@ class IncidentHeader(Static):
         self.unsent = 0  # status updates waiting in the outbox
 
     def on_mount(self) -> None:
+        self.redraw()  # now, not at the first tick: "no incident" is a state worth showing
         self.set_interval(1.0, self.redraw)
 
     def show(self, incident: Incident) -> None:
