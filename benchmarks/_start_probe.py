@@ -47,8 +47,8 @@ class FirstFrameProbe(console.WarRoomApp):
     def _check_frame(self) -> None:
         now = time.monotonic()
         header = str(self.query_one(console.IncidentHeader).render())
-        footer = self.query_one(console.Footer)
-        if "INC-" not in header or not footer.children:
+        footer = str(self.query_one(console.KeyBar).render())
+        if "INC-" not in header or "Quit" not in footer:
             self.call_after_refresh(self._check_frame)
             return
         self.out_file.write_text(f"script {SCRIPT}\nimported {IMPORTED}\nframe {now}\n")

@@ -113,6 +113,8 @@ def test_invalid_utf8_is_replaced():
 
     assert safe_line(b"ERROR bad \xff\xfe bytes") == "ERROR bad \ufffd\ufffd bytes"
     assert safe_line("lone \udc80 surrogate") == "lone ? surrogate"
+    # Log.write_lines splits on these too: a line must stay one row.
+    assert safe_line("one\u2028two\u2029three") == "one ⏎ two ⏎ three"
 
 
 async def test_missing_group_is_a_clear_failure_and_recovers(aws):

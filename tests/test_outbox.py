@@ -187,6 +187,8 @@ async def test_several_channels_at_once_each_retried_on_its_own(db, clock, recei
         clock.advance(seconds=5)
         [retried] = await room.deliver_due()
         assert retried.message.channel == "telegram" and retried.ok
+        assert "Telegram chat -100" in retried.result.detail  # judged as Telegram's answer
+        assert deliveries[0].result.detail == "posted to Slack"
 
         paths = [path for path, _ in receiver.accepted]
         assert paths == ["/services/T0/B0/hooksecret", f"/bot{TOKEN}/sendMessage"]
@@ -212,6 +214,31 @@ async def test_two_consoles_retrying_together_send_once(db, clock, receiver):
         attempts = [d for d in a + b if d.result is not None]
         assert len(attempts) == 1 and attempts[0].ok
         assert len(receiver.accepted) == 1
+        assert len(await comms(one, incident)) == 1
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_retry_now_leaves_a_message_another_console_is_sending(db, clock, receiver):
+    config = config_for(receiver, "slack")
+    one = await open_room(db, clock, config)
+    two = await open_room(db, clock, config)
+    try:
+        incident = await one.declare("API down", Severity.SEV1)
+        receiver.script = [500]
+        [failed] = await one.post_update("Investigating.", incident_id=incident)
+        clock.advance(seconds=5)
+        # Console one takes it for its second attempt, and is still posting...
+        taken = await one.journal.claim_post(
+            failed.message.id, now=clock.now, lease_until=clock.now + timedelta(seconds=30)
+        )
+        assert taken is not None and taken.attempts == 2
+        # ...when someone presses "retry now" in console two.
+        [skipped] = await two.retry_outbox_now()
+        assert skipped.result is None and len(receiver.requests) == 1
+        sent = await one._attempt(taken)
+        assert sent.ok and len(receiver.accepted) == 1
         assert len(await comms(one, incident)) == 1
     finally:
         await one.close()

@@ -117,8 +117,17 @@ class Journal(Protocol):
 
     # The outbox: team-channel messages kept until sent or discarded.
     async def queue_posts(
-        self, incident_id: int, channels: Sequence[str], text: str, *, author: str, at: datetime
-    ) -> list[OutboxMessage]: ...
+        self,
+        incident_id: int,
+        channels: Sequence[str],
+        text: str,
+        *,
+        author: str,
+        at: datetime,
+        lease_until: datetime,
+    ) -> list[OutboxMessage]:
+        """Keep the message for each channel, already claimed (first attempt) by the caller."""
+        ...
 
     async def claim_post(
         self, post_id: int, *, now: datetime, lease_until: datetime
@@ -128,11 +137,13 @@ class Journal(Protocol):
 
     async def post_sent(
         self, post_id: int, *, at: datetime, data: dict[str, Any] | None = None
-    ) -> Event:
-        """Mark it sent and journal it as a `comms` entry, atomically."""
+    ) -> Event | None:
+        """Mark it sent and journal it as a `comms` entry, atomically (None: already sent)."""
         ...
 
-    async def post_failed(self, post_id: int, *, error: str, retry_at: datetime) -> None: ...
+    async def post_failed(
+        self, post_id: int, *, attempt: int, error: str, retry_at: datetime
+    ) -> None: ...
 
     async def discard_post(self, post_id: int, *, by: str, at: datetime) -> OutboxMessage: ...
 

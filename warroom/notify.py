@@ -86,7 +86,7 @@ async def post_update(
         with _scrubbed_logs(request.secrets):
             response = await _send(request, client, timeout)
         status = response.status_code
-        ok, detail = _judge(config, request, response)
+        ok, detail = _judge(config, channel, request, response)
     except (TimeoutError, httpx.TimeoutException):
         ok, detail = False, f"timeout: no answer within {timeout:g}s"
     except Exception as exc:  # refused, DNS, TLS, protocol errors: said, never raised
@@ -132,9 +132,11 @@ async def _send(
             return await own.post(request.url, json=request.payload)
 
 
-def _judge(config: NotifyConfig, request: _Request, response: httpx.Response) -> tuple[bool, str]:
+def _judge(
+    config: NotifyConfig, channel: str, request: _Request, response: httpx.Response
+) -> tuple[bool, str]:
     status = response.status_code
-    if config.channel == "telegram":
+    if channel == "telegram":
         answer = _json(response)
         if not (isinstance(answer, dict) and "ok" in answer):
             excerpt = _excerpt(response, request.secrets)

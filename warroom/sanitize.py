@@ -66,7 +66,10 @@ def safe_line(raw: str | bytes, limit: int = MAX_LINE) -> str:
     text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
     # Lone surrogates (from a bad decode upstream) would break the terminal's UTF-8 output.
     text = text.encode("utf-8", errors="replace").decode("utf-8")
-    text = strip_controls(text).replace("\t", "    ").rstrip("\n").replace("\n", " ⏎ ")
+    text = strip_controls(text).replace("\t", "    ").rstrip("\n")
+    # Line and paragraph separators too: Log.write_lines splits on them, one line = one row.
+    for newline in ("\n", "\u2028", "\u2029"):
+        text = text.replace(newline, " ⏎ ")
     cut = max(0, len(text) - limit)
     # Redact a little past the cut, so a secret across the cut is still seen, and no further:
     # the patterns stay linear in the kept length whatever the line's size.

@@ -55,13 +55,17 @@ OBSERVATION_WINDOW = timedelta(minutes=2)
 
 
 RETRY_FIRST = timedelta(seconds=5)
+# How long a sender holds a message: well past a post's own 10 s timeout. A sender that dies
+# mid-post leaves it to be retried after this; one that posts and then dies before recording
+# it makes the retry a second copy: delivery is at least once.
+SEND_LEASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=5)
 
 
 def retry_delay(attempts: int) -> timedelta:
     """5 s after the first failure, doubling, at most 5 min: a channel that is down for an hour
     is tried about twenty times, and one back within seconds is not kept waiting."""
-    return min(RETRY_MAX, RETRY_FIRST * 2 ** max(0, attempts - 1))
+    return min(RETRY_MAX, RETRY_FIRST * 2 ** min(max(0, attempts - 1), 10))
 
 
 @dataclass(frozen=True)
@@ -427,10 +431,12 @@ class WarRoom:
         channels = self.config.notify.targets
         if not channels:
             raise UserError("no team channel configured ([notify] channel or channels)")
+        # Queued already claimed by us: another console's retry loop cannot take it meanwhile.
+        now = self.now()
         queued = await self.journal.queue_posts(
-            incident, channels, text, author=self.author, at=self.now()
+            incident, channels, text, author=self.author, at=now, lease_until=now + SEND_LEASE
         )
-        return [await self._deliver(message) for message in queued]
+        return [await self._attempt(message) for message in queued]
 
     async def deliver_due(self) -> list[Delivery]:
         """Retry every outbox message whose next attempt is due (the console calls this every
@@ -452,15 +458,16 @@ class WarRoom:
         return message
 
     async def _deliver(self, message: OutboxMessage) -> Delivery:
-        from warroom.notify import DEFAULT_TIMEOUT, post_update
-
         now = self.now()
-        # The lease outlasts the post's own timeout: a crash mid-send retries after it.
-        claimed = await self.journal.claim_post(
-            message.id, now=now, lease_until=now + timedelta(seconds=2 * DEFAULT_TIMEOUT)
-        )
+        claimed = await self.journal.claim_post(message.id, now=now, lease_until=now + SEND_LEASE)
         if claimed is None:  # sent, discarded, or another console is sending it right now
             return Delivery(message, None, None)
+        return await self._attempt(claimed)
+
+    async def _attempt(self, claimed: OutboxMessage) -> Delivery:
+        """One post of a message this process holds the lease on."""
+        from warroom.notify import post_update
+
         result = await post_update(self.config.notify, claimed.text, channel=claimed.channel)
         if result.ok:
             event = await self.journal.post_sent(
@@ -468,7 +475,9 @@ class WarRoom:
             )
             return Delivery(claimed, result, event)
         retry_at = self.now() + retry_delay(claimed.attempts)
-        await self.journal.post_failed(claimed.id, error=result.detail, retry_at=retry_at)
+        await self.journal.post_failed(
+            claimed.id, attempt=claimed.attempts, error=result.detail, retry_at=retry_at
+        )
         return Delivery(
             replace(claimed, last_error=result.detail, next_attempt_at=retry_at), result
         )

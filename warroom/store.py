@@ -125,6 +125,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX outbox_pending ON outbox(state, next_attempt_at);
     """,
+    # 4: the sender's lease apart from the backoff, so "retry now" cannot free a message that
+    # another console is sending at that moment.
+    """
+    ALTER TABLE outbox ADD COLUMN leased_until TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -212,11 +217,11 @@ class SqliteJournal:
                 await self._db.execute(f"BEGIN {mode}")
                 try:
                     yield
+                    await self._db.execute("COMMIT")
                 except BaseException:
                     with suppress(sqlite3.Error):  # a broken connection cannot roll back
                         await self._db.execute("ROLLBACK")
                     raise
-                await self._db.execute("COMMIT")
             if mode == "IMMEDIATE":
                 self._own_writes += 1
 
@@ -558,16 +563,24 @@ class SqliteJournal:
     # Outbox -------------------------------------------------------------------------------
 
     async def queue_posts(
-        self, incident_id: int, channels: Sequence[str], text: str, *, author: str, at: datetime
+        self,
+        incident_id: int,
+        channels: Sequence[str],
+        text: str,
+        *,
+        author: str,
+        at: datetime,
+        lease_until: datetime,
     ) -> list[OutboxMessage]:
+        """Keep the message for each channel, already claimed (first attempt) by the caller."""
         async with self._transaction():
             await self._require_incident(incident_id)
             ids = []
             for channel in channels:
                 cursor = await self._db.execute(
                     "INSERT INTO outbox (incident_id, channel, text, created_at, created_by,"
-                    " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (incident_id, channel, text, to_db(at), author, to_db(at)),
+                    " next_attempt_at, attempts, leased_until) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+                    (incident_id, channel, text, to_db(at), author, to_db(at), to_db(lease_until)),
                 )
                 ids.append(cursor.lastrowid or 0)
             return [await self._post(i) for i in ids]
@@ -579,22 +592,27 @@ class SqliteJournal:
         lease, so no other process sends it meanwhile. None: not pending, not due, or taken."""
         async with self._transaction():
             cursor = await self._db.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?"
-                " WHERE id = ? AND state = 'pending' AND next_attempt_at <= ?",
-                (to_db(lease_until), post_id, to_db(now)),
+                "UPDATE outbox SET attempts = attempts + 1, leased_until = ?"
+                " WHERE id = ? AND state = 'pending' AND next_attempt_at <= ?"
+                " AND (leased_until IS NULL OR leased_until <= ?)",
+                (to_db(lease_until), post_id, to_db(now), to_db(now)),
             )
             return await self._post(post_id) if cursor.rowcount == 1 else None
 
     async def post_sent(
         self, post_id: int, *, at: datetime, data: dict[str, Any] | None = None
-    ) -> Event:
-        """Mark it sent and journal the text as a `comms` entry, in one transaction."""
+    ) -> Event | None:
+        """Mark it sent and journal the text as a `comms` entry, in one transaction. None: it
+        was already marked sent (a sender whose lease ran out, then both got through)."""
         async with self._transaction():
             message = await self._post(post_id)
-            await self._db.execute(
-                "UPDATE outbox SET state = 'sent', closed_at = ?, last_error = '' WHERE id = ?",
+            cursor = await self._db.execute(
+                "UPDATE outbox SET state = 'sent', closed_at = ?, last_error = '',"
+                " leased_until = NULL WHERE id = ? AND state != 'sent'",
                 (to_db(at), post_id),
             )
+            if cursor.rowcount == 0:
+                return None
             return await self._insert_event(
                 message.incident_id,
                 kind=Kind.COMMS,
@@ -605,12 +623,16 @@ class SqliteJournal:
                 data={"channel": message.channel, "attempts": message.attempts, **(data or {})},
             )
 
-    async def post_failed(self, post_id: int, *, error: str, retry_at: datetime) -> None:
+    async def post_failed(
+        self, post_id: int, *, attempt: int, error: str, retry_at: datetime
+    ) -> None:
+        """Record a failed attempt, if it is still the latest one (its lease may have run out
+        and another sender taken over)."""
         async with self._transaction():
             await self._db.execute(
-                "UPDATE outbox SET last_error = ?, next_attempt_at = ?"
-                " WHERE id = ? AND state = 'pending'",
-                (error, to_db(retry_at), post_id),
+                "UPDATE outbox SET last_error = ?, next_attempt_at = ?, leased_until = NULL"
+                " WHERE id = ? AND state = 'pending' AND attempts = ?",
+                (error, to_db(retry_at), post_id, attempt),
             )
 
     async def discard_post(self, post_id: int, *, by: str, at: datetime) -> OutboxMessage:
@@ -623,7 +645,8 @@ class SqliteJournal:
             return await self._post(post_id)
 
     async def retry_posts_now(self, at: datetime, incident_id: int | None = None) -> int:
-        """Make every pending message due now (a person asked to retry)."""
+        """Make every pending message due now (a person asked to retry); one being sent keeps
+        its lease."""
         sql = "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending'"
         params: tuple[Any, ...] = (to_db(at),)
         if incident_id is not None:

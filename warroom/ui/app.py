@@ -610,7 +610,7 @@ class WarRoomApp(App[None]):
                         timeout=5,
                     )
             await self._count_unsent()
-        except JournalError as exc:
+        except Exception as exc:  # a retry loop must never take the console down
             self.notify(str(exc), title="Outbox", severity="error", timeout=10)
         finally:
             self._delivering = False
@@ -618,7 +618,10 @@ class WarRoomApp(App[None]):
     async def _count_unsent(self) -> None:
         if self.room is None:
             return
-        unsent = len(await self.room.outbox())
+        try:
+            unsent = len(await self.room.outbox())
+        except JournalError:
+            return  # the change poll says so; the count waits for the journal to come back
         with suppress(NoMatches):
             header = self.query_one(IncidentHeader)
             if header.unsent != unsent:
@@ -698,8 +701,11 @@ class WarRoomApp(App[None]):
         self.push_screen(RunbookScreen(self.config.runbook_documents()))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("next_pane", "previous_pane") and self.screen is not self.screen_stack[0]:
-            return None  # a dialog or editor is up: tab moves its own focus
+        if action in ("next_pane", "previous_pane"):
+            if self.screen is not self.screen_stack[0]:
+                return None  # a dialog or editor is up: tab moves its own focus
+            if self.query_one(PromptBar).asking:
+                return False  # answer (enter) or skip (esc) the prompt first
         return True
 
     def action_declare(self) -> None:

@@ -303,6 +303,7 @@ class LogPane(Vertical, can_focus=False):
     def _write_all(self, *, follow: bool) -> None:
         """Write `shown` to an empty view, wrapped or not; keep the selected line in sight."""
         view = self.view
+        top = view.scroll_y
         view.clear()
         view.max_lines = None if self.wrap else MAX_LINES
         self._row_starts, self._rows = [], 0
@@ -316,12 +317,14 @@ class LogPane(Vertical, can_focus=False):
         else:
             view.write_lines([_format(line) for line in self.shown], scroll_end=False)
         self._show_cursor()
-        view.following = follow or self.cursor is None
-        if view.following:
+        view.following = follow
+        if follow:
             view.scroll_end(animate=False)
-        else:
-            first = view.cursor_rows.start if view.cursor_rows else 0
+        elif view.cursor_rows:
+            first = view.cursor_rows.start
             view.scroll_to(y=max(0, first - view.size.height // 2), animate=False)
+        else:  # a reader scrolled up: stay about where they were
+            view.scroll_to(y=min(top, view.max_scroll_y), animate=False)
 
     def _matches(self, line: LogLine) -> bool:
         pattern = self.view.highlighter.pattern
