@@ -245,6 +245,23 @@ async def test_retry_now_leaves_a_message_another_console_is_sending(db, clock, 
         await two.close()
 
 
+async def test_a_newer_update_supersedes_an_unsent_older_one(db, clock, receiver):
+    room = await open_room(db, clock, config_for(receiver, "slack"))
+    try:
+        incident = await room.declare("API down", Severity.SEV1)
+        receiver.script = [500]
+        await room.post_update("Investigating.", incident_id=incident)
+        clock.advance(minutes=10)
+        [sent] = await room.post_update("Mitigated by rollback.", incident_id=incident)
+        assert sent.ok
+        clock.advance(minutes=10)
+        assert await room.deliver_due() == []  # "Investigating" is never posted late
+        assert [body["text"] for _, body in receiver.accepted] == ["Mitigated by rollback."]
+        assert await room.outbox() == []
+    finally:
+        await room.close()
+
+
 async def test_a_discarded_update_is_never_sent(db, clock, receiver):
     room = await open_room(db, clock, config_for(receiver, "slack"))
     try:

@@ -572,11 +572,19 @@ class SqliteJournal:
         at: datetime,
         lease_until: datetime,
     ) -> list[OutboxMessage]:
-        """Keep the message for each channel, already claimed (first attempt) by the caller."""
+        """Keep the message for each channel, already claimed (first attempt) by the caller.
+        An older unsent update of the incident to the same channel is superseded (discarded):
+        a late "Investigating" after "Mitigated" would mislead the channel."""
         async with self._transaction():
             await self._require_incident(incident_id)
             ids = []
             for channel in channels:
+                await self._db.execute(
+                    "UPDATE outbox SET state = 'discarded', closed_at = ?, closed_by = ?"
+                    " WHERE incident_id = ? AND channel = ? AND state = 'pending'"
+                    " AND (leased_until IS NULL OR leased_until <= ?)",
+                    (to_db(at), f"{author} (superseded)", incident_id, channel, to_db(at)),
+                )
                 cursor = await self._db.execute(
                     "INSERT INTO outbox (incident_id, channel, text, created_at, created_by,"
                     " next_attempt_at, attempts, leased_until) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
