@@ -360,7 +360,6 @@ async def cmd_export(room: WarRoom, args: argparse.Namespace) -> int:
 
 
 async def cmd_report(room: WarRoom, args: argparse.Namespace) -> int:
-    from warroom.export import write_atomically
     from warroom.report import load_report, render_markdown
 
     report = await load_report(room.journal, now=room.now(), since=args.since)
@@ -368,15 +367,22 @@ async def cmd_report(room: WarRoom, args: argparse.Namespace) -> int:
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     else:
         text = render_markdown(report)
-    if not args.output:
-        sys.stdout.write(text)
-        return 0
-    try:
-        write_atomically(Path(args.output), text)
-    except OSError as exc:
-        raise UserError(f"cannot write {args.output}: {exc.strerror}") from None
-    print(f"wrote {args.output}", file=sys.stderr)
+    _write_output(text, args.output, f"wrote {args.output}")
     return 0
+
+
+def _write_output(text: str, output: str | None, said: str) -> None:
+    """To stdout, or atomically to the file `--output` names (then `said` on stderr)."""
+    from warroom.export import write_atomically
+
+    if not output:
+        sys.stdout.write(text)
+        return
+    try:
+        write_atomically(Path(output), text)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    print(said, file=sys.stderr)
 
 
 async def cmd_check(room: WarRoom, args: argparse.Namespace) -> int:
@@ -558,16 +564,7 @@ async def cmd_action_items_export(room: WarRoom, args: argparse.Namespace) -> in
             raise UserError("--dry-run goes with --github")
         rows = await backlog.collect(room.journal, today=room.now().date(), open_only=args.open)
         text = backlog.to_csv(rows) if args.format == "csv" else backlog.to_json(rows)
-        if not args.output:
-            sys.stdout.write(text)
-            return 0
-        from warroom.export import write_atomically
-
-        try:
-            write_atomically(Path(args.output), text)
-        except OSError as exc:
-            raise UserError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(f"wrote {len(rows)} action items to {args.output}", file=sys.stderr)
+        _write_output(text, args.output, f"wrote {len(rows)} action items to {args.output}")
         return 0
     if args.output:
         raise UserError("--output goes with --format; --github writes to GitHub")
