@@ -508,12 +508,15 @@ class WarRoomApp(App[None]):
         """Reading the resource may be slow: this runs as a worker, the screen stays live."""
         if self.room is None:
             return
-        self.notify(f"reading {request.target or request.name}…", timeout=2)
+        # Said until the preview is up: the first read may take seconds (a new AWS client).
+        self.notify(f"reading {request.target or request.name}…", timeout=60)
         try:
             action, plan = await self.room.plan_action(request.name, request.target, request.value)
         except UserError as exc:
+            self.clear_notifications()
             self.notify(str(exc), title=request.name, severity="error", timeout=8)
             return
+        self.clear_notifications()
         if plan.refusal:
             self.notify(
                 plan.refusal, title=f"{plan.action}: refused", severity="warning", timeout=10
