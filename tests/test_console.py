@@ -460,3 +460,33 @@ async def test_a_journal_that_refuses_writes_is_shown_and_the_console_carries_on
         await pilot.press("a")
         await pilot.pause()
         assert rows(db, "SELECT COUNT(*) FROM events WHERE kind = 'acknowledged'") == [(1,)]
+
+
+async def test_wrapping_a_long_pane_keeps_the_selected_line(tmp_path, db, clock):
+    from warroom.sources.logs import LogBatch, LogLine
+    from warroom.sources.status import SourceStatus
+    from warroom.ui.logpane import WRAP_MAX_LINES, LogPane
+
+    count = WRAP_MAX_LINES + 200  # wrapping keeps only the last WRAP_MAX_LINES
+    lines = tuple(
+        LogLine("/prod/backend", f"e{n}", clock.now, "s", f"{level} line {n}", level)
+        for n in range(count)
+        for level in ["ERROR" if n == count - 50 else "INFO"]
+    )
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Wrap a long pane")
+        pane = app.query_one(LogPane)
+        pane.add_batch(
+            LogBatch("/prod/backend", "", lines, SourceStatus("x").succeeded(clock.now, 0.1))
+        )
+        pane.flush()
+        pane.view.focus()
+        await pilot.press("e")
+        assert pane.selected().event_id == f"e{count - 50}"
+        await pilot.press("w")
+        await pilot.pause()
+        assert len(pane.shown) == WRAP_MAX_LINES
+        assert pane.selected().event_id == f"e{count - 50}"
+        assert list(pane.view.cursor_rows) == [WRAP_MAX_LINES - 50]

@@ -331,22 +331,23 @@ class LogPane(Vertical, can_focus=False):
         return pattern is None or bool(pattern.search(line.message))
 
     def _rewrite(self) -> None:
-        self._pending.clear()  # self.lines holds them too
-        self.shown = [line for line in self.lines if self._matches(line)]
-        if self.wrap:
-            del self.shown[:-WRAP_MAX_LINES]
-        self.cursor = None
-        self._write_all(follow=True)
-        self.refresh_title()
+        self._reshow(follow=True, keep=None)
 
     def action_wrap(self) -> None:
         """Long lines on several rows (the last 1,000 lines) or cut at the edge (scroll right)."""
         self.wrap = not self.wrap
-        self._pending.clear()
+        keep = self.shown[self.cursor] if self.cursor is not None else None
+        self._reshow(follow=self.following, keep=keep)
+
+    def _reshow(self, *, follow: bool, keep: LogLine | None) -> None:
+        """`shown` again from every kept line (filter, and the wrap limit), selecting `keep`
+        where it still is: an index into the old `shown` would point at another line."""
+        self._pending.clear()  # self.lines holds them too
         self.shown = [line for line in self.lines if self._matches(line)]
         if self.wrap:
             del self.shown[:-WRAP_MAX_LINES]
-        self._write_all(follow=self.following)
+        self.cursor = next((i for i, line in enumerate(self.shown) if line is keep), None)
+        self._write_all(follow=follow)
         self.refresh_title()
 
     def on_resize(self) -> None:
