@@ -67,24 +67,29 @@ class IncidentHeader(Static):
         now = now or self.clock()
         m = incident.milestones
         started = m.detected or incident.created_at
-        tail = Text()
-        tail.append(f"  {self.runbook.current_phase(m).name}  ", "bold cyan")
+        # Styles as spans, not as a Text's own style: `+` would spread that over what follows.
+        phase = Text().append(f"  {self.runbook.current_phase(m).name}", "bold cyan")
+        clocks = Text("  ")
         end = m.resolved or now
-        tail.append(f"T+{clock((end - started).total_seconds())}  ")
-        tail.append_text(self._deadline(incident, now))
-        tail.append_text(self._update_due(incident, now))
+        clocks.append(f"T+{clock((end - started).total_seconds())}  ")
+        clocks.append_text(self._deadline(incident, now))
+        clocks.append_text(self._update_due(incident, now))
         if self.unsent:
-            tail.append(f"  ✉ {self.unsent} unsent (o)", "bold white on red")
+            clocks.append(f"  ✉ {self.unsent} unsent (o)", "bold white on red")
+        you = Text().append(f"   you: {self.author}", "dim")
         head = incident_title(incident)
-        you = Text(f"   you: {self.author}", "dim")
-        # On a narrow terminal "you" goes first, then the title gives way; the clocks stay.
-        if not self.size.width or head.cell_len + tail.cell_len + you.cell_len <= self.size.width:
-            tail.append_text(you)
-        room = self.size.width - head.cell_len - tail.cell_len
-        if room < 0 and self.size.width:
-            # Keep " INC-7  SEV-1 " whole: cut the title only.
-            keep = len(incident.ref) + len(incident.severity.value) + 4
-            head.truncate(max(keep, head.cell_len + room), overflow="ellipsis")
+        # " INC-7  SEV-1 " and an ellipsis: what is left of the title on a narrow terminal.
+        shortest = len(incident.ref) + len(incident.severity.value) + 5
+        width = self.size.width or head.cell_len + phase.cell_len + clocks.cell_len + you.cell_len
+        # Narrow: "you" goes first, then the title gives way, then the phase (the checklist's
+        # title names it too); the clocks stay whole.
+        if head.cell_len + phase.cell_len + clocks.cell_len + you.cell_len > width:
+            you = Text()
+        if shortest + phase.cell_len + clocks.cell_len > width:
+            phase = Text()
+        tail = phase + clocks + you
+        if head.cell_len + tail.cell_len > width:
+            head.truncate(max(shortest, width - tail.cell_len), overflow="ellipsis")
         self.update(head + tail, layout=False)  # one line, docked: no layout pass needed
 
     def _deadline(self, incident: Incident, now: datetime) -> Text:
