@@ -151,7 +151,11 @@ async def test_scale_down(war, aws):
 async def test_aws_error_is_journaled(war, aws):
     seed(aws)
     room = await war()
-    action, plan = await room.plan_action("rollback", "saas-backend", "99")  # no such revision
+    action, plan = await room.plan_action("rollback", "saas-backend", "2")
+    # The revision disappears between the preview and the run: AWS refuses the update.
+    ecs = client("ecs", aws)
+    ecs.deregister_task_definition(taskDefinition="saas-backend:2")
+    ecs.delete_task_definitions(taskDefinitions=["saas-backend:2"])
     outcome, event = await room.run_action(action, plan, confirmation="saas-backend")
     assert not outcome.ok
     assert outcome.detail == "ClientException: Unable to describe task definition."
@@ -438,3 +442,62 @@ def test_cli_mitigate_list_and_run(cli, aws, tmp_path):
     shown = json.loads(cli("show", "1", "--json").stdout)
     assert shown["events"][-1]["kind"] == "action"
     assert shown["events"][-1]["data"]["ok"] is True
+
+
+# Values are checked before anything is sent ------------------------------------------------
+
+REFUSED_REVISIONS = {
+    "saas-worker:1": "is a revision of saas-worker, not of saas-backend",
+    "saas-backend:7": "no task definition saas-backend:7",
+    "7": "no task definition saas-backend:7",
+    "saas-backend:3": "already runs saas-backend:3",
+    "two": "bad revision 'two'",
+    "saas-backend:0": "bad revision",
+}
+
+
+async def test_rollback_refuses_a_revision_it_should_not_deploy(war, aws):
+    seed(aws)
+    room = await war()
+    for value, refusal in REFUSED_REVISIONS.items():
+        try:
+            _action, plan = await room.plan_action("rollback", "saas-backend", value)
+        except UserError as exc:
+            said = str(exc)
+        else:
+            said = plan.refusal
+        assert refusal in said, value
+    assert backend_task_definition(aws) == "saas-backend:3"
+
+
+async def test_rollback_to_a_named_older_revision_of_the_family(war, aws):
+    seed(aws)
+    room = await war()
+    _action, plan = await room.plan_action("rollback", "saas-backend", "saas-backend:1")
+    assert not plan.refusal
+    assert plan.params["task_definition"] == "saas-backend:1"
+
+
+async def test_rollback_refuses_a_deregistered_revision(war, aws):
+    seed(aws)
+    client("ecs", aws).deregister_task_definition(taskDefinition="saas-backend:1")
+    room = await war()
+    with pytest.raises(UserError, match="saas-backend:1 is INACTIVE"):
+        await room.plan_action("rollback", "saas-backend", "1")
+
+
+async def test_scale_refuses_counts_outside_the_bound(war, aws):
+    seed(aws)
+    room = await war()
+    for value in ("99999999999999999999", "51", "-1", "3.5", "²"):
+        with pytest.raises(UserError, match="from 0 to 50"):
+            await room.plan_action("scale", "saas-backend", value)
+
+
+async def test_scale_bound_comes_from_the_config(war, aws):
+    seed(aws)
+    room = await war(scale_max=5)
+    with pytest.raises(UserError, match="from 0 to 5 "):
+        await room.plan_action("scale", "saas-backend", "6")
+    _action, plan = await room.plan_action("scale", "saas-backend", "5")
+    assert plan.params["desired"] == 5

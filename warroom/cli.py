@@ -27,6 +27,7 @@ from warroom.model import (
     format_id,
     parse_id,
     parse_kind,
+    parse_number,
     postmortem_due,
 )
 from warroom.report import DEFAULT_SINCE, parse_since
@@ -178,7 +179,12 @@ def build_parser() -> Parser:
     q = osub.add_parser("retry", parents=[common], help="try every unsent update now")
     q.set_defaults(run=cmd_outbox_retry)
     q = osub.add_parser("discard", parents=[common], help="never send this update")
-    q.add_argument("id", type=int, metavar="ID", help="the message number from `outbox list`")
+    q.add_argument(
+        "id",
+        type=_arg(lambda t: parse_number(t, "message number"), "message number"),
+        metavar="ID",
+        help="the message number from `outbox list`",
+    )
     q.set_defaults(run=cmd_outbox_discard)
 
     p = sub.add_parser("mitigate", help="the runbook's mitigations: list, or run one")

@@ -227,6 +227,12 @@ class MitigationsConfig:
     cognito_app_clients: tuple[str, ...] = ()
     tenant_admin: TenantAdminConfig = field(default_factory=TenantAdminConfig)
     commands: tuple[CommandAction, ...] = ()
+    # `scale` refuses a desired count above this: a typo must not start thousands of tasks.
+    scale_max: int = 50
+
+    def __post_init__(self) -> None:
+        if self.scale_max < 0:
+            raise Invalid("scale_max", "must be 0 or more")
 
 
 @dataclass(frozen=True)

@@ -130,13 +130,25 @@ def format_id(incident_id: int) -> str:
     return f"INC-{incident_id}"
 
 
+# SQLite integers are 64-bit: a larger id cannot name anything and would overflow the driver.
+MAX_ID = 2**63 - 1
+
+
+def parse_number(text: str, what: str = "number") -> int:
+    """A row number a person typed: a positive whole number SQLite can hold."""
+    cleaned = text.strip()
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 0 < int(cleaned) <= MAX_ID:
+        raise ValueError(f"bad {what} {text!r}; use a positive whole number")
+    return int(cleaned)
+
+
 def parse_id(text: str) -> int:
     """Accept `INC-7`, `inc-7` and `7`."""
-    cleaned = text.strip().upper()
-    cleaned = cleaned.removeprefix("INC-")
-    if not cleaned.isdigit() or int(cleaned) <= 0:
-        raise ValueError(f"bad incident id {text!r}; use INC-<n> or <n>")
-    return int(cleaned)
+    cleaned = text.strip().upper().removeprefix("INC-")
+    try:
+        return parse_number(cleaned)
+    except ValueError:
+        raise ValueError(f"bad incident id {text!r}; use INC-<n> or <n>") from None
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,13 @@ import re
 from datetime import UTC, datetime, timedelta
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
+# Longest duration anything takes (a report's window, a cadence, a demo's delay): a century. Past
+# that `now - duration` leaves the calendar and datetime overflows.
+MAX_DURATION = timedelta(days=36525)
+# Earliest and latest instants accepted from a person: incidents happen in the computer era, and
+# datetime cannot hold times near year 1 or 9999 once shifted to UTC.
+MIN_INSTANT = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_INSTANT = datetime(9000, 1, 1, tzinfo=UTC)
 _UNITS = {
     "ms": timedelta(milliseconds=1),
     "s": timedelta(seconds=1),
@@ -25,19 +32,21 @@ def parse_duration(text: str) -> timedelta:
     cleaned = text.strip().replace(" ", "")
     if not cleaned:
         raise ValueError("empty duration; use a number and a unit such as 5s, 10m or 48h")
-    total = timedelta()
+    seconds = 0.0
     pos = 0
     for match in _DURATION_PART.finditer(cleaned):
         if match.start() != pos:
             break
-        total += float(match.group(1)) * _UNITS[match.group(2)]
+        seconds += float(match.group(1)) * _UNITS[match.group(2)].total_seconds()
         pos = match.end()
     if pos != len(cleaned):
         raise ValueError(
             f"bad duration {text!r}; use a number and a unit (ms, s, m, h, d, w)"
             " such as 5s, 10m or 48h"
         )
-    return total
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"duration {text!r} is too long; at most {MAX_DURATION.days}d (a century)")
+    return timedelta(seconds=seconds)
 
 
 def parse_instant(text: str) -> datetime:
@@ -45,11 +54,16 @@ def parse_instant(text: str) -> datetime:
     raw = text.strip()
     try:
         value = datetime.fromisoformat(raw)
-    except ValueError:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise ValueError(f"bad time {text!r}; use ISO 8601 such as 2026-11-26T03:01:00Z") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    if not MIN_INSTANT <= value < MAX_INSTANT:
+        raise ValueError(
+            f"time {text!r} is out of range; use a time from {MIN_INSTANT.year} on"
+        )
+    return value
 
 
 def to_db(value: datetime) -> str:

@@ -24,6 +24,33 @@ def _service(ctx: ActionContext, name: str) -> dict[str, Any]:
     return found[0]
 
 
+def _named_revision(ctx: ActionContext, family: str, value: str) -> str:
+    """`8` or `family:8`, checked: the service's own family, and a revision ECS has."""
+    name, _, number = value.rpartition(":") if ":" in value else (family, ":", value)
+    if not (number.isascii() and number.isdigit()) or int(number) <= 0:
+        raise UserError(f"bad revision {value!r}; use a number or {family}:<number>")
+    if name != family:
+        raise UserError(
+            f"{value} is a revision of {name}, not of {family}: a rollback stays in the "
+            "service's own task definition family"
+        )
+    wanted = f"{family}:{int(number)}"
+    from botocore.exceptions import ClientError
+
+    try:
+        found = ctx.clients.client("ecs").describe_task_definition(taskDefinition=wanted)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in (
+            "ClientException",
+            "InvalidParameterException",
+        ):
+            raise UserError(f"no task definition {wanted}: {family} has no such revision") from None
+        raise
+    if found.get("taskDefinition", {}).get("status") not in (None, "ACTIVE"):
+        raise UserError(f"{wanted} is {found['taskDefinition']['status']}, not ACTIVE")
+    return wanted
+
+
 class Rollback:
     name = "rollback"
     description = "Roll an ECS service back to its previous task definition (bad deploy)"
@@ -38,12 +65,7 @@ class Rollback:
         current = family_revision(service["taskDefinition"])
         family = current.rpartition(":")[0]
         if value:
-            if value.isdigit():
-                wanted = f"{family}:{value}"
-            elif value.rpartition(":")[2].isdigit():
-                wanted = value
-            else:
-                raise UserError(f"bad revision {value!r}; use a number or family:revision")
+            wanted = _named_revision(ctx, family, value.strip())
         else:
             found = previous_revision(ctx.clients.client("ecs"), current)
             if found is None:
@@ -93,10 +115,17 @@ class Scale:
         return config.ecs.services if config.ecs else ()
 
     def plan(self, ctx: ActionContext, target: str, value: str | None) -> Plan:
-        if value is None or not value.strip().isdigit():
+        limit = ctx.config.mitigations.scale_max
+        cleaned = (value or "").strip()
+        if not cleaned:
             raise UserError("scale needs --value: the new desired count (a whole number)")
+        if not (cleaned.isascii() and cleaned.isdigit()) or int(cleaned) > limit:
+            raise UserError(
+                f"bad desired count {value!r}; use a whole number from 0 to {limit} "
+                "(mitigations.scale_max in the config)"
+            )
         service = _service(ctx, target)
-        current, wanted = service.get("desiredCount", 0), int(value)
+        current, wanted = service.get("desiredCount", 0), int(cleaned)
         if current == wanted:
             return Plan(
                 self.name,
