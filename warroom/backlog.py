@@ -100,19 +100,30 @@ def to_json(rows: list[BacklogItem]) -> str:
     return json.dumps([item_dict(r) for r in rows], indent=2, ensure_ascii=False) + "\n"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A value as a CSV cell a spreadsheet shows as text: booleans as true/false, missing values
+    empty, text that would start a formula prefixed with a quote."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
 def to_csv(rows: list[BacklogItem]) -> str:
-    """RFC 4180 CSV with a header row; booleans as true/false, missing values empty."""
+    """RFC 4180 CSV with a header row, safe to open in a spreadsheet."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS)
     writer.writeheader()
     for row in rows:
-        values = item_dict(row)
-        writer.writerow(
-            {
-                k: ("true" if v else "false") if isinstance(v, bool) else ("" if v is None else v)
-                for k, v in values.items()
-            }
-        )
+        writer.writerow({k: csv_cell(v) for k, v in item_dict(row).items()})
     return out.getvalue()
 
 

@@ -7,6 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,11 +39,10 @@ EXIT_USAGE = 2
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse that says `warroom: ...` and exits 2 on a bad argument, without a traceback."""
+    """argparse that says what is wrong on one line and exits 2, without a traceback."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _arg(parse: Callable[[str], Any], name: str) -> Callable[[str], Any]:
@@ -77,6 +77,14 @@ def build_parser() -> Parser:
         default=argparse.SUPPRESS,
         help="config file (default: $WARROOM_CONFIG, ./warroom.toml, the XDG config dir)",
     )
+    # Accepted before or after the subcommand, with the same meaning (an observer's alias).
+    common.add_argument(
+        "--read-only",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="refuse everything that changes something outside the journal: mitigations, "
+        "posting updates, creating GitHub issues (the timeline still works)",
+    )
 
     parser = Parser(
         prog="warroom",
@@ -85,12 +93,6 @@ def build_parser() -> Parser:
         epilog="Run `warroom COMMAND --help` for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"warroom {__version__}")
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        dest="console_read_only",
-        help="console: refuse every mitigation (the timeline still works)",
-    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     p = sub.add_parser("declare", parents=[common], help="declare an incident; prints its id")
@@ -198,7 +200,6 @@ def build_parser() -> Parser:
     q.add_argument("--incident", type=incident_arg, help="INC-<n> (default: the open incident)")
     q.add_argument("--dry-run", action="store_true", help="show the plan and change nothing")
     q.add_argument("--yes", action="store_true", help="do not ask (for scripts)")
-    q.add_argument("--read-only", action="store_true", help="refuse every action")
     q.set_defaults(run=cmd_mitigate_run)
 
     p = sub.add_parser("action-items", help="post-mortem action items as backlog tasks")
@@ -379,13 +380,13 @@ async def cmd_report(room: WarRoom, args: argparse.Namespace) -> int:
 
 def _write_output(text: str, output: str | None, said: str) -> None:
     """To stdout, or atomically to the file `--output` names (then `said` on stderr)."""
-    from warroom.export import write_atomically
+    from warroom.outfile import write_output
 
     if not output:
         sys.stdout.write(text)
         return
     try:
-        write_atomically(Path(output), text)
+        write_output(Path(output), text)
     except OSError as exc:
         raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
     print(said, file=sys.stderr)
@@ -513,7 +514,7 @@ async def cmd_mitigate_list(room: WarRoom, args: argparse.Namespace) -> int:
         print(f"{name:<{width}}  {description}")
         print(f"{'':<{width}}  situation: {situation}; targets: {targets}")
     if config.read_only:
-        print("\nread-only mode is on in the config: every action will be refused")
+        print("\nread-only mode is on: every action will be refused")
     return 0
 
 
@@ -525,25 +526,27 @@ async def cmd_mitigate_run(room: WarRoom, args: argparse.Namespace) -> int:
     if args.dry_run:
         print("dry run: nothing changed")
         return 0
-    if args.read_only or room.config.read_only:
-        raise UserError(f"read-only mode: {plan.action} on {plan.target} refused")
+    room.refuse_if_read_only(f"{plan.action} on {plan.target}")
     incident_id = await room.target(args.incident)  # refuse before asking, not after
     confirmation: str | bool
     if args.yes:
         confirmation = plan.confirmation_word if plan.confirm == "type" else True
-    elif plan.confirm == "type":
-        confirmation = input(f"type {plan.confirmation_word!r} to confirm: ").strip()
     else:
-        confirmation = input("proceed? [y/N] ").strip().lower() in ("y", "yes")
-        if not confirmation:
+        # A pipe or a file is not a person: `echo y |` must not confirm a production change.
+        if not sys.stdin.isatty():
+            raise UserError("no terminal to confirm on: pass --yes to run without asking")
+        try:
+            if plan.confirm == "type":
+                confirmation = input(f"type {plan.confirmation_word!r} to confirm: ").strip()
+            else:
+                confirmation = input("proceed? [y/N] ").strip().lower() in ("y", "yes")
+        except EOFError:
+            confirmation = False
+        if confirmation is False:
             print("not confirmed; nothing changed")
             return 1
     outcome, event = await room.run_action(
-        action,
-        plan,
-        confirmation=confirmation,
-        incident_id=incident_id,
-        read_only=args.read_only,
+        action, plan, confirmation=confirmation, incident_id=incident_id
     )
     print(f"INC-{event.incident_id} action: {event.text}")
     return 0 if outcome.ok else 1
@@ -586,6 +589,7 @@ async def cmd_action_items_export(room: WarRoom, args: argparse.Namespace) -> in
     if not todo:
         print(f"nothing to create in {repo}: every open action item has an issue")
         return 0
+    room.refuse_if_read_only(f"creating GitHub issues in {repo}")
     config: Config = args.loaded_config
     token = backlog.read_token(config.github, repo)
 
@@ -620,6 +624,13 @@ def run_demo(args: argparse.Namespace) -> int:
         raise UserError(f"unknown scenario {args.scenario!r}; use one of: {names}")
     fail_after = args.fail_after.total_seconds()
     workdir = Path(args.workdir) if args.workdir else None
+    if workdir is not None:
+        try:
+            workdir.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise UserError(f"cannot use {workdir} for the demo: not a directory") from None
+        except OSError as exc:
+            raise UserError(f"cannot use {workdir} for the demo: {exc.strerror or exc}") from None
     if args.serve_only:
         return demo.serve_only(args.scenario, fail_after, workdir)
 
@@ -662,18 +673,38 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
+def _not_utf8(argv: Sequence[str]) -> str | None:
+    """The first argument holding bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    for arg in argv:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return repr(arg.encode("utf-8", errors="surrogateescape"))[1:]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # Text already in the journal may hold what a terminal cannot take; print it, never crash.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    argv = sys.argv[1:] if argv is None else argv
+    bad = _not_utf8(argv)
+    if bad is not None:
+        return _fail(f"argument {bad} is not valid UTF-8 text; nothing was done", EXIT_USAGE)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         config = load_config(getattr(args, "config", None))
+        if getattr(args, "read_only", False):
+            config = replace(config, read_only=True)
         runbook_for(config)  # a bad runbook file is a config error, reported before anything runs
         args.loaded_config = config
         args.db_path = db_path(config, getattr(args, "db", None))
         if args.command is None:
             from warroom.ui.app import run_console  # Textual loads only for the console
 
-            return run_console(config, args.db_path, read_only=args.console_read_only)
+            return run_console(config, args.db_path)
         if args.command == "demo":
             return run_demo(args)
         if args.command == "outbox" and args.outbox_command is None:

@@ -11,6 +11,8 @@ from typing import ClassVar
 
 import platformdirs
 
+from warroom.errors import UserError
+from warroom.sanitize import MAX_NAME, clean_name
 from warroom.typedtoml import Invalid, SchemaError, build, read_toml
 
 APP = "warroom"
@@ -29,6 +31,12 @@ class ConfigError(SchemaError):
 @dataclass(frozen=True)
 class UserConfig:
     name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.name and clean_name(self.name) != self.name.strip():
+            raise Invalid(
+                "name", f"one line of printable text, at most {MAX_NAME} characters, please"
+            )
 
 
 @dataclass(frozen=True)
@@ -310,8 +318,11 @@ def find_config_file(explicit: str | None) -> Path | None:
     env = os.environ.get("WARROOM_CONFIG")
     if env:
         return Path(env)
-    local = Path.cwd() / CONFIG_NAME
-    if local.is_file():
+    try:
+        local = Path.cwd() / CONFIG_NAME
+    except OSError:  # run from a directory that was deleted: there is no ./warroom.toml
+        local = None
+    if local is not None and local.is_file():
         return local
     xdg = Path(platformdirs.user_config_dir(APP)) / "config.toml"
     if xdg.is_file():
@@ -336,7 +347,9 @@ def default_db_path() -> Path:
 
 def db_path(config: Config, explicit: str | None = None) -> Path:
     """`--db`, then `$WARROOM_DB`, then the config's journal.db, then the XDG data dir."""
-    if explicit:
+    if explicit is not None:
+        if not explicit.strip():
+            raise UserError("--db is empty; name the journal file, or leave --db out")
         return Path(explicit).expanduser()
     env = os.environ.get("WARROOM_DB")
     if env:
@@ -353,9 +366,10 @@ def whoami(config: Config) -> str:
         os.environ.get("WARROOM_USER", ""),
         os.environ.get("SUDO_USER", ""),
     ):
-        if candidate.strip():
-            return candidate.strip()
+        # Names from the environment are outside text: they reach terminals and other consoles.
+        if name := clean_name(candidate):
+            return name
     try:
-        return getpass.getuser()
+        return clean_name(getpass.getuser()) or f"uid{os.getuid()}"
     except Exception:  # no login name and no passwd entry (some containers)
         return f"uid{os.getuid()}"

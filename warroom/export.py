@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,13 +36,29 @@ def continuation(value: str) -> str:
     return "\n  ".join(line.rstrip() for line in value.strip().splitlines())
 
 
-def environment(extra_dir: Path | None = None) -> jinja2.Environment:
+# A line of typed text that Markdown would read as structure: a heading (`#bad-deploy` is a tag,
+# not a heading), a setext underline, a code fence. Escaped, so a root cause holding
+# "## Action Items" cannot open a second section.
+_MARKDOWN_BLOCK = re.compile(
+    r"^([ \t]*)(#{1,6}(?=[ \t]|$)|```|~~~|=+[ \t]*$|-{2,}[ \t]*$)", re.MULTILINE
+)
+
+
+def markdown_text(value: Any) -> Any:
+    """Every value a Markdown template prints: literal text, never raw HTML or new sections."""
+    if not isinstance(value, str):
+        return value
+    return _MARKDOWN_BLOCK.sub(r"\1\\\2", value.replace("<", "&lt;"))
+
+
+def environment(extra_dir: Path | None = None, *, markdown: bool = False) -> jinja2.Environment:
     search = [str(extra_dir)] if extra_dir else []
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*search, str(TEMPLATES_DIR)]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
+        finalize=markdown_text if markdown else None,
     )
     env.filters["todo"] = todo
     env.filters["continuation"] = continuation
@@ -130,19 +144,28 @@ def postmortem_context(incident: Incident) -> dict[str, Any]:
 
 def render_postmortem(incident: Incident, template: Path | None = None) -> str:
     """The post-mortem as Markdown; `template` is a team's own file in place of the built-in."""
+    name = str(template or POSTMORTEM_TEMPLATE)
+    if template is not None and not template.is_file():
+        raise UserError(f"template {template}: no such file")
     try:
         if template is None:
-            tmpl = environment().get_template(POSTMORTEM_TEMPLATE)
+            tmpl = environment(markdown=True).get_template(POSTMORTEM_TEMPLATE)
         else:
-            tmpl = environment(template.parent).get_template(template.name)
+            tmpl = environment(template.parent, markdown=True).get_template(template.name)
         return tmpl.render(postmortem_context(incident))
     except jinja2.TemplateNotFound as exc:
-        raise UserError(f"template not found: {template or exc.name}") from None
+        raise UserError(f"template not found: {exc.name}") from None
     except jinja2.TemplateSyntaxError as exc:
-        where = f"{exc.filename or template}:{exc.lineno}"
+        where = f"{exc.filename or name}:{exc.lineno}"
         raise UserError(f"template {where}: {exc.message}") from None
     except jinja2.UndefinedError as exc:
-        raise UserError(f"template {template or POSTMORTEM_TEMPLATE}: {exc.message}") from None
+        raise UserError(f"template {name}: {exc.message}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"template {name}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UserError(f"template {name}: {exc.strerror or exc}") from None
+    except Exception as exc:  # a team's template may divide by zero or format a string as %d
+        raise UserError(f"template {name}: {type(exc).__name__}: {exc}") from None
 
 
 def postmortem_filename(incident: Incident) -> str:
@@ -150,19 +173,3 @@ def postmortem_filename(incident: Incident) -> str:
     started = incident.milestones.detected or incident.created_at
     slug = re.sub(r"[^a-z0-9]+", "-", incident.title.lower()).strip("-")[:48].strip("-")
     return f"{started.date().isoformat()}-{incident.ref}{'-' + slug if slug else ''}.md"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -50,6 +50,21 @@ _SECRETS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+MAX_NAME = 64
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """Lone surrogates (undecodable bytes in argv or the environment) as U+FFFD: they cannot be
+    written as UTF-8 to a file, a terminal or a team channel."""
+    return _SURROGATE.sub("\N{REPLACEMENT CHARACTER}", text)
+
+
+def clean_name(text: str) -> str:
+    """A person's name as it goes on every entry: one line of printable text, not too long."""
+    return " ".join(strip_controls(valid_unicode(text)).split())[:MAX_NAME].strip()
+
+
 def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n"))
 

@@ -33,7 +33,7 @@ from warroom.model import (
 )
 from warroom.qa import load_qa_checklist
 from warroom.runbook import Runbook, load_runbook, with_qa_items
-from warroom.sanitize import strip_controls
+from warroom.sanitize import strip_controls, valid_unicode
 from warroom.timeutil import utcnow
 from warroom.typedtoml import SchemaError
 
@@ -83,7 +83,7 @@ class Delivery:
 
 
 def clean_text(text: str, what: str = "text", *, required: bool = True) -> str:
-    cleaned = strip_controls(text).strip()
+    cleaned = strip_controls(valid_unicode(text)).strip()
     if required and not cleaned:
         raise UserError(f"empty {what}; say what happened")
     if len(cleaned) > MAX_TEXT:
@@ -184,16 +184,32 @@ class WarRoom:
             raise UserError(f"{kind.value} entries are made by their own commands")
         text = clean_text(text)
         target = await self.target(incident_id)
+        when = self._when(at)
+        if at is not None:
+            await self._refuse_before_detection(target, kind, when)
         return await self.journal.append_event(
             target,
             kind=kind,
             text=text,
             author=self.author,
-            at=self._when(at),
+            at=when,
             recorded_at=self.now(),
             auto=auto,
             data=data,
         )
+
+    async def _refuse_before_detection(self, incident_id: int, kind: Kind, at: datetime) -> None:
+        """Nothing happens to an incident before it was detected; an earlier `detected` entry
+        moves detection earlier (the alert fired before anyone declared)."""
+        if kind is Kind.DETECTED:
+            return
+        detected = (await self.incident(incident_id)).milestones.detected
+        if detected is not None and at < detected:
+            raise UserError(
+                f"{at:%Y-%m-%d %H:%M:%S} is before the incident was detected "
+                f"({detected:%Y-%m-%d %H:%M:%S} UTC); log a detected entry at the earlier time "
+                "first if the alert fired earlier"
+            )
 
     async def observe(
         self, incident_id: int, key: str, text: str, *, data: dict[str, Any] | None = None
@@ -301,15 +317,16 @@ class WarRoom:
         template: Path | None = None,
     ) -> Path:
         """Write the post-mortem file (to `output`, else a stable name in `directory`)."""
-        from warroom.export import postmortem_filename, render_postmortem, write_atomically
+        from warroom.export import postmortem_filename, render_postmortem
+        from warroom.outfile import write_output
 
         incident = await self.incident(incident_id)
         text = render_postmortem(incident, template)
         path = output or (directory or Path.cwd()) / postmortem_filename(incident)
         try:
-            write_atomically(path, text)
+            write_output(path, text)
         except OSError as exc:
-            raise UserError(f"cannot write {path}: {exc.strerror}") from None
+            raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
         await self.journal.mark_exported(incident_id, self.now())
         return path
 
@@ -361,8 +378,7 @@ class WarRoom:
         from warroom.actions import ActionContext, Outcome
         from warroom.actions.base import failed
 
-        if read_only or self.config.read_only:
-            raise UserError(f"read-only mode: {plan.action} on {plan.target} refused")
+        self.refuse_if_read_only(f"{plan.action} on {plan.target}", read_only)
         if plan.refusal:
             raise UserError(plan.refusal)
         if plan.confirm == "type":
@@ -414,6 +430,11 @@ class WarRoom:
         )
         return outcome, event
 
+    def refuse_if_read_only(self, what: str, read_only: bool = False) -> None:
+        """Read-only mode (`--read-only` or the config) changes nothing outside the journal."""
+        if read_only or self.config.read_only:
+            raise UserError(f"read-only mode: {what} refused")
+
     # Team channel -------------------------------------------------------------------------
 
     async def draft_update(self, incident_id: int | None = None) -> Draft:
@@ -426,6 +447,7 @@ class WarRoom:
         """Queue the message for every team channel, then try each once. A message that fails
         stays in the outbox and is retried with backoff (`deliver_due`) until it is sent or a
         person discards it; a sent one is journaled as a `comms` entry."""
+        self.refuse_if_read_only("posting a status update")
         incident = await self.target(incident_id)
         text = clean_text(text, "message")
         channels = self.config.notify.targets
@@ -440,7 +462,9 @@ class WarRoom:
 
     async def deliver_due(self) -> list[Delivery]:
         """Retry every outbox message whose next attempt is due (the console calls this every
-        few seconds; `warroom outbox retry` once)."""
+        few seconds; `warroom outbox retry` once). A read-only console leaves them to others."""
+        if self.config.read_only:
+            return []
         due = await self.journal.outbox(due_by=self.now())
         return [await self._deliver(message) for message in due]
 
@@ -448,6 +472,7 @@ class WarRoom:
         return await self.journal.outbox(incident_id=incident_id)
 
     async def retry_outbox_now(self, incident_id: int | None = None) -> list[Delivery]:
+        self.refuse_if_read_only("posting the outbox")
         await self.journal.retry_posts_now(self.now(), incident_id)
         return await self.deliver_due()
 

@@ -60,9 +60,7 @@ def parse_instant(text: str) -> datetime:
     except (ValueError, OverflowError):
         raise ValueError(f"bad time {text!r}; use ISO 8601 such as 2026-11-26T03:01:00Z") from None
     if not MIN_INSTANT <= value < MAX_INSTANT:
-        raise ValueError(
-            f"time {text!r} is out of range; use a time from {MIN_INSTANT.year} on"
-        )
+        raise ValueError(f"time {text!r} is out of range; use a time from {MIN_INSTANT.year} on")
     return value
 
 

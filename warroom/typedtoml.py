@@ -35,16 +35,27 @@ class Invalid(ValueError):
         super().__init__(f"{field}: {problem}")
 
 
+# A config or runbook is a page or two; `--config /dev/zero` must not read forever.
+MAX_FILE = 1024 * 1024
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = handle.read(MAX_FILE + 1)
+        if len(data) > MAX_FILE:
+            raise SchemaError(
+                path, "", f"larger than {MAX_FILE // 1024} KiB; is it the right file?"
+            )
+        return tomllib.loads(data.decode("utf-8"))
     except FileNotFoundError:
         raise SchemaError(path, "", "file not found") from None
     except IsADirectoryError:
         raise SchemaError(path, "", "is a directory, not a TOML file") from None
     except PermissionError:
         raise SchemaError(path, "", "permission denied") from None
+    except OSError as exc:
+        raise SchemaError(path, "", exc.strerror or str(exc)) from None
     except UnicodeDecodeError:
         raise SchemaError(path, "", "not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import suppress
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,9 @@ class WarRoomApp(App[None]):
         read_only: bool = False,
     ) -> None:
         super().__init__()
-        self.read_only = read_only or config.read_only
+        if read_only:  # the room built from this config refuses posts and actions too
+            config = replace(config, read_only=True)
+        self.read_only = config.read_only
         self.clock = clock
         self.config = config
         self.db = db

@@ -42,7 +42,11 @@ def save_layout(db: Path, state: LayoutState) -> None:
     path = state_path(db)
     tmp = path.with_name(path.name + ".tmp")
     try:
-        tmp.write_text(json.dumps(asdict(state), sort_keys=True))
+        # Private like the journal beside it: it names the incident being worked on.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(asdict(state), sort_keys=True))
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only directory: the layout is a convenience, the journal is what counts
