@@ -11,12 +11,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.geometry import Size
@@ -35,6 +35,7 @@ from warroom.sources.ecs import EcsFeed, EcsSnapshot
 from warroom.sources.health import HealthFeed, HealthSnapshot, observe_health
 from warroom.sources.logs import LogBatch, LogTailer
 from warroom.timeutil import utcnow
+from warroom.ui import keys
 from warroom.ui.dialogs import (
     ActionMenu,
     ActionRequest,
@@ -66,27 +67,7 @@ class WarRoomApp(App[None]):
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS = [
-        Binding("a", "milestone('acknowledged')", "Ack"),
-        Binding("n", "note", "Note"),
-        Binding("c", "milestone('root_cause')", "Cause"),
-        Binding("m", "milestone('mitigated')", "Mitigated"),
-        Binding("f", "milestone('fix_deployed')", "Fix"),
-        Binding("r", "milestone('resolved')", "Resolved"),
-        Binding("s", "severity", "Sev"),
-        Binding("exclamation_mark", "mitigations", "Mitigate", key_display="!"),
-        Binding("u", "update", "Update"),
-        Binding("o", "outbox", "Outbox", show=False),
-        Binding("x", "export", "Export"),
-        Binding("p", "postmortem", "Post-mortem"),
-        Binding("h", "history", "History", show=False),
-        Binding("d", "runbooks", "Runbooks", show=False),
-        Binding("ctrl+n", "declare", "Declare", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("tab", "next_pane", "Pane", show=False, priority=True),
-        Binding("shift+tab", "previous_pane", "Prev pane", show=False, priority=True),
-        Binding("q", "quit_console", "Quit"),
-    ]
+    BINDINGS = keys.bindings(keys.MAIN)
 
     def __init__(
         self,
@@ -753,26 +734,12 @@ class WarRoomApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        commands: list[tuple[str, str, Callable[[], Any]]] = [
-            ("Log acknowledged", "a", lambda: self.run_action("milestone('acknowledged')")),
-            ("Add a note", "n", self.action_note),
-            ("Log root cause", "c", lambda: self.run_action("milestone('root_cause')")),
-            ("Log mitigation applied", "m", lambda: self.run_action("milestone('mitigated')")),
-            ("Log fix deployed", "f", lambda: self.run_action("milestone('fix_deployed')")),
-            ("Log resolved", "r", lambda: self.run_action("milestone('resolved')")),
-            ("Change severity", "s", self.action_severity),
-            ("Mitigations", "!", self.action_mitigations),
-            ("Post a status update", "u", self.action_update),
-            ("Export the post-mortem", "x", lambda: self.run_action("export")),
-            ("Write the post-mortem", "p", self.action_postmortem),
-            ("Incident history (quarterly review)", "h", self.action_history),
-            ("Team runbook documents", "d", self.action_runbooks),
-            ("Outbox: unsent status updates", "o", lambda: self.run_action("outbox")),
-            ("Declare a new incident", "ctrl+n", self.action_declare),
-            ("Keys and help", "?", self.action_help),
-        ]
-        for title, key, callback in commands:
-            yield SystemCommand(title, f"key: {key}", callback)
+        for key in keys.palette_commands():
+            yield SystemCommand(
+                key.description[:1].upper() + key.description[1:],
+                f"key: {key.shown_as}",
+                partial(self.run_action, key.action),
+            )
 
     # Feeds --------------------------------------------------------------------------------
 

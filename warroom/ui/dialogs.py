@@ -33,6 +33,7 @@ from warroom.model import (
     postmortem_due,
 )
 from warroom.timeutil import parse_instant
+from warroom.ui import keys
 
 
 @dataclass(frozen=True)
@@ -311,45 +312,6 @@ class SeverityScreen(ModalScreen[tuple[Severity, str] | None]):
         self.dismiss(None)
 
 
-KEYS: dict[str, list[tuple[str, str]]] = {
-    "Main screen (when no text field has focus)": [
-        ("a", "log acknowledged"),
-        ("n", "add a note"),
-        ("c", "log root cause"),
-        ("m", "log mitigation applied"),
-        ("f", "log fix deployed"),
-        ("r", "log resolved"),
-        ("s", "change severity"),
-        ("!", "mitigations menu (the runbook's table)"),
-        ("u", "post a status update (the runbook's message for the phase, editable)"),
-        ("o", "outbox: updates not sent yet; r retries now, d discards"),
-        ("x", "export the post-mortem"),
-        ("p", "write the post-mortem: fields, action items, live preview, ctrl+e exports"),
-        ("h", "incident history: the quarterly review, sortable, incidents per week"),
-        ("d", "the team's runbook documents (config [runbook]); / searches, n / N"),
-        ("ctrl+n", "declare a new incident"),
-        ("tab / shift+tab", "next / previous pane"),
-        ("?", "this help"),
-        ("ctrl+p", "command palette: every action by name"),
-        ("q", "quit (everything is already saved)"),
-    ],
-    "Timeline": [("↑ ↓", "move"), ("enter", "edit the entry: text and time")],
-    "Checklist": [
-        ("↑ ↓", "move"),
-        ("space / enter", "tick or untick (who and when are kept)"),
-        ("[ ]", "previous / next phase"),
-    ],
-    "Log panes": [
-        ("/", "filter as you type (regex); enter keeps it, esc clears"),
-        ("e / E", "next / previous ERROR line (the first press: the newest one)"),
-        ("w", "wrap long lines (the last 1,000 lines) or cut them at the edge"),
-        ("y", "copy the selected line to the timeline as evidence"),
-        ("end", "follow again (scrolling up pauses)"),
-        ("z", "zoom the pane to full screen and back"),
-    ],
-}
-
-
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
 
@@ -357,10 +319,10 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold cyan", no_wrap=True)
         table.add_column()
-        for section, keys in KEYS.items():
+        for section, entries in keys.help_sections().items():
             table.add_row(Text(section, "bold underline"), "")
-            for key, what in keys:
-                table.add_row(key, what)
+            for key in entries:
+                table.add_row(Text(key.shown_as), Text(key.description))
             table.add_row("", "")
         with VerticalScroll(classes="dialog", id="help"):
             yield Label("warroom keys", classes="dialog-title")

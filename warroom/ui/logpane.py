@@ -15,7 +15,6 @@ from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.geometry import Region
 from textual.message import Message
@@ -25,6 +24,7 @@ from textual.widgets import Input, Log
 
 from warroom.sources.logs import LogBatch, LogLine
 from warroom.timeutil import short_duration
+from warroom.ui import keys
 from warroom.ui.panels import app_now
 
 MAX_LINES = 5_000
@@ -125,16 +125,7 @@ class LogView(Log):
 class LogPane(Vertical, can_focus=False):
     """Title: group, pattern, follow state and the age of the last poll."""
 
-    BINDINGS = [
-        Binding("/", "filter", "Filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("end", "follow", "Follow"),
-        Binding("e", "next_error", "Next ERROR"),
-        Binding("E", "previous_error", "Prev ERROR", key_display="E"),
-        Binding("y", "evidence", "Line to timeline"),
-        Binding("w", "wrap", "Wrap"),
-        Binding("z", "zoom", "Zoom"),
-    ]
+    BINDINGS = keys.bindings(keys.LOG_PANE)
 
     class Evidence(Message):
         """The responder wants this log line on the timeline."""

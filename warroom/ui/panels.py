@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
@@ -18,6 +17,7 @@ from warroom.runbook import Phase, Runbook
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot
 from warroom.timeutil import utcnow
+from warroom.ui import keys
 from warroom.ui.render import ecs_text, event_text, health_text, incident_title
 
 
@@ -154,7 +154,7 @@ class EcsPanel(Static, can_focus=True):
 class TimelinePane(OptionList):
     """The incident's entries in time order; enter edits the highlighted one."""
 
-    BINDINGS = [Binding("enter", "edit", "Edit entry")]
+    BINDINGS = keys.bindings(keys.TIMELINE)
 
     class Edit(Message):
         def __init__(self, event_id: int) -> None:
@@ -194,11 +194,7 @@ class TimelinePane(OptionList):
 class ChecklistPane(OptionList):
     """The runbook's steps for one phase; space or enter ticks; [ and ] change phase."""
 
-    BINDINGS = [
-        Binding("space,enter", "toggle", "Tick step"),
-        Binding("left_square_bracket", "phase(-1)", "Prev phase", key_display="["),
-        Binding("right_square_bracket", "phase(1)", "Next phase", key_display="]"),
-    ]
+    BINDINGS = keys.bindings(keys.CHECKLIST)
 
     class Toggle(Message):
         def __init__(self, step_id: str, done: bool) -> None:
