@@ -16,10 +16,10 @@ from warroom.report import (
     load_report,
     parse_since,
     percentile,
-    render_markdown,
     root_cause_tags,
     weekly_counts,
 )
+from warroom.report_markdown import render_markdown
 from warroom.service import WarRoom
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -367,7 +367,8 @@ async def cmd_export(room: WarRoom, args: argparse.Namespace) -> int:
 
 
 async def cmd_report(room: WarRoom, args: argparse.Namespace) -> int:
-    from warroom.report import load_report, render_markdown
+    from warroom.report import load_report
+    from warroom.report_markdown import render_markdown
 
     report = await load_report(room.journal, now=room.now(), since=args.since)
     if args.json:

@@ -12,7 +12,7 @@ import jinja2
 
 from warroom.errors import UserError
 from warroom.evidence import summary as evidence_summary
-from warroom.model import KIND_LABELS, Incident, Kind
+from warroom.model import KIND_LABELS, Incident, Kind, PostmortemField
 from warroom.timeutil import hhmm
 
 # Installed wheels carry the templates inside the package; a source checkout has them at the top.
@@ -117,17 +117,19 @@ def postmortem_context(incident: Incident) -> dict[str, Any]:
         "date": day.isoformat(),
         "severity": incident.severity.value,
         "duration": hhmm(resolved) if resolved is not None else None,
-        "author": fields.get("author") or incident.created_by,
-        "summary": fields.get("summary"),
+        "author": fields.get(PostmortemField.AUTHOR) or incident.created_by,
+        "summary": fields.get(PostmortemField.SUMMARY),
         "timeline": timeline,
-        "root_cause": fields.get("root_cause") or _joined(texts(Kind.ROOT_CAUSE)),
+        "root_cause": fields.get(PostmortemField.ROOT_CAUSE) or _joined(texts(Kind.ROOT_CAUSE)),
         "impact": {
-            "users_affected": fields.get("users_affected") or incident.scope.users_affected(),
-            "duration": fields.get("impact_duration") or impact_minutes,
-            "data_loss": fields.get("data_loss"),
+            "users_affected": fields.get(PostmortemField.USERS_AFFECTED)
+            or incident.scope.users_affected(),
+            "duration": fields.get(PostmortemField.IMPACT_DURATION) or impact_minutes,
+            "data_loss": fields.get(PostmortemField.DATA_LOSS),
         },
-        "mitigation": fields.get("mitigation") or _joined(texts(Kind.MITIGATED, Kind.ACTION)),
-        "fix": fields.get("fix") or _joined(texts(Kind.FIX_DEPLOYED)),
+        "mitigation": fields.get(PostmortemField.MITIGATION)
+        or _joined(texts(Kind.MITIGATED, Kind.ACTION)),
+        "fix": fields.get(PostmortemField.FIX) or _joined(texts(Kind.FIX_DEPLOYED)),
         "action_items": [
             {
                 "done": item.done,
@@ -138,8 +140,26 @@ def postmortem_context(incident: Incident) -> dict[str, Any]:
             }
             for item in incident.action_items
         ],
-        "lessons_learned": fields.get("lessons_learned"),
+        "lessons_learned": fields.get(PostmortemField.LESSONS_LEARNED),
     }
+
+
+def field_defaults(incident: Incident) -> dict[PostmortemField, str]:
+    """What the export prints for each editable field: the typed text, else what it derives
+    from the timeline, the scope or the milestones."""
+    context = postmortem_context(incident)
+    impact = context["impact"]
+    values = {
+        PostmortemField.SUMMARY: context["summary"],
+        PostmortemField.ROOT_CAUSE: context["root_cause"],
+        PostmortemField.USERS_AFFECTED: impact["users_affected"],
+        PostmortemField.IMPACT_DURATION: impact["duration"],
+        PostmortemField.DATA_LOSS: impact["data_loss"],
+        PostmortemField.MITIGATION: context["mitigation"],
+        PostmortemField.FIX: context["fix"],
+        PostmortemField.LESSONS_LEARNED: context["lessons_learned"],
+    }
+    return {name: value or "" for name, value in values.items()}
 
 
 def render_postmortem(incident: Incident, template: Path | None = None) -> str:

@@ -252,17 +252,33 @@ class OutboxMessage:
     closed_by: str | None = None
 
 
-POSTMORTEM_FIELDS: tuple[str, ...] = (
-    "summary",
-    "root_cause",
-    "users_affected",
-    "impact_duration",
-    "data_loss",
-    "mitigation",
-    "fix",
-    "lessons_learned",
-    "author",
-)
+class PostmortemField(StrEnum):
+    """The post-mortem's typed fields (the runbook template's sections), by the names the
+    journal, the editor, the export and the report all use."""
+
+    SUMMARY = "summary"
+    ROOT_CAUSE = "root_cause"
+    USERS_AFFECTED = "users_affected"
+    IMPACT_DURATION = "impact_duration"
+    DATA_LOSS = "data_loss"
+    MITIGATION = "mitigation"
+    FIX = "fix"
+    LESSONS_LEARNED = "lessons_learned"
+    AUTHOR = "author"
+
+
+POSTMORTEM_FIELDS: tuple[str, ...] = tuple(PostmortemField)
+
+
+class EcsChange(StrEnum):
+    """What the ECS feed observes between two polls; `<change>:<service>` keys its entries."""
+
+    TASK_DEFINITION_CHANGED = "task_definition_changed"
+    DEPLOYMENT_STARTED = "deployment_started"
+    DEPLOYMENT_COMPLETED = "deployment_completed"
+    DEPLOYMENT_FAILED = "deployment_failed"
+    BELOW_DESIRED = "below_desired"
+    AT_DESIRED = "at_desired"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ nearest-rank p50: with an even count, the lower of the two middle values.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,17 +17,19 @@ from typing import Any
 from warroom.journal import Journal
 from warroom.model import (
     SEVERITY_LEVELS,
+    EcsChange,
     Incident,
     IncidentSummary,
     Kind,
+    PostmortemField,
     Severity,
     acknowledged_in_time,
     postmortem_due,
     response_due,
 )
-from warroom.timeutil import iso, parse_duration, short_duration
+from warroom.stats import percentile
+from warroom.timeutil import iso, parse_duration
 
-REPORT_TEMPLATE = "report.md.j2"
 PERCENTILE_METHOD = "nearest-rank"
 DEFAULT_SINCE = "90d"
 
@@ -36,18 +37,9 @@ DEFAULT_SINCE = "90d"
 # digits, `_` or `-`. Not after a word character, so `page#anchor` and `C#` are not tags.
 _TAG = re.compile(r"(?<![\w#&/])#([A-Za-z][\w-]*)")
 
-# The ECS feed's observation keys are `<kind>:<service>` (warroom/sources/ecs.py `observe`);
-# the health feed's are `<kind>:<endpoint>`, and an endpoint is not a service.
-_ECS_OBSERVATIONS = frozenset(
-    {
-        "task_definition_changed",
-        "deployment_started",
-        "deployment_completed",
-        "deployment_failed",
-        "below_desired",
-        "at_desired",
-    }
-)
+# The ECS feed's observation keys are `<change>:<service>`; the health feed's are
+# `<kind>:<endpoint>`, and an endpoint is not a service.
+_ECS_OBSERVATIONS = frozenset(EcsChange)
 
 PATTERN_KINDS: tuple[tuple[str, str], ...] = (
     ("services", "Services"),
@@ -63,15 +55,6 @@ def parse_since(text: str) -> timedelta:
     if window <= timedelta(0):
         raise ValueError(f"bad window {text!r}; use a positive duration such as 90d or 48h")
     return window
-
-
-def percentile(values: Iterable[timedelta], p: int) -> timedelta | None:
-    """The nearest-rank p-th percentile (0 < p <= 100), or None without values."""
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    rank = max(1, math.ceil(p * len(ordered) / 100))
-    return ordered[rank - 1]
 
 
 def started_at(incident: Incident | IncidentSummary) -> datetime:
@@ -288,7 +271,7 @@ class Pattern:
 
 def root_cause_tags(incident: Incident) -> set[str]:
     texts = [e.text for e in incident.events_of(Kind.ROOT_CAUSE)]
-    texts.append(incident.postmortem.get("root_cause", ""))
+    texts.append(incident.postmortem.get(PostmortemField.ROOT_CAUSE, ""))
     return {m.rstrip("-_").lower() for text in texts for m in _TAG.findall(text)}
 
 
@@ -461,95 +444,3 @@ async def load_incidents(journal: Journal) -> list[Incident]:
 async def load_report(journal: Journal, *, now: datetime, since: timedelta) -> Report:
     """Read every incident (action items are reviewed over all of them) and build the review."""
     return build_report(await load_incidents(journal), now=now, since=since)
-
-
-# Markdown ---------------------------------------------------------------------------------
-
-
-def _duration(value: timedelta | None) -> str:
-    return "—" if value is None else short_duration(value)
-
-
-def _window(value: timedelta) -> str:
-    if value % timedelta(days=1) == timedelta(0):
-        days = value // timedelta(days=1)
-        return f"{days} day{'s' if days != 1 else ''}"
-    return short_duration(value)
-
-
-def _percent(part: int, whole: int) -> str:
-    return "—" if not whole else f"{round(100 * part / whole)} % ({part}/{whole})"
-
-
-def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def markdown_context(report: Report) -> dict[str, Any]:
-    def row(stats: SeverityStats) -> dict[str, str]:
-        target = stats.response_target
-        return {
-            "label": stats.label,
-            "incidents": str(stats.incidents),
-            "open": str(stats.open),
-            "ack_median": _duration(stats.acknowledge.median),
-            "ack_p90": _duration(stats.acknowledge.p90),
-            "mitigate_median": _duration(stats.mitigate.median),
-            "mitigate_p90": _duration(stats.mitigate.p90),
-            "resolve_median": _duration(stats.resolve.median),
-            "resolve_p90": _duration(stats.resolve.p90),
-            "target": _duration(target) if target else "per severity",
-            "within": _percent(stats.acknowledged_within_target, stats.acknowledgement_measured),
-        }
-
-    pm = report.postmortems
-    return {
-        "start": f"{report.window_start:%Y-%m-%d %H:%M}",
-        "end": f"{report.generated_at:%Y-%m-%d %H:%M}",
-        "window": _window(report.since),
-        "incidents": report.incidents,
-        "method": PERCENTILE_METHOD,
-        "rows": [row(s) for s in (*report.severities, report.overall)],
-        "postmortems": {
-            "required": pm.required,
-            "compliant": pm.compliant,
-            "late": pm.late,
-            "due": pm.due,
-            "overdue": len(pm.overdue),
-            "overdue_refs": ", ".join(pm.overdue),
-            "not_yet_due": pm.not_yet_due,
-            "compliance": _percent(pm.compliant, pm.decided),
-        },
-        "patterns": [
-            {
-                "title": title,
-                "entries": [
-                    {
-                        "name": ("#" if kind == "root_cause_tags" else "") + p.name,
-                        "count": len(p.incidents),
-                        "refs": ", ".join(p.incidents),
-                    }
-                    for p in report.patterns[kind]
-                ],
-            }
-            for kind, title in PATTERN_KINDS
-        ],
-        "action_items": [
-            {
-                "incident": i.incident,
-                "text": _cell(i.text),
-                "owner": _cell(i.owner) or "unassigned",
-                "deadline": i.deadline.isoformat() if i.deadline else "—",
-                "state": "**overdue**" if i.overdue else "open",
-            }
-            for i in report.action_items
-        ],
-        "open_items": len(report.action_items),
-        "overdue_items": len(report.overdue_action_items),
-    }
-
-
-def render_markdown(report: Report) -> str:
-    from warroom.export import environment  # jinja2 only when a report is rendered
-
-    return environment(markdown=True).get_template(REPORT_TEMPLATE).render(markdown_context(report))

@@ -18,7 +18,7 @@ from typing import Any, Literal, cast
 import jinja2
 
 from warroom.export import environment
-from warroom.model import Event, Incident, Kind
+from warroom.model import Event, Incident, Kind, PostmortemField
 
 UpdateKind = Literal["investigating", "mitigated", "resolved"]
 UPDATE_KINDS: tuple[UpdateKind, ...] = ("investigating", "mitigated", "resolved")
@@ -70,12 +70,13 @@ def update_context(incident: Incident) -> dict[str, Any]:
         "severity": incident.severity.value,
         "alarm": _alarm(incident),
         "action": _clip(
-            _joined(_mitigations(incident)) or _single(incident.postmortem.get("mitigation"))
+            _joined(_mitigations(incident))
+            or _single(incident.postmortem.get(PostmortemField.MITIGATION))
         ),
         "restored_at": _clock(milestones.mitigated, day),
         "root_cause": _clip(
             _joined(_single(e.text) for e in _entries(incident, Kind.ROOT_CAUSE))
-            or _single(incident.postmortem.get("root_cause"))
+            or _single(incident.postmortem.get(PostmortemField.ROOT_CAUSE))
         ),
         "fix_at": _clock(milestones.fix_deployed, day),
     }

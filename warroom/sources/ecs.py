@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.config import EcsConfig
+from warroom.model import EcsChange
 from warroom.sanitize import safe_line
 from warroom.sources.aws import AwsClients
 from warroom.sources.status import SourceStatus, backoff, describe_error
@@ -151,7 +152,7 @@ def observe(previous: EcsSnapshot | None, current: EcsSnapshot) -> tuple[Observa
         if old.task_definition != now.task_definition:
             note(
                 now,
-                "task_definition_changed",
+                EcsChange.TASK_DEFINITION_CHANGED,
                 f"{now.name} task definition {old.task_definition} -> {now.task_definition}",
             )
         old_ids = {d.id for d in old.deployments}
@@ -159,7 +160,7 @@ def observe(previous: EcsSnapshot | None, current: EcsSnapshot) -> tuple[Observa
             if dep.status == "PRIMARY" and dep.id not in old_ids:
                 note(
                     now,
-                    "deployment_started",
+                    EcsChange.DEPLOYMENT_STARTED,
                     f"{now.name} deployment started: {dep.task_definition}",
                 )
         old_states = {d.id: d.rollout_state for d in old.deployments}
@@ -170,7 +171,7 @@ def observe(previous: EcsSnapshot | None, current: EcsSnapshot) -> tuple[Observa
             ):
                 note(
                     now,
-                    f"deployment_{dep.rollout_state.lower()}",
+                    EcsChange(f"deployment_{dep.rollout_state.lower()}"),
                     f"{now.name} deployment {dep.rollout_state.lower()}: {dep.task_definition}",
                 )
         was_short = old.running < old.desired
@@ -178,11 +179,11 @@ def observe(previous: EcsSnapshot | None, current: EcsSnapshot) -> tuple[Observa
         if is_short and not was_short:
             note(
                 now,
-                "below_desired",
+                EcsChange.BELOW_DESIRED,
                 f"{now.name} running {now.running}/{now.desired}, below desired",
             )
         elif was_short and not is_short:
-            note(now, "at_desired", f"{now.name} running {now.running}/{now.desired} again")
+            note(now, EcsChange.AT_DESIRED, f"{now.name} running {now.running}/{now.desired} again")
     return tuple(found)
 
 

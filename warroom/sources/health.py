@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 from warroom.config import HealthEndpoint, SlaConfig
 from warroom.sanitize import safe_line
 from warroom.sources.status import describe_error
+from warroom.stats import percentile
 from warroom.timeutil import utcnow
 
 if TYPE_CHECKING:  # imported when a check runs: the first frame does not wait for httpx
@@ -67,10 +67,7 @@ class HealthSnapshot:
 
 def p95(values: list[float]) -> float | None:
     """Nearest-rank 95th percentile."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+    return percentile(values, 95)
 
 
 def breach(sla: SlaConfig, p95_latency: float | None, uptime: float | None) -> str:

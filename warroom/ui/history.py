@@ -23,6 +23,7 @@ from warroom.errors import JournalError, UserError
 from warroom.model import Incident, Severity, acknowledged_in_time, response_due
 from warroom.report import Report, build_report, in_window, load_incidents, postmortem_state
 from warroom.service import WarRoom
+from warroom.stats import percent_text, window_text
 from warroom.timeutil import short_duration
 
 DEFAULT_SINCE = timedelta(days=90)
@@ -143,17 +144,6 @@ def build_view(incidents: list[Incident], *, now: datetime, since: timedelta) ->
     return HistoryView(report, rows, len(incidents), max(starts, default=None))
 
 
-def window_text(since: timedelta) -> str:
-    if since % timedelta(days=1) == timedelta(0):
-        days = since // timedelta(days=1)
-        return f"{days} day{'s' if days != 1 else ''}"
-    return short_duration(since)
-
-
-def _percent(part: int, whole: int) -> str:
-    return "—" if not whole else f"{round(100 * part / whole)} % ({part}/{whole})"
-
-
 def summary_text(report: Report) -> Text:
     """Three lines: counts per severity and acknowledgements within target; post-mortem
     compliance; median (p90) times to acknowledge, mitigate and resolve."""
@@ -166,11 +156,11 @@ def summary_text(report: Report) -> Text:
         text.append(f" {stats.incidents}")
         text.append(" · ", "dim")
     text.append("ack in target ", "dim")
-    text.append(_percent(overall.acknowledged_within_target, overall.acknowledgement_measured))
+    text.append(percent_text(overall.acknowledged_within_target, overall.acknowledgement_measured))
 
     pm = report.postmortems
     text.append("\npost-mortems on time ", "dim")
-    text.append(_percent(pm.compliant, pm.decided))
+    text.append(percent_text(pm.compliant, pm.decided))
     for count, what in ((pm.late, "late"), (pm.due, "due"), (pm.not_yet_due, "open")):
         if count:
             text.append(" · ", "dim")

@@ -31,7 +31,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Markdown, Static, TextArea
 
 from warroom.errors import JournalError, UserError
-from warroom.model import ActionItem, Incident, format_id
+from warroom.model import ActionItem, Incident, PostmortemField, format_id
 from warroom.service import WarRoom
 
 SAVE_DELAY = 1.0  # seconds after the last keystroke
@@ -46,27 +46,36 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class FieldSpec:
-    name: str  # as in model.POSTMORTEM_FIELDS
+    name: PostmortemField
     title: str
     hint: str  # the runbook template's own words
     lines: int  # text lines shown
 
 
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("summary", "Summary", "One-paragraph description of what happened.", 4),
-    FieldSpec("root_cause", "Root Cause", "What actually broke and why. #tags group it.", 4),
-    FieldSpec("users_affected", "Impact · users affected", 'count, "all tenants", ...', 1),
-    FieldSpec("impact_duration", "Impact · duration of impact", "minutes", 1),
-    FieldSpec("data_loss", "Impact · data loss", "none / describe", 1),
+    FieldSpec(PostmortemField.SUMMARY, "Summary", "One-paragraph description of what happened.", 4),
     FieldSpec(
-        "mitigation", "Mitigation", "What was done to restore service before the full fix.", 4
+        PostmortemField.ROOT_CAUSE, "Root Cause", "What actually broke and why. #tags group it.", 4
     ),
-    FieldSpec("fix", "Fix", "What code/config change resolved the root cause.", 3),
-    FieldSpec("lessons_learned", "Lessons Learned", "What we'd do differently next time.", 4),
+    FieldSpec(
+        PostmortemField.USERS_AFFECTED, "Impact · users affected", 'count, "all tenants", ...', 1
+    ),
+    FieldSpec(PostmortemField.IMPACT_DURATION, "Impact · duration of impact", "minutes", 1),
+    FieldSpec(PostmortemField.DATA_LOSS, "Impact · data loss", "none / describe", 1),
+    FieldSpec(
+        PostmortemField.MITIGATION,
+        "Mitigation",
+        "What was done to restore service before the full fix.",
+        4,
+    ),
+    FieldSpec(PostmortemField.FIX, "Fix", "What code/config change resolved the root cause.", 3),
+    FieldSpec(
+        PostmortemField.LESSONS_LEARNED, "Lessons Learned", "What we'd do differently next time.", 4
+    ),
 )
 FIELD_NAMES = tuple(spec.name for spec in FIELDS)
 SPECS = {spec.name: spec for spec in FIELDS}
-_BEFORE_ACTION_ITEMS = FIELD_NAMES.index("lessons_learned")
+_BEFORE_ACTION_ITEMS = FIELD_NAMES.index(PostmortemField.LESSONS_LEARNED)
 
 _DEADLINE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -84,23 +93,10 @@ def parse_deadline(raw: str) -> date | None:
         raise ValueError(f"deadline {text!r} is not a real date") from None
 
 
-def export_defaults(incident: Incident) -> dict[str, str]:
-    """What the export prints for each field: the typed text, else what it derives."""
-    from warroom.export import postmortem_context  # jinja2: imported on first use
+def export_defaults(incident: Incident) -> dict[PostmortemField, str]:
+    from warroom.export import field_defaults  # jinja2: imported on first use
 
-    context = postmortem_context(incident)
-    impact = context["impact"]
-    values = {
-        "summary": context["summary"],
-        "root_cause": context["root_cause"],
-        "users_affected": impact["users_affected"],
-        "impact_duration": impact["duration"],
-        "data_loss": impact["data_loss"],
-        "mitigation": context["mitigation"],
-        "fix": context["fix"],
-        "lessons_learned": context["lessons_learned"],
-    }
-    return {name: value or "" for name, value in values.items()}
+    return field_defaults(incident)
 
 
 class FieldArea(TextArea):
@@ -438,9 +434,9 @@ class PostmortemScreen(Screen[None]):
     def _default_note(name: str, default: str) -> str:
         if not default:
             return ""
-        if name == "users_affected":
+        if name == PostmortemField.USERS_AFFECTED:
             return "from the scope"
-        if name == "impact_duration":
+        if name == PostmortemField.IMPACT_DURATION:
             return "from the milestones"
         return "from the timeline"
 
