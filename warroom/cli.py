@@ -501,19 +501,13 @@ async def cmd_mitigate_list(room: WarRoom, args: argparse.Namespace) -> int:
     from warroom import actions
 
     config: Config = args.loaded_config
-    situations = {a: m.situation for m in room.runbook.mitigations for a in m.actions}
-    situations |= {
-        "restore-app-client": "undoes disable-app-client",
-        "unsuspend-tenant": "undoes suspend-tenant",
-    }
-    rows = []
-    for name, action in actions.available(config).items():
-        targets = ", ".join(action.candidates(config)) or f"--target {action.target_kind}"
-        rows.append((name, situations.get(name, "team action"), targets, action.description))
-    width = max(len(r[0]) for r in rows)
-    for name, situation, targets, description in rows:
-        print(f"{name:<{width}}  {description}")
-        print(f"{'':<{width}}  situation: {situation}; targets: {targets}")
+    rows = actions.menu(config, room.runbook)
+    width = max(len(r.name) for r in rows)
+    for row in rows:
+        kind = actions.find(config, row.name).target_kind
+        targets = ", ".join(row.targets) or f"--target {kind}"
+        print(f"{row.name:<{width}}  {row.description}")
+        print(f"{'':<{width}}  situation: {row.situation}; targets: {targets}")
     if config.read_only:
         print("\nread-only mode is on: every action will be refused")
     return 0

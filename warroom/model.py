@@ -382,6 +382,21 @@ def response_due(severity: Severity, detected_at: datetime) -> datetime:
     return detected_at + SEVERITY_LEVELS[severity].response_target
 
 
+def postmortem_pending(incident: IncidentSummary) -> bool:
+    """Resolved, and the post-mortem the runbook asks for (SEV-1/2, 48 h) not exported yet."""
+    due = postmortem_due(incident.severity, incident.resolved_at, incident.postmortem_exported_at)
+    return incident.status is Status.RESOLVED and due.required and not due.done
+
+
+def next_update_due(incident: Incident, every: timedelta | None) -> datetime | None:
+    """When the team channel expects the next status update: `every` after the last one sent,
+    or after detection; None when resolved or no cadence is set."""
+    if every is None or incident.status is Status.RESOLVED:
+        return None
+    sent = [e.at for e in incident.events if e.kind is Kind.COMMS]
+    return (max(sent) if sent else incident.milestones.detected or incident.created_at) + every
+
+
 def acknowledged_in_time(severity: Severity, milestones: Milestones) -> bool | None:
     if milestones.time_to_acknowledge is None:
         return None

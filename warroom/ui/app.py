@@ -27,7 +27,7 @@ from textual.widgets import Tab, Tabs
 from warroom.config import Config, whoami
 from warroom.errors import JournalError, UserError
 from warroom.evidence import capture
-from warroom.model import KIND_LABELS, Incident, IncidentSummary, Kind, Status, postmortem_due
+from warroom.model import KIND_LABELS, Incident, Kind, Status, postmortem_pending
 from warroom.runbook import Runbook
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.sources.aws import AwsClients
@@ -471,17 +471,7 @@ class WarRoomApp(App[None]):
 
         if self.incident is None:
             return
-        situations = {a: m.situation for m in self.runbook.mitigations for a in m.actions}
-        rows = [
-            (
-                name,
-                situations.get(name, "team action"),
-                action.description,
-                action.candidates(self.config),
-                action.value_help,
-            )
-            for name, action in actions.available(self.config).items()
-        ]
+        rows = actions.menu(self.config, self.runbook)
         self.push_screen(ActionMenu(rows, self.read_only), self._action_requested)
 
     def _action_requested(self, request: ActionRequest | None) -> None:
@@ -835,12 +825,6 @@ class WarRoomApp(App[None]):
         event = await self._guard(self.room.observe(self.incident.id, key, text))
         if event is not None:
             self.notify(text, title="observed", timeout=4)
-
-
-def postmortem_pending(incident: IncidentSummary) -> bool:
-    """Resolved, and the post-mortem the runbook asks for (SEV-1/2, 48 h) not exported yet."""
-    due = postmortem_due(incident.severity, incident.resolved_at, incident.postmortem_exported_at)
-    return incident.status is Status.RESOLVED and due.required and not due.done
 
 
 def run_console(config: Config, db: Path, *, read_only: bool = False) -> int:

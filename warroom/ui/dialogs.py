@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
@@ -34,6 +35,9 @@ from warroom.model import (
 )
 from warroom.timeutil import parse_instant
 from warroom.ui import keys
+
+if TYPE_CHECKING:
+    from warroom.actions import MenuRow  # boto3 loads with the actions, on first use
 
 
 @dataclass(frozen=True)
@@ -370,7 +374,7 @@ class ActionMenu(ModalScreen[ActionRequest | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, rows: list[tuple[str, str, str, tuple[str, ...], str]], read_only: bool):
+    def __init__(self, rows: list[MenuRow], read_only: bool):
         """rows: (name, situation, description, candidate targets, value help)."""
         super().__init__()
         self.rows = rows

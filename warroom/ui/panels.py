@@ -12,7 +12,14 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.config import CadenceConfig
-from warroom.model import Event, Incident, Kind, Status, postmortem_due, response_due
+from warroom.model import (
+    Event,
+    Incident,
+    Status,
+    next_update_due,
+    postmortem_due,
+    response_due,
+)
 from warroom.runbook import Phase, Runbook
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot
@@ -114,12 +121,10 @@ class IncidentHeader(Static):
 
     def _update_due(self, incident: Incident, now: datetime) -> Text:
         """The next team-channel update, counted from the last one sent (or detection)."""
-        every = self.cadence.every(incident.severity.value)
-        if every is None or incident.status is Status.RESOLVED:
+        due = next_update_due(incident, self.cadence.every(incident.severity.value))
+        if due is None:
             return Text()
-        sent = [e.at for e in incident.events if e.kind is Kind.COMMS]
-        last = max(sent) if sent else incident.milestones.detected or incident.created_at
-        left = (last + every - now).total_seconds()
+        left = (due - now).total_seconds()
         if left < 0:
             return Text(f"  update LATE {clock(left)}", "bold white on red")
         return Text(f"  update in {clock(left)}", "yellow" if left < 300 else "")
