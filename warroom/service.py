@@ -306,7 +306,9 @@ class WarRoom:
     async def render_postmortem(self, incident_id: int, template: Path | None = None) -> str:
         from warroom.export import render_postmortem
 
-        return render_postmortem(await self.incident(incident_id), template)
+        # Rendering a long timeline takes tens of milliseconds: off the console's event loop.
+        incident = await self.incident(incident_id)
+        return await asyncio.to_thread(render_postmortem, incident, template)
 
     async def export_postmortem(
         self,
@@ -321,10 +323,10 @@ class WarRoom:
         from warroom.outfile import write_output
 
         incident = await self.incident(incident_id)
-        text = render_postmortem(incident, template)
+        text = await asyncio.to_thread(render_postmortem, incident, template)
         path = output or (directory or Path.cwd()) / postmortem_filename(incident)
         try:
-            write_output(path, text)
+            await asyncio.to_thread(write_output, path, text)  # fsync: off the event loop
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
         await self.journal.mark_exported(incident_id, self.now())

@@ -178,8 +178,9 @@ class WarRoomApp(App[None]):
             checklist_phase=None if checklist.follow_phase else checklist.phase_index,
         )
 
-    def _save_layout(self) -> None:
-        """Written when it changed (checked every second), so a crash loses at most that."""
+    def _save_layout(self, *, wait: bool = False) -> None:
+        """Written when it changed (checked every second), so a crash loses at most that;
+        `wait` writes it before returning (quitting)."""
         if self.incident is None:
             return
         try:
@@ -187,8 +188,11 @@ class WarRoomApp(App[None]):
         except NoMatches:  # shutting down: the widgets are already gone
             return
         if state != self._saved_layout:
-            save_layout(self.db, state)
             self._saved_layout = state
+            if wait:
+                save_layout(self.db, state)
+            else:  # a file write on the 1 s tick must not hold up a key press
+                self.run_worker(partial(save_layout, self.db, state), thread=True, group="layout")
 
     def _restore_layout(self) -> None:
         state = self.layout_state
@@ -701,7 +705,7 @@ class WarRoomApp(App[None]):
             and incident.status is Status.RESOLVED
             and incident.postmortem_exported_at is None
         )
-        self._save_layout()
+        self._save_layout(wait=True)
         if not pending or mode == "never":
             self.exit()
             return
