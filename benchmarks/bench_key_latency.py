@@ -16,7 +16,7 @@ while the panes are busy), and the clock starts just before it is posted. Per pr
   that compositor pass; headless, so nothing is written to a terminal).
 
 Ingest: an asyncio task hands the app `LogBatch`es every 50 ms through the same handler the log
-feed uses (`WarRoomApp._on_logs`), 5,000 lines/s split over two groups, catching up when the loop
+feed uses (a `LogsArrived` message), 5,000 lines/s split over two groups, catching up when the loop
 was late. Scenarios: no ingest, ingest, and ingest on an incident that already has a long
 timeline; each takes up to 200 presses (100 for the long timeline) within a time limit, so a
 slow console makes for fewer presses, not an endless run. Also printed: how late a 20 ms sleep
@@ -48,6 +48,7 @@ from warroom.journal import open_journal
 from warroom.model import Kind, Severity
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.ui.app import WarRoomApp
+from warroom.ui.feeds import LogsArrived
 from warroom.ui.panels import TimelinePane
 from warroom.ui.promptbar import PromptBar
 
@@ -111,8 +112,8 @@ class Feeder:
             for n, source in enumerate(self.sources):
                 count = share + (n < extra)
                 if count:
-                    # The handler the log feed worker awaits for every batch.
-                    await self.app._on_logs(source.batch(count))
+                    # What the log feed's worker posts for every batch.
+                    self.app.post_message(LogsArrived(source.batch(count)))
             self.lines += due
             self.ticks += 1
         self.stopped = time.perf_counter()

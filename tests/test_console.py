@@ -11,6 +11,7 @@ from warroom.config import Config, JournalConfig, UserConfig
 from warroom.model import Kind, Severity
 from warroom.ui.app import WarRoomApp
 from warroom.ui.dialogs import DeclareScreen, SeverityScreen, TextPrompt
+from warroom.ui.feeds import HealthArrived
 from warroom.ui.panels import ChecklistPane, TimelinePane
 from warroom.ui.promptbar import PromptBar
 
@@ -322,11 +323,14 @@ async def test_health_recovery_offers_to_mark_mitigated(tmp_path, db, clock):
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         await declare(pilot, "Recovers")
-        await app._on_health(snapshot(HealthState.OK, clock.now))
-        await app._on_health(snapshot(HealthState.DOWN, clock.advance(minutes=1)))
+        # What the health feed's worker posts.
+        app.post_message(HealthArrived(snapshot(HealthState.OK, clock.now)))
+        await pilot.pause()
+        app.post_message(HealthArrived(snapshot(HealthState.DOWN, clock.advance(minutes=1))))
+        await pilot.pause()
         recovered_at = clock.advance(minutes=9)
         clock.advance(seconds=20)
-        await app._on_health(snapshot(HealthState.OK, recovered_at))
+        app.post_message(HealthArrived(snapshot(HealthState.OK, recovered_at)))
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")

@@ -6,8 +6,7 @@ The app renders state; the journal owns it. Every key that logs something awaits
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
@@ -15,54 +14,44 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.geometry import Size
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Tab, Tabs
 
 from warroom.config import Config, whoami
 from warroom.errors import JournalError, UserError
 from warroom.evidence import capture
-from warroom.model import KIND_LABELS, Incident, Kind, Status, postmortem_pending
+from warroom.model import Incident, Kind, Status, postmortem_pending
 from warroom.runbook import Runbook
 from warroom.service import WarRoom, open_war_room, runbook_for
-from warroom.sources.aws import AwsClients
-from warroom.sources.ecs import EcsFeed, EcsSnapshot
-from warroom.sources.health import HealthFeed, HealthSnapshot, observe_health
-from warroom.sources.logs import LogBatch, LogTailer
+from warroom.sources.ecs import EcsSnapshot
+from warroom.sources.health import HealthSnapshot, observe_health
 from warroom.timeutil import utcnow
 from warroom.ui import keys
 from warroom.ui.dialogs import (
-    ActionMenu,
-    ActionRequest,
     ChooseScreen,
-    ConfirmAction,
     ConfirmScreen,
     Declaration,
     DeclareScreen,
-    EntryEdit,
     HelpScreen,
-    SeverityScreen,
-    TextPrompt,
-    UpdateEditor,
 )
-from warroom.ui.layout_state import LayoutState, load_layout, save_layout
-from warroom.ui.logpane import LogPane, LogView
-from warroom.ui.outbox import OutboxScreen
+from warroom.ui.feeds import EcsArrived, HealthArrived, LogsArrived, start_feeds
+from warroom.ui.flows.comms import CommsFlow
+from warroom.ui.flows.mitigations import MitigationFlow
+from warroom.ui.flows.timeline import TimelineKeys
+from warroom.ui.layout_state import LayoutState, load_layout
+from warroom.ui.logpane import LogPane
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
+from warroom.ui.panes import PaneLayout
 from warroom.ui.promptbar import KeyBar, PromptBar
 
-NARROW_WIDTH = 120
-NARROW_HEIGHT = 30
 CHANGE_POLL = 0.5  # seconds between looks for another console's writes
 OUTBOX_POLL = 3.0  # seconds between looks for status updates due for a retry
 
 
-class WarRoomApp(App[None]):
+class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None]):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True
@@ -135,16 +124,6 @@ class WarRoomApp(App[None]):
             yield PromptBar()
             yield KeyBar()
 
-    @property
-    def panes(self) -> list[Widget]:
-        return [
-            self.query_one(TimelinePane),
-            self.query_one(ChecklistPane),
-            self.query_one(HealthPanel),
-            self.query_one(EcsPanel),
-            *self.query(LogPane),
-        ]
-
     async def on_mount(self) -> None:
         self.query_one(HealthPanel).show(None)
         self.query_one(EcsPanel).show(None)
@@ -161,106 +140,13 @@ class WarRoomApp(App[None]):
         self.set_interval(OUTBOX_POLL, self._outbox_tick)
         self._outbox_tick()
         if self.start_feeds:
-            self._start_feeds()
+            if not self.config.health.endpoints:
+                self.query_one(HealthPanel).show(HealthSnapshot(self.clock(), ()))
+            start_feeds(self, self.config)
 
     async def on_unmount(self) -> None:
         if self.room is not None:
             await self.room.close()
-
-    def _current_layout(self) -> LayoutState:
-        checklist = self.query_one(ChecklistPane)
-        zoomed = next((p.group for p in self.query(LogPane) if p.has_class("-zoomed")), None)
-        return LayoutState(
-            incident=self.incident.id if self.incident else None,
-            active_pane=self._current_pane(),
-            zoomed=zoomed,
-            filters={p.group: p.filter_text for p in self.query(LogPane) if p.filter_text},
-            checklist_phase=None if checklist.follow_phase else checklist.phase_index,
-        )
-
-    def _save_layout(self, *, wait: bool = False) -> None:
-        """Written when it changed (checked every second), so a crash loses at most that;
-        `wait` writes it before returning (quitting)."""
-        if self.incident is None:
-            return
-        try:
-            state = self._current_layout()
-        except NoMatches:  # shutting down: the widgets are already gone
-            return
-        if state != self._saved_layout:
-            self._saved_layout = state
-            if wait:
-                save_layout(self.db, state)
-            else:  # a file write on the 1 s tick must not hold up a key press
-                self.run_worker(partial(save_layout, self.db, state), thread=True, group="layout")
-
-    def _restore_layout(self) -> None:
-        state = self.layout_state
-        for pane in self.query(LogPane):
-            if state.filters.get(pane.group):
-                pane.set_filter(state.filters[pane.group])
-            if state.zoomed == pane.group:
-                self.post_message(LogPane.Zoom(pane))
-        checklist = self.query_one(ChecklistPane)
-        if state.checklist_phase is not None and self.incident is not None:
-            checklist.follow_phase = False
-            checklist.phase_index = state.checklist_phase % len(self.runbook.phases)
-            checklist.show(self.incident)
-        # After the next frame: the screen's own first focus would otherwise win the race.
-        self.call_after_refresh(self._focus_pane, state.active_pane)
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._apply_layout(event.size)
-
-    def _apply_layout(self, size: Size | None = None) -> None:
-        width, height = size or self.size
-        self.narrow = width < NARROW_WIDTH or height < NARROW_HEIGHT
-        self.screen.set_class(self.narrow, "narrow")
-        panes = self.panes
-        self._active_pane %= len(panes)
-        for n, pane in enumerate(panes):
-            pane.set_class(n == self._active_pane, "-active")
-        active = panes[self._active_pane]
-        for container in self.query("#left, #right, #status, #logs"):
-            container.set_class(container in active.ancestors, "-holds-active")
-        tabs = self.query_one(Tabs)
-        if tabs.tab_count and tabs.active != f"pane-{self._active_pane}":
-            tabs.active = f"pane-{self._active_pane}"
-
-    def _focus_pane(self, index: int) -> None:
-        panes = self.panes
-        self._active_pane = index % len(panes)
-        self._apply_layout()
-        pane = panes[self._active_pane]
-        target = pane.query_one(LogView) if isinstance(pane, LogPane) else pane
-        target.focus()
-
-    def action_next_pane(self) -> None:
-        self._focus_pane(self._current_pane() + 1)
-
-    def action_previous_pane(self) -> None:
-        self._focus_pane(self._current_pane() - 1)
-
-    def _current_pane(self) -> int:
-        focused = self.focused
-        for n, pane in enumerate(self.panes):
-            if focused is pane or (focused is not None and focused in pane.query("*")):
-                return n
-        return self._active_pane
-
-    @on(Tabs.TabActivated, "#pane-tabs")
-    def _tab_chosen(self, event: Tabs.TabActivated) -> None:
-        index = int((event.tab.id or "pane-0").split("-")[1])
-        if index != self._active_pane:
-            with suppress(NoMatches):  # the tabs also announce themselves while being removed
-                self._focus_pane(index)
-
-    @on(LogPane.Zoom)
-    def _zoom(self, event: LogPane.Zoom) -> None:
-        zoomed = not event.pane.has_class("-zoomed")
-        for pane in self.query(LogPane):
-            pane.set_class(zoomed and pane is event.pane, "-zoomed")
-        self.screen.set_class(zoomed, "zoom-log")
 
     # Incident -----------------------------------------------------------------------------
 
@@ -365,291 +251,7 @@ class WarRoomApp(App[None]):
             self.health, self.ecs, {p.group: p.last_error() for p in self.query(LogPane)}
         )
 
-    # Keys ---------------------------------------------------------------------------------
-
-    async def action_milestone(self, kind_name: str) -> None:
-        """Log at once; then offer a short text for the entry (esc keeps it as it is)."""
-        if self.room is None or self.incident is None:
-            return
-        kind = Kind(kind_name)
-        default = KIND_LABELS[kind]
-        event = await self._guard(
-            self.room.log(
-                kind, default, incident_id=self.incident.id, data={"evidence": self._evidence()}
-            )
-        )
-        if event is None:
-            return
-
-        async def add_text(edit: EntryEdit | None) -> None:
-            if edit and edit.text and edit.text != default and self.room is not None:
-                await self._guard(self.room.amend(event.id, text=edit.text))
-
-        self.query_one(PromptBar).ask(
-            f"{default} logged at {event.at:%H:%M:%S} UTC. Add a short text?", add_text
-        )
-
-    def action_note(self) -> None:
-        if self.incident is None:
-            return
-
-        async def log_note(edit: EntryEdit | None) -> None:
-            if edit and self.room is not None and self.incident is not None:
-                await self._guard(
-                    self.room.log(
-                        Kind.NOTE,
-                        edit.text,
-                        incident_id=self.incident.id,
-                        data={"evidence": self._evidence()},
-                    )
-                )
-
-        self.query_one(PromptBar).ask("Note:", log_note, required=True)
-
-    def action_severity(self) -> None:
-        if self.incident is None:
-            return
-
-        async def change(choice: tuple[Any, str] | None) -> None:
-            if choice and self.room is not None and self.incident is not None:
-                severity, reason = choice
-                result = await self._guard(
-                    self.room.change_severity(severity, incident_id=self.incident.id, reason=reason)
-                )
-                if result is None:
-                    self.notify(f"severity stays {severity.value}", timeout=2)
-
-        self.push_screen(SeverityScreen(self.incident.severity), change)
-
-    @on(TimelinePane.Edit)
-    def _edit_entry(self, message: TimelinePane.Edit) -> None:
-        if self.incident is None:
-            return
-        event = next((e for e in self.incident.events if e.id == message.event_id), None)
-        if event is None:
-            return
-
-        async def save(edit: EntryEdit | None) -> None:
-            if edit is None or self.room is None:
-                return
-            text = edit.text if edit.text != event.text else None
-            at = edit.at if edit.at and edit.at != event.at else None
-            if text is not None or at is not None:
-                await self._guard(self.room.amend(event.id, text=text, at=at))
-
-        self.push_screen(
-            TextPrompt(
-                f"Edit {event.kind.value} entry", text=event.text, at=event.at, with_time=True
-            ),
-            save,
-        )
-
-    @on(ChecklistPane.Toggle)
-    async def _toggle_step(self, message: ChecklistPane.Toggle) -> None:
-        if self.room is not None and self.incident is not None:
-            await self._guard(
-                self.room.check(message.step_id, message.done, incident_id=self.incident.id)
-            )
-
-    @on(LogPane.Evidence)
-    async def _log_line(self, message: LogPane.Evidence) -> None:
-        if self.room is None or self.incident is None:
-            return
-        line = message.line
-        await self._guard(
-            self.room.log(
-                Kind.NOTE,
-                f"{line.group} {line.at:%H:%M:%S} {line.message}",
-                incident_id=self.incident.id,
-                data={
-                    "evidence": self._evidence(),
-                    "log_line": {"group": line.group, "event_id": line.event_id},
-                },
-            )
-        )
-        self.notify("log line added to the timeline", timeout=2)
-
-    def action_mitigations(self) -> None:
-        """`!`: pick a mitigation, preview its plan, confirm, run; all journaled."""
-        from warroom import actions
-
-        if self.incident is None:
-            return
-        rows = actions.menu(self.config, self.runbook)
-        self.push_screen(ActionMenu(rows, self.read_only), self._action_requested)
-
-    def _action_requested(self, request: ActionRequest | None) -> None:
-        if request is not None:
-            self.run_worker(self._plan_and_confirm(request), group="actions")
-
-    async def _plan_and_confirm(self, request: ActionRequest) -> None:
-        """Reading the resource may be slow: this runs as a worker, the screen stays live."""
-        if self.room is None:
-            return
-        # Said until the preview is up: the first read may take seconds (a new AWS client).
-        self.notify(f"reading {request.target or request.name}…", timeout=60)
-        try:
-            action, plan = await self.room.plan_action(request.name, request.target, request.value)
-        except UserError as exc:
-            self.clear_notifications()
-            self.notify(str(exc), title=request.name, severity="error", timeout=8)
-            return
-        self.clear_notifications()
-        if plan.refusal:
-            self.notify(
-                plan.refusal, title=f"{plan.action}: refused", severity="warning", timeout=10
-            )
-            return
-
-        def confirmed(answer: str | bool | None) -> None:
-            if answer is not None:
-                self.run_worker(self._run_action(action, plan, answer), group="actions")
-
-        self.push_screen(
-            ConfirmAction(plan.preview(), plan.confirm, plan.confirmation_word), confirmed
-        )
-
-    async def _run_action(self, action: Any, plan: Any, answer: str | bool) -> None:
-        if self.room is None or self.incident is None:
-            return
-        self.notify(f"{plan.summary}…", timeout=3)
-        result = await self._guard(
-            self.room.run_action(
-                action,
-                plan,
-                confirmation=answer,
-                incident_id=self.incident.id,
-                read_only=self.read_only,
-            )
-        )
-        if result is None:
-            return
-        outcome, _ = result
-        if outcome.ok:
-            self.notify(outcome.detail, title=f"{plan.action}: done", timeout=8)
-        else:
-            self.notify(
-                outcome.detail, title=f"{plan.action}: FAILED", severity="error", timeout=15
-            )
-
-    async def action_update(self) -> None:
-        """`u`: the runbook's message for this phase, prefilled, editable, then posted."""
-        if self.room is None or self.incident is None:
-            return
-        draft = await self._guard(self.room.draft_update(self.incident.id))
-        if draft is None:
-            return
-        channels = ", ".join(self.config.notify.targets) or "no channel ([notify] in config)"
-        title = f"Status update ({draft.kind}) to {channels}"
-        if draft.missing:
-            title += f"; fill in {', '.join(draft.missing)}"
-
-        def send(text: str | None) -> None:
-            if text and self.room is not None and self.incident is not None:
-                self.run_worker(self._post(text), group="comms")
-
-        self.push_screen(UpdateEditor(title, draft.text), send)
-
-    async def _post(self, text: str) -> None:
-        if self.room is None or self.incident is None:
-            return
-        deliveries = await self._guard(self.room.post_update(text, incident_id=self.incident.id))
-        for delivery in deliveries or ():
-            channel = delivery.message.channel
-            if delivery.ok:
-                self.notify(f"posted to {channel}", title="update sent", timeout=5)
-            elif delivery.result is not None:
-                self.notify(
-                    f"{channel}: {delivery.result.detail}. Kept in the outbox and retried "
-                    "with backoff; o shows it.",
-                    title="update NOT sent yet",
-                    severity="error",
-                    timeout=20,
-                )
-        await self._count_unsent()
-
-    def _outbox_tick(self) -> None:
-        if self.room is not None and not self._delivering:
-            self._delivering = True
-            self.run_worker(self._deliver_outbox(), group="outbox")
-
-    async def _deliver_outbox(self) -> None:
-        """Retry what is due; a retry that succeeds is said, one that fails again only counts
-        in the header (the outbox screen has the errors)."""
-        try:
-            if self.room is None:
-                return
-            deliveries = await self.room.deliver_due()
-            if any(d.ok for d in deliveries):
-                await self.reload()  # the comms entry; the update clock restarts from it
-            for delivery in deliveries:
-                if delivery.ok:
-                    message = delivery.message
-                    self.notify(
-                        f"#{message.id} posted to {message.channel} after {message.attempts} tries",
-                        title="update sent",
-                        timeout=5,
-                    )
-            await self._count_unsent()
-        except Exception as exc:  # a retry loop must never take the console down
-            self.notify(str(exc), title="Outbox", severity="error", timeout=10)
-        finally:
-            self._delivering = False
-
-    async def _count_unsent(self) -> None:
-        if self.room is None:
-            return
-        try:
-            unsent = len(await self.room.outbox())
-        except JournalError:
-            return  # the change poll says so; the count waits for the journal to come back
-        with suppress(NoMatches):
-            header = self.query_one(IncidentHeader)
-            if header.unsent != unsent:
-                header.unsent = unsent
-                header.redraw()
-
-    async def action_outbox(self) -> None:
-        """`o`: updates not sent yet; retry them now or discard one."""
-        if self.room is None:
-            return
-        messages = await self._guard(self.room.outbox())
-        if messages is None:
-            return
-
-        async def chosen(answer: tuple[str, int | None] | None) -> None:
-            if answer is None or self.room is None:
-                return
-            what, post_id = answer
-            if what == "retry":
-                self.run_worker(self._retry_outbox(), group="outbox")
-            elif post_id is not None:
-
-                async def discard(yes: bool | None) -> None:
-                    if yes and self.room is not None and post_id is not None:
-                        if await self._guard(self.room.discard_post(post_id)) is not None:
-                            self.notify(f"#{post_id} discarded; it will not be sent", timeout=4)
-                        await self._count_unsent()
-
-                self.push_screen(
-                    ConfirmScreen(f"Discard update #{post_id}? It will never be sent."), discard
-                )
-
-        self.push_screen(OutboxScreen(messages), chosen)
-
-    async def _retry_outbox(self) -> None:
-        if self.room is None:
-            return
-        deliveries = await self._guard(self.room.retry_outbox_now())
-        sent = sum(1 for d in deliveries or () if d.ok)
-        failed = sum(1 for d in deliveries or () if d.result is not None and not d.ok)
-        self.notify(
-            f"{sent} sent, {failed} still failing",
-            title="outbox",
-            severity="error" if failed else "information",
-            timeout=6,
-        )
-        await self._count_unsent()
+    # Keys (the timeline's in flows/timeline.py, mitigations and updates beside it) -----------
 
     async def action_export(self) -> None:
         if self.room is None or self.incident is None:
@@ -737,44 +339,8 @@ class WarRoomApp(App[None]):
 
     # Feeds --------------------------------------------------------------------------------
 
-    def _start_feeds(self) -> None:
-        clients = AwsClients(self.config)
-        if self.config.health.endpoints:
-            self._follow(
-                "health",
-                lambda: HealthFeed(self.config.health.endpoints, self.config.sla).updates(),
-                self._on_health,
-            )
-        else:
-            self.query_one(HealthPanel).show(HealthSnapshot(self.clock(), ()))
-        if self.config.ecs is not None:
-            ecs = self.config.ecs
-            self._follow("ecs", lambda: EcsFeed(ecs, clients).updates(), self._on_ecs)
-        if self.config.logs.groups:
-            self._follow(
-                "logs", lambda: LogTailer(self.config.logs, clients).updates(), self._on_logs
-            )
-
-    @work(exclusive=False, group="feeds")
-    async def _follow(
-        self,
-        name: str,
-        updates: Callable[[], AsyncIterator[Any]],
-        handle: Callable[[Any], Awaitable[None]],
-    ) -> None:
-        """Consume a feed for as long as the app runs; a bug in one feed restarts it, it never
-        takes the console down."""
-        while True:
-            try:
-                async for snapshot in updates():
-                    await handle(snapshot)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # keep the war room up whatever a feed does
-                self.notify(f"{name} feed stopped: {exc}; restarting", severity="error")
-                await asyncio.sleep(5)
-
-    async def _on_health(self, snapshot: HealthSnapshot) -> None:
+    async def on_health_arrived(self, message: HealthArrived) -> None:
+        snapshot = message.snapshot
         previous, self.health = self.health, snapshot
         self.query_one(HealthPanel).show(snapshot)
         for kind, subject, text in observe_health(previous, snapshot):
@@ -812,16 +378,17 @@ class WarRoomApp(App[None]):
             answer,
         )
 
-    async def _on_ecs(self, snapshot: EcsSnapshot) -> None:
+    async def on_ecs_arrived(self, message: EcsArrived) -> None:
+        snapshot = message.snapshot
         self.ecs = snapshot
         self.query_one(EcsPanel).show(snapshot)
         for observation in snapshot.observations:
             await self._observe(f"{observation.kind}:{observation.subject}", observation.text)
 
-    async def _on_logs(self, batch: LogBatch) -> None:
+    def on_logs_arrived(self, message: LogsArrived) -> None:
         for pane in self.query(LogPane):
-            if pane.group == batch.group:
-                pane.add_batch(batch)
+            if pane.group == message.batch.group:
+                pane.add_batch(message.batch)
 
     async def _observe(self, key: str, text: str) -> None:
         if self.room is None or self.incident is None or self.incident.status is Status.RESOLVED:

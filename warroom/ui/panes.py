@@ -1,0 +1,146 @@
+"""Which pane is active and how the panes are laid out: focus moves, tabs below 120x30, zoom,
+and the layout kept beside the journal between runs. A mixin of the console app."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.css.query import NoMatches
+from textual.geometry import Size
+from textual.widget import Widget
+from textual.widgets import Tabs
+
+from warroom.model import Incident
+from warroom.runbook import Runbook
+from warroom.ui.layout_state import LayoutState, save_layout
+from warroom.ui.logpane import LogPane, LogView
+from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, TimelinePane
+
+if TYPE_CHECKING:
+    from warroom.ui.app import WarRoomApp
+
+    _Base = WarRoomApp
+else:
+    _Base = object
+
+NARROW_WIDTH = 120
+NARROW_HEIGHT = 30
+
+
+class PaneLayout(_Base):
+    db: Path
+    incident: Incident | None
+    runbook: Runbook
+    narrow: bool
+    layout_state: LayoutState
+    _active_pane: int
+    _saved_layout: LayoutState | None
+
+    @property
+    def panes(self) -> list[Widget]:
+        return [
+            self.query_one(TimelinePane),
+            self.query_one(ChecklistPane),
+            self.query_one(HealthPanel),
+            self.query_one(EcsPanel),
+            *self.query(LogPane),
+        ]
+
+    def _current_layout(self) -> LayoutState:
+        checklist = self.query_one(ChecklistPane)
+        zoomed = next((p.group for p in self.query(LogPane) if p.has_class("-zoomed")), None)
+        return LayoutState(
+            incident=self.incident.id if self.incident else None,
+            active_pane=self._current_pane(),
+            zoomed=zoomed,
+            filters={p.group: p.filter_text for p in self.query(LogPane) if p.filter_text},
+            checklist_phase=None if checklist.follow_phase else checklist.phase_index,
+        )
+
+    def _save_layout(self, *, wait: bool = False) -> None:
+        """Written when it changed (checked every second), so a crash loses at most that;
+        `wait` writes it before returning (quitting)."""
+        if self.incident is None:
+            return
+        try:
+            state = self._current_layout()
+        except NoMatches:  # shutting down: the widgets are already gone
+            return
+        if state != self._saved_layout:
+            self._saved_layout = state
+            if wait:
+                save_layout(self.db, state)
+            else:  # a file write on the 1 s tick must not hold up a key press
+                self.run_worker(partial(save_layout, self.db, state), thread=True, group="layout")
+
+    def _restore_layout(self) -> None:
+        state = self.layout_state
+        for pane in self.query(LogPane):
+            if state.filters.get(pane.group):
+                pane.set_filter(state.filters[pane.group])
+            if state.zoomed == pane.group:
+                self.post_message(LogPane.Zoom(pane))
+        checklist = self.query_one(ChecklistPane)
+        if state.checklist_phase is not None and self.incident is not None:
+            checklist.follow_phase = False
+            checklist.phase_index = state.checklist_phase % len(self.runbook.phases)
+            checklist.show(self.incident)
+        # After the next frame: the screen's own first focus would otherwise win the race.
+        self.call_after_refresh(self._focus_pane, state.active_pane)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._apply_layout(event.size)
+
+    def _apply_layout(self, size: Size | None = None) -> None:
+        width, height = size or self.size
+        self.narrow = width < NARROW_WIDTH or height < NARROW_HEIGHT
+        self.screen.set_class(self.narrow, "narrow")
+        panes = self.panes
+        self._active_pane %= len(panes)
+        for n, pane in enumerate(panes):
+            pane.set_class(n == self._active_pane, "-active")
+        active = panes[self._active_pane]
+        for container in self.query("#left, #right, #status, #logs"):
+            container.set_class(container in active.ancestors, "-holds-active")
+        tabs = self.query_one(Tabs)
+        if tabs.tab_count and tabs.active != f"pane-{self._active_pane}":
+            tabs.active = f"pane-{self._active_pane}"
+
+    def _focus_pane(self, index: int) -> None:
+        panes = self.panes
+        self._active_pane = index % len(panes)
+        self._apply_layout()
+        pane = panes[self._active_pane]
+        target = pane.query_one(LogView) if isinstance(pane, LogPane) else pane
+        target.focus()
+
+    def action_next_pane(self) -> None:
+        self._focus_pane(self._current_pane() + 1)
+
+    def action_previous_pane(self) -> None:
+        self._focus_pane(self._current_pane() - 1)
+
+    def _current_pane(self) -> int:
+        focused = self.focused
+        for n, pane in enumerate(self.panes):
+            if focused is pane or (focused is not None and focused in pane.query("*")):
+                return n
+        return self._active_pane
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tabs.id != "pane-tabs":
+            return
+        index = int((event.tab.id or "pane-0").split("-")[1])
+        if index != self._active_pane:
+            with suppress(NoMatches):  # the tabs also announce themselves while being removed
+                self._focus_pane(index)
+
+    def on_log_pane_zoom(self, event: LogPane.Zoom) -> None:
+        zoomed = not event.pane.has_class("-zoomed")
+        for pane in self.query(LogPane):
+            pane.set_class(zoomed and pane is event.pane, "-zoomed")
+        self.screen.set_class(zoomed, "zoom-log")
