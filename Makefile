@@ -1,35 +1,50 @@
 # warroom: `make demo` opens the console on the demo world, `make test` runs the tests.
+# Both install the exact versions pinned, with hashes, in requirements/*.txt; `make lock`
+# re-resolves those to the newest versions pyproject.toml allows, on purpose.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip
+UV_VERSION := 0.13.9
+# The locks hold for any platform and every Python from 3.11 on, not just the machine that made them.
+COMPILE := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall when the dependencies change.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+# One stamp per lock, so a changed lock reinstalls. warroom itself goes in editable and without
+# dependencies, built by the locked hatchling (no build isolation: nothing unpinned is fetched).
+$(VENV)/.%-installed: requirements/%.txt pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet --require-hashes -r requirements/$*.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	touch $@
 
-demo: $(STAMP)
+demo: $(VENV)/.demo-installed
 	$(BIN)/warroom demo
 
-test: $(STAMP)
+test: $(VENV)/.test-installed
 	$(BIN)/ruff check warroom tests benchmarks
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP)
+lint: $(VENV)/.test-installed
 	$(BIN)/ruff check warroom tests benchmarks
 	$(BIN)/ruff format --check warroom tests benchmarks
 
-bench: $(STAMP)
+bench: $(VENV)/.test-installed
 	@for script in benchmarks/bench_*.py; do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
+
+# test.txt is resolved first; demo.txt and runtime.txt are held to its versions, so every lock
+# agrees. runtime.txt is for installing warroom alone (a bastion): not used by make.
+lock: | $(BIN)/python
+	$(PIP) install --quiet 'uv==$(UV_VERSION)'
+	$(COMPILE) --upgrade -o requirements/test.txt pyproject.toml --extra test requirements/build.in
+	$(COMPILE) -o requirements/demo.txt -c requirements/test.txt \
+		pyproject.toml --extra demo requirements/build.in
+	$(COMPILE) -o requirements/runtime.txt -c requirements/test.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

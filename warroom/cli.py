@@ -617,6 +617,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if args.scenario not in demo.SCENARIOS and args.scenario != "none":
         names = ", ".join(demo.SCENARIOS)
         raise UserError(f"unknown scenario {args.scenario!r}; use one of: {names}")
+    demo.require_moto()  # without `warroom[demo]`: one line saying so, exit 2
     fail_after = args.fail_after.total_seconds()
     workdir = Path(args.workdir) if args.workdir else None
     if workdir is not None:

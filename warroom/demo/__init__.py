@@ -6,6 +6,7 @@ No Textual here: the console runs against this world through the same code as pr
 from warroom.demo import resources
 from warroom.demo.config_file import new_workdir, write_config
 from warroom.demo.health_service import HEALTH_PATH, HealthAnswer
+from warroom.demo.moto_host import DemoNotInstalled, require_moto
 from warroom.demo.scenarios import SCENARIOS, Injection, Scenario, Symptom, get_scenario
 from warroom.demo.seed import Seeded
 from warroom.demo.serve import (
@@ -22,6 +23,7 @@ __all__ = [
     "DEFAULT_SCENARIO",
     "HEALTH_PATH",
     "SCENARIOS",
+    "DemoNotInstalled",
     "DemoWorld",
     "HealthAnswer",
     "Injection",
@@ -32,6 +34,7 @@ __all__ = [
     "get_scenario",
     "list_scenarios",
     "new_workdir",
+    "require_moto",
     "resources",
     "serve_only",
     "write_config",

@@ -12,6 +12,7 @@ import httpx
 from botocore.config import Config as BotoConfig
 
 from warroom.demo.resources import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
+from warroom.errors import UserError
 
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
@@ -22,6 +23,32 @@ _BOTO_CONFIG = BotoConfig(
     read_timeout=10,
     user_agent_extra="warroom-demo",
 )
+
+# moto and the web stack its server runs on: what `pip install 'warroom[demo]'` brings. Any other
+# missing module is a real bug and is not dressed up as an install hint.
+_DEMO_MODULES = frozenset({"moto", "flask", "flask_cors", "werkzeug"})
+
+
+class DemoNotInstalled(UserError):
+    """warroom was installed without its demo extra."""
+
+
+def moto_server_class() -> type[ThreadedMotoServer]:
+    """moto's threaded server, or DemoNotInstalled saying what to install."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").partition(".")[0]
+        if missing not in _DEMO_MODULES:
+            raise
+        what = "moto" if missing == "moto" else f"moto[server] ({missing} is missing)"
+        raise DemoNotInstalled(f"the demo needs {what}: pip install 'warroom[demo]'") from None
+    return ThreadedMotoServer
+
+
+def require_moto() -> None:
+    """DemoNotInstalled now, before anything starts, when the demo extra is missing."""
+    moto_server_class()
 
 
 class MotoHost:
@@ -36,9 +63,7 @@ class MotoHost:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # Imported here: moto (Flask, werkzeug, every backend) is slow to import, and listing
         # the scenarios or building the CLI must not pay for it.
-        from moto.server import ThreadedMotoServer
-
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server = moto_server_class()(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         self._server = server
         host, port = server.get_host_and_port()
