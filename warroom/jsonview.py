@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from warroom.model import Incident, IncidentSummary, postmortem_due, response_due
+from warroom.model import (
+    Incident,
+    IncidentSummary,
+    OutboxMessage,
+    format_id,
+    postmortem_due,
+    response_due,
+)
 from warroom.runbook import Runbook
 from warroom.timeutil import iso
 
@@ -108,4 +115,18 @@ def incident_dict(incident: Incident, runbook: Runbook) -> dict[str, Any]:
             }
             for item in incident.action_items
         ],
+    }
+
+
+def outbox_dict(m: OutboxMessage) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "incident": format_id(m.incident_id),
+        "channel": m.channel,
+        "text": m.text,
+        "created_at": iso(m.created_at),
+        "created_by": m.created_by,
+        "attempts": m.attempts,
+        "next_attempt_at": iso(m.next_attempt_at) if m.next_attempt_at else None,
+        "last_error": m.last_error,
     }

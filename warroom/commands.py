@@ -1,0 +1,298 @@
+"""What each `warroom` subcommand does, given the war room and its parsed arguments."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from warroom.config import Config, whoami
+from warroom.errors import UserError
+from warroom.jsonview import incident_dict, outbox_dict, summary_dict
+from warroom.model import Scope, Status, format_id
+from warroom.service import Delivery, WarRoom
+from warroom.textview import delivery_line, hms, list_row, show_text
+from warroom.timeutil import utcnow
+
+
+async def cmd_declare(room: WarRoom, args: argparse.Namespace) -> int:
+    incident_id = await room.declare(
+        args.title,
+        args.severity,
+        scope=Scope(tuple(args.tenant), tuple(args.endpoint)),
+        detected_at=args.at,
+        note=args.note,
+    )
+    print(f"INC-{incident_id}")
+    return 0
+
+
+async def cmd_event(room: WarRoom, args: argparse.Namespace) -> int:
+    event = await room.log(args.kind, " ".join(args.text), incident_id=args.incident, at=args.at)
+    print(f"INC-{event.incident_id} {event.kind.value} at {hms(event.at)} UTC (entry {event.id})")
+    return 0
+
+
+async def cmd_severity(room: WarRoom, args: argparse.Namespace) -> int:
+    event = await room.change_severity(
+        args.severity, incident_id=args.incident, reason=" ".join(args.reason)
+    )
+    if event is None:
+        print(f"severity already {args.severity.value}; nothing logged")
+    else:
+        print(f"INC-{event.incident_id} severity {event.text}")
+    return 0
+
+
+async def cmd_list(room: WarRoom, args: argparse.Namespace) -> int:
+    status = Status.OPEN if args.open else Status.RESOLVED if args.resolved else None
+    incidents = await room.incidents(status)
+    if args.json:
+        print(json.dumps([summary_dict(i) for i in incidents], indent=2))
+        return 0
+    if not incidents:
+        print("no incidents" if status is None else f"no {status.value} incidents")
+        return 0
+    now = utcnow()
+    print(f"{'ID':<8} {'SEV':<6} {'STATUS':<9} {'DETECTED (UTC)':<17} {'AGE':>7}  TITLE")
+    for item in incidents:
+        print(list_row(item, now))
+    return 0
+
+
+async def cmd_show(room: WarRoom, args: argparse.Namespace) -> int:
+    incident = await room.incident(args.incident)
+    if args.json:
+        print(json.dumps(incident_dict(incident, room.runbook), indent=2, ensure_ascii=False))
+        return 0
+    print(show_text(incident, room.runbook))
+    return 0
+
+
+async def cmd_export(room: WarRoom, args: argparse.Namespace) -> int:
+    template = Path(args.template) if args.template else None
+    if args.output:
+        path = await room.export_postmortem(
+            args.incident, output=Path(args.output), template=template
+        )
+        print(f"wrote {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(await room.render_postmortem(args.incident, template))
+    return 0
+
+
+async def cmd_report(room: WarRoom, args: argparse.Namespace) -> int:
+    from warroom.report import load_report
+    from warroom.report_markdown import render_markdown
+
+    report = await load_report(room.journal, now=room.now(), since=args.since)
+    if args.json:
+        text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render_markdown(report)
+    _write_output(text, args.output, f"wrote {args.output}")
+    return 0
+
+
+def _write_output(text: str, output: str | None, said: str) -> None:
+    """To stdout, or atomically to the file `--output` names (then `said` on stderr)."""
+    from warroom.outfile import write_output
+
+    if not output:
+        sys.stdout.write(text)
+        return
+    try:
+        write_output(Path(output), text)
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    print(said, file=sys.stderr)
+
+
+async def cmd_check(room: WarRoom, args: argparse.Namespace) -> int:
+    """Where everything is, then every source probed once. Exit 1 when any source fails."""
+    from warroom.probe import format_table, probe_all
+
+    config: Config = args.loaded_config
+    steps = sum(len(p.steps) for p in room.runbook.phases)
+    incidents = await room.incidents()
+    open_count = sum(1 for i in incidents if i.status is Status.OPEN)
+    print(f"config:  {config.source or 'none found; built-in defaults'}")
+    print(f"journal: {args.db_path} ({len(incidents)} incidents, {open_count} open)")
+    print(f"author:  {whoami(config)}")
+    runbook = config.runbook.file or "built-in"
+    print(f"runbook: {runbook} ({len(room.runbook.phases)} phases, {steps} steps)")
+    results = await probe_all(config)
+    print()
+    if not results:
+        print("no sources configured: add [[health.endpoints]], [ecs] and [[logs.groups]]")
+        return 0
+    print(format_table(results))
+    failed = [r for r in results if not r.ok]
+    print()
+    print(f"{len(results) - len(failed)} of {len(results)} sources ok")
+    return 1 if failed else 0
+
+
+async def cmd_update(room: WarRoom, args: argparse.Namespace) -> int:
+    text = args.text
+    if text is None:
+        draft = await room.draft_update(args.incident)
+        text = draft.text
+        if draft.missing:
+            print(f"warroom: the draft still has {', '.join(draft.missing)}", file=sys.stderr)
+    if not args.post:
+        print(text)
+        return 0
+    deliveries = await room.post_update(text, incident_id=args.incident)
+    for delivery in deliveries:
+        _print_delivery(delivery)
+    return 0 if all(d.ok for d in deliveries) else 1
+
+
+async def cmd_outbox_list(room: WarRoom, args: argparse.Namespace) -> int:
+    messages = await room.outbox()
+    if args.json:
+        print(json.dumps([outbox_dict(m) for m in messages], indent=2, ensure_ascii=False))
+        return 0
+    if not messages:
+        print("the outbox is empty: every update was sent or discarded")
+        return 0
+    for m in messages:
+        retry = m.next_attempt_at.strftime("%H:%M:%S") if m.next_attempt_at else "-"
+        first_line = m.text.splitlines()[0] if m.text else ""
+        print(
+            f"#{m.id}  {format_id(m.incident_id)}  {m.channel:<8}  tries {m.attempts}  "
+            f"next {retry}  {m.last_error or 'not tried yet'}\n    {first_line}"
+        )
+    return 0
+
+
+async def cmd_outbox_retry(room: WarRoom, args: argparse.Namespace) -> int:
+    deliveries = await room.retry_outbox_now()
+    if not deliveries:
+        print("the outbox is empty: nothing to retry")
+    for delivery in deliveries:
+        _print_delivery(delivery)
+    return 0 if all(d.ok for d in deliveries) else 1
+
+
+async def cmd_outbox_discard(room: WarRoom, args: argparse.Namespace) -> int:
+    message = await room.discard_post(args.id)
+    print(f"#{message.id} to {message.channel} discarded; it will not be sent")
+    return 0
+
+
+async def cmd_mitigate_list(room: WarRoom, args: argparse.Namespace) -> int:
+    from warroom import actions
+
+    config: Config = args.loaded_config
+    rows = actions.menu(config, room.runbook)
+    width = max(len(r.name) for r in rows)
+    for row in rows:
+        kind = actions.find(config, row.name).target_kind
+        targets = ", ".join(row.targets) or f"--target {kind}"
+        print(f"{row.name:<{width}}  {row.description}")
+        print(f"{'':<{width}}  situation: {row.situation}; targets: {targets}")
+    if config.read_only:
+        print("\nread-only mode is on: every action will be refused")
+    return 0
+
+
+async def cmd_mitigate_run(room: WarRoom, args: argparse.Namespace) -> int:
+    action, plan = await room.plan_action(args.name, args.target, args.value)
+    print(plan.preview())
+    if plan.refusal:
+        raise UserError(plan.refusal)
+    if args.dry_run:
+        print("dry run: nothing changed")
+        return 0
+    room.refuse_if_read_only(f"{plan.action} on {plan.target}")
+    incident_id = await room.target(args.incident)  # refuse before asking, not after
+    confirmation: str | bool
+    if args.yes:
+        confirmation = plan.confirmation_word if plan.confirm == "type" else True
+    else:
+        # A pipe or a file is not a person: `echo y |` must not confirm a production change.
+        if not sys.stdin.isatty():
+            raise UserError("no terminal to confirm on: pass --yes to run without asking")
+        try:
+            if plan.confirm == "type":
+                confirmation = input(f"type {plan.confirmation_word!r} to confirm: ").strip()
+            else:
+                confirmation = input("proceed? [y/N] ").strip().lower() in ("y", "yes")
+        except EOFError:
+            confirmation = False
+        if confirmation is False:
+            print("not confirmed; nothing changed")
+            return 1
+    outcome, event = await room.run_action(
+        action, plan, confirmation=confirmation, incident_id=incident_id
+    )
+    print(f"INC-{event.incident_id} action: {event.text}")
+    return 0 if outcome.ok else 1
+
+
+async def cmd_action_items_list(room: WarRoom, args: argparse.Namespace) -> int:
+    from warroom import backlog
+
+    rows = await backlog.collect(room.journal, today=room.now().date(), open_only=args.open)
+    if args.json:
+        sys.stdout.write(backlog.to_json(rows))
+    elif not rows:
+        print("no open action items" if args.open else "no action items")
+    else:
+        print(backlog.format_table(rows))
+    return 0
+
+
+async def cmd_action_items_export(room: WarRoom, args: argparse.Namespace) -> int:
+    from warroom import backlog
+
+    if args.github is None:
+        if args.dry_run:
+            raise UserError("--dry-run goes with --github")
+        rows = await backlog.collect(room.journal, today=room.now().date(), open_only=args.open)
+        text = backlog.to_csv(rows) if args.format == "csv" else backlog.to_json(rows)
+        _write_output(text, args.output, f"wrote {len(rows)} action items to {args.output}")
+        return 0
+    if args.output:
+        raise UserError("--output goes with --format; --github writes to GitHub")
+    repo = backlog.check_repo(args.github)
+    rows = await backlog.collect(room.journal, today=room.now().date(), open_only=True)
+    todo = backlog.pending(rows)
+    if args.dry_run:
+        for row in todo:
+            title = backlog.issue_payload(row)["title"]
+            print(f"would create: {row.incident_ref} item {row.item.id}: {title}")
+        print(f"dry run: {len(todo)} issues would be created in {repo}; nothing changed")
+        return 0
+    if not todo:
+        print(f"nothing to create in {repo}: every open action item has an issue")
+        return 0
+    room.refuse_if_read_only(f"creating GitHub issues in {repo}")
+    config: Config = args.loaded_config
+    token = backlog.read_token(config.github, repo)
+
+    def report(result: backlog.IssueResult) -> None:
+        where = f"{result.row.incident_ref} item {result.row.item.id}"
+        if result.ok:
+            print(f"created {where}: {result.url}", flush=True)
+        else:
+            print(f"warroom: {where}: {result.error}", file=sys.stderr, flush=True)
+
+    run = await backlog.create_issues(
+        room.journal, repo, rows, token=token, api_url=config.github.api_url, on_result=report
+    )
+    summary = f"{len(run.created)} issues created in {repo}"
+    if run.failed:
+        summary += f", {len(run.failed)} failed"
+    if run.not_tried:
+        summary += f", {len(run.not_tried)} not tried"
+    print(summary + ("" if run.ok else "; run again to create the rest"))
+    return 0 if run.ok else 1
+
+
+def _print_delivery(delivery: Delivery) -> None:
+    line, error = delivery_line(delivery)
+    print(line, file=sys.stderr if error else sys.stdout)

@@ -1,0 +1,83 @@
+"""Incidents and deliveries as the CLI prints them in plain text (JSON: jsonview.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from warroom.model import Incident, IncidentSummary, postmortem_due
+from warroom.runbook import Runbook
+from warroom.service import Delivery
+from warroom.timeutil import short_duration
+
+
+def hms(value: datetime) -> str:
+    return value.strftime("%H:%M:%S")
+
+
+def list_row(item: IncidentSummary, now: datetime) -> str:
+    detected = item.detected_at or item.created_at
+    end = item.resolved_at or now
+    row = (
+        f"{item.ref:<8} {item.severity.value:<6} {item.status.value:<9} "
+        f"{detected:%Y-%m-%d %H:%M} {short_duration(end - detected):>7}  {item.title}"
+    )
+    due = postmortem_due(item.severity, item.resolved_at, item.postmortem_exported_at)
+    if due.required and not due.done and due.due_at is not None:
+        state = "OVERDUE" if due.overdue(now) else "due"
+        row += f"  [post-mortem {state} {due.due_at:%Y-%m-%d %H:%M}]"
+    return row
+
+
+def show_text(incident: Incident, runbook: Runbook) -> str:
+    m = incident.milestones
+    phase = runbook.current_phase(m)
+    lines = [
+        f"{incident.ref}  {incident.severity.value}  {incident.title}",
+        f"status: {incident.status.value}   phase: {phase.name}",
+        f"scope: {incident.scope.describe()}",
+    ]
+    durations = [
+        (label, value)
+        for label, value in (
+            ("to acknowledge", m.time_to_acknowledge),
+            ("to mitigate", m.time_to_mitigate),
+            ("to resolve", m.time_to_resolve),
+        )
+        if value is not None
+    ]
+    if durations:
+        lines.append("   ".join(f"{label}: {short_duration(v)}" for label, v in durations))
+    lines.append("")
+    lines.append("Timeline (UTC)")
+    day = None
+    for event in incident.events:
+        if event.at.date() != day:
+            day = event.at.date()
+            lines.append(f"  {day.isoformat()}")
+        who = "auto" if event.auto else event.author
+        edited = " (edited)" if event.edited_at else ""
+        text = event.text.replace("\n", "\n" + " " * 30)
+        lines.append(f"  {hms(event.at)}  {event.kind.value:<13} {text}  ({who}){edited}")
+    if incident.action_items:
+        lines.append("")
+        lines.append("Action items")
+        for item in incident.action_items:
+            box = "[x]" if item.done else "[ ]"
+            deadline = item.deadline.isoformat() if item.deadline else "no deadline"
+            lines.append(f"  {box} {item.text} — {item.owner or 'unassigned'}, {deadline}")
+    return "\n".join(lines)
+
+
+def delivery_line(delivery: Delivery) -> tuple[str, bool]:
+    """What to say about one attempt to post, and whether it is an error (for stderr)."""
+    message, result = delivery.message, delivery.result
+    if result is None:
+        return f"#{message.id} to {message.channel}: already sent or being sent elsewhere", False
+    if result.ok:
+        return f"#{message.id} posted to {message.channel}: {result.detail}", False
+    retry = message.next_attempt_at.strftime("%H:%M:%S") if message.next_attempt_at else "-"
+    return (
+        f"warroom: #{message.id} not posted to {message.channel}: {result.detail}; kept in "
+        f"the outbox, retried from {retry} UTC by a running console or `warroom outbox retry`",
+        True,
+    )
