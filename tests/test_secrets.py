@@ -1,5 +1,5 @@
 """Secrets known by value (sanitize.py's registry): the forms a server echoes them in, what is
-too short to hide, and the output streams that consult them."""
+too short to hide, who registers them, and the journal and CLI output that consult them."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
 
 from warroom import sanitize
+from warroom.config import load_config
+from warroom.model import Kind, Scope, Severity
 from warroom.sanitize import (
     MIN_SECRET,
     REDACTED,
@@ -165,6 +168,84 @@ def test_secret_from_env_reads_and_registers():
     assert secret_from_env("EMPTY", env) == ""
     assert secret_from_env("UNSET", env) == ""
     assert sanitize.known_secrets() == {TOKEN}
+
+
+def test_loading_the_config_registers_what_every_env_key_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    config = tmp_path / "warroom.toml"
+    config.write_text(
+        '[notify.slack]\nwebhook_url_env = "ACME_HOOK"\n'
+        '[mitigations.tenant_admin]\ntoken_env = "ACME_ADMIN"\n'
+        '[github]\ntoken_env = "ACME_GH"\n'
+    )
+    values = {
+        "ACME_HOOK": HOOK,
+        "ACME_ADMIN": TOKEN,
+        "ACME_GH": "ghp_Gh7Tq2Wz9Lk4Xc1Vb8Nm5As3Df6Jh0Ky2Pq",
+        "WARROOM_TELEGRAM_BOT_TOKEN": "7123456789:AAEt5Yq8Wz1Lk4Xc7Vb0Nm3As6Df9Gh2Jk",  # default
+        "AWS_SESSION_TOKEN": "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJH",
+        "GITHUB_TOKEN": "ghp_NotNamedByThisConfig0000000000000000",  # the config names ACME_GH
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    load_config(str(config))
+    del values["GITHUB_TOKEN"]
+    assert sanitize.known_secrets() == set(values.values())
+
+
+def test_even_with_no_config_file_the_default_variables_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("WARROOM_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "nothing"))
+    monkeypatch.setenv("WARROOM_TENANT_ADMIN_TOKEN", TOKEN)
+    load_config()
+    assert TOKEN in sanitize.known_secrets()
+
+
+async def test_the_journal_never_stores_a_known_secret(room, db: Path):
+    register_secret(TOKEN)
+    register_secret(HOOK)
+    encoded = quote(TOKEN, safe="")
+    incident = await room.declare(
+        f"leak {TOKEN}", Severity.SEV2, scope=Scope((f"t-{TOKEN}",), ()), note=HOOK
+    )
+    event = await room.log(
+        Kind.ACTION,
+        f"HTTP 500: {encoded}",
+        incident_id=incident,
+        auto=True,
+        data={"detail": f"echo {TOKEN}", TOKEN: [HOOK, {"deep": f'"{TOKEN}"'}], "n": 1},
+    )
+    assert event.text == f"HTTP 500: {REDACTED}"  # what is returned is what was stored
+    assert event.data == {
+        "detail": f"echo {REDACTED}",
+        REDACTED: [REDACTED, {"deep": f'"{REDACTED}"'}],
+        "n": 1,
+    }
+    item = await room.add_action_item(incident, f"rotate {TOKEN}", owner="bo")
+    updated = await room.journal.update_action_item(
+        item.id, external_url=f"https://github.com/a/b/issues/1?t={TOKEN}"
+    )
+    assert updated.external_url == f"https://github.com/a/b/issues/1?t={REDACTED}"
+    await room.set_postmortem_field(incident, "root_cause", f"the token {TOKEN}")
+    await room.amend(event.id, text=f"amended {TOKEN}")
+    await room.change_severity(Severity.SEV1, incident_id=incident, reason=HOOK)
+    await room.journal.queue_posts(
+        incident, ["slack"], f"update {TOKEN}", author="ana", at=room.now(), lease_until=room.now()
+    )
+    await room.journal.post_failed(1, attempt=1, error=f"404 {HOOK}", retry_at=room.now())
+
+    shown = await room.incident(incident)  # still reads: no JSON was broken
+    assert shown.title == f"leak {REDACTED}" and shown.scope.tenants == (f"t-{REDACTED}",)
+    [message] = await room.outbox()
+    assert message.text == f"update {REDACTED}" and message.last_error == f"404 {REDACTED}"
+    blob = b"".join(p.read_bytes() for p in db.parent.iterdir())  # the journal, -wal, -shm
+    for form in (TOKEN, encoded, HOOK, HOOK_KEY, json.dumps(TOKEN)[1:-1]):
+        assert form.encode() not in blob
+    assert REDACTED.encode() in blob
 
 
 def test_cli_output_streams_are_redacted_and_restored(capsys: pytest.CaptureFixture[str]):

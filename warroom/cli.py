@@ -30,6 +30,7 @@ from warroom.model import (
     postmortem_due,
 )
 from warroom.report import DEFAULT_SINCE, parse_since
+from warroom.sanitize import redacted_output
 from warroom.service import Delivery, WarRoom, open_war_room, runbook_for
 from warroom.timeutil import iso, parse_duration, parse_instant, short_duration, utcnow
 
@@ -656,6 +657,7 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
+@redacted_output()  # no secret the process knows is printed, whatever the command
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
