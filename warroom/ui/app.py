@@ -28,6 +28,7 @@ from warroom.errors import JournalError, UserError
 from warroom.evidence import capture
 from warroom.model import KIND_LABELS, Incident, IncidentSummary, Kind, Status, postmortem_due
 from warroom.runbook import Runbook
+from warroom.sanitize import redact_secrets
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.sources.aws import AwsClients
 from warroom.sources.ecs import EcsFeed, EcsSnapshot
@@ -865,6 +866,11 @@ class WarRoomApp(App[None]):
         event = await self._guard(self.room.observe(self.incident.id, key, text))
         if event is not None:
             self.notify(text, title="observed", timeout=4)
+
+    def notify(self, message: str, *, title: str = "", **options: Any) -> None:
+        """Every toast, from any screen or widget (theirs come here), without a secret the
+        process knows: errors quote what was typed, results what a server answered."""
+        super().notify(redact_secrets(message), title=redact_secrets(title), **options)
 
 
 def postmortem_pending(incident: IncidentSummary) -> bool:
