@@ -4,7 +4,8 @@
 GitHub creation is idempotent: each created issue's address is stored in the item's
 `external_url` as soon as GitHub answers, and items that have one are never sent again, so a
 re-run after a failure halfway creates only what is missing. The token comes from the
-environment and never appears in a message.
+environment and is registered with sanitize.py: it never appears in a message, and an answer
+that echoes it (even inside html_url) is stored and shown without it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from warroom.config import GithubConfig
 from warroom.errors import UserError
 from warroom.journal import Journal
 from warroom.model import ActionItem, format_id
-from warroom.sanitize import safe_line
+from warroom.sanitize import register_secret, safe_line, secret_from_env
 from warroom.sources.status import describe_error
 
 FIELDS = (
@@ -45,7 +46,6 @@ LABEL = "incident"
 API_VERSION = "2022-11-28"
 DEFAULT_TIMEOUT = 15.0
 MAX_TITLE = 200
-REDACTED = "[redacted]"
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
 
@@ -197,7 +197,7 @@ def pending(rows: list[BacklogItem]) -> list[BacklogItem]:
 
 
 def read_token(config: GithubConfig, repo: str, env: Mapping[str, str] = os.environ) -> str:
-    token = env.get(config.token_env, "").strip()
+    token = secret_from_env(config.token_env, env)
     if not token:
         raise UserError(
             f"cannot create issues in {repo}: ${config.token_env} is not set; export a GitHub "
@@ -242,6 +242,7 @@ async def create_issues(
     after its issue is created. Never raises for an HTTP or network problem: the run says
     which items failed and why; the ones created before keep their URLs."""
     repo = check_repo(repo)
+    register_secret(token)  # also when the caller read it itself
     todo = pending(rows)
     already = sum(1 for r in rows if r.is_open and r.item.external_url)
     url = f"{api_url.rstrip('/')}/repos/{repo}/issues"
@@ -257,7 +258,7 @@ async def create_issues(
     http = client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
     try:
         for index, row in enumerate(todo):
-            result, stop = await _create_one(http, url, headers, repo, row, token, journal)
+            result, stop = await _create_one(http, url, headers, repo, row, journal)
             (created if result.ok else failed).append(result)
             if on_result is not None:
                 on_result(result)
@@ -277,7 +278,6 @@ async def _create_one(
     headers: dict[str, str],
     repo: str,
     row: BacklogItem,
-    token: str,
     journal: Journal,
 ) -> tuple[IssueResult, bool]:
     """The item's issue created and its URL stored; or why not, and whether to stop."""
@@ -288,10 +288,10 @@ async def _create_one(
             error = f"cannot reach GitHub at {url} for {repo}: timeout"
         else:
             error = f"no answer from {repo} in time: the issue may exist; look before re-running"
-        return IssueResult(row, error=_clean(error, token)), True
+        return IssueResult(row, error=safe_line(error, limit=400)), True
     except Exception as exc:  # refused, DNS, TLS: the same for every item
         error = f"cannot reach GitHub at {url} for {repo}: {describe_error(exc)}"
-        return IssueResult(row, error=_clean(error, token)), True
+        return IssueResult(row, error=safe_line(error, limit=400)), True
     status = response.status_code
     if status == 201:
         html_url = _field(response, "html_url")
@@ -302,13 +302,15 @@ async def _create_one(
             updated = await journal.update_action_item(row.item.id, external_url=html_url)
         except Exception as exc:  # the issue exists: say where, so nobody creates it twice
             error = f"created {html_url} but could not record it in the journal: {exc}"
-            return IssueResult(row, status=status, error=_clean(error, token)), True
-        return IssueResult(BacklogItem(updated, row.incident_title, row.overdue), html_url), False
+            return IssueResult(row, status=status, error=safe_line(error, limit=400)), True
+        # The address as stored: without the token, should GitHub have put it in.
+        stored = updated.external_url or html_url
+        return IssueResult(BacklogItem(updated, row.incident_title, row.overdue), stored), False
     error = f"GitHub answered {status} for {repo}: {_reason(status, response)}"
     # A refused field (422) or a server error is this item's; anything else (the token, the
     # repository, a rate limit, a redirect) would be the same for every item: stop there.
     go_on = status == 422 or status >= 500
-    return IssueResult(row, status=status, error=_clean(error, token)), not go_on
+    return IssueResult(row, status=status, error=safe_line(error, limit=400)), not go_on
 
 
 def _reason(status: int, response: httpx.Response) -> str:
@@ -330,9 +332,3 @@ def _field(response: httpx.Response, name: str) -> str:
         return ""
     value = answer.get(name) if isinstance(answer, dict) else None
     return value if isinstance(value, str) else ""
-
-
-def _clean(text: str, token: str) -> str:
-    if token:
-        text = text.replace(token, REDACTED)
-    return safe_line(text, limit=400)

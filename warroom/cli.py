@@ -23,6 +23,7 @@ from warroom.model import (
     parse_number,
 )
 from warroom.report import DEFAULT_SINCE, parse_since
+from warroom.sanitize import redacted_output
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.timeutil import parse_duration, parse_instant
 
@@ -257,7 +258,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
-    argv = sys.argv[1:] if argv is None else argv
+    with redacted_output():  # no secret the process knows is printed, whatever the command
+        return _main(sys.argv[1:] if argv is None else argv)
+
+
+def _main(argv: Sequence[str]) -> int:
     bad = _not_utf8(argv)
     if bad is not None:
         return _fail(f"argument {bad} is not valid UTF-8 text; nothing was done", EXIT_USAGE)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -12,11 +13,15 @@ from typing import ClassVar
 import platformdirs
 
 from warroom.errors import UserError
-from warroom.sanitize import MAX_NAME, clean_name
+from warroom.sanitize import MAX_NAME, clean_name, secret_from_env
 from warroom.typedtoml import Invalid, SchemaError, build, read_toml
 
 APP = "warroom"
 CONFIG_NAME = "warroom.toml"
+
+# Secrets of the AWS credential chain that can sit in the environment (a session token is sent
+# with each request, so an endpoint could echo it back).
+AWS_SECRET_VARIABLES = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 
 _SECRET_HINT = (
     "secrets are never read from the config file; put the value in an environment variable "
@@ -331,14 +336,35 @@ def find_config_file(explicit: str | None) -> Path | None:
 
 
 def load_config(explicit: str | None = None) -> Config:
+    """The config, and every secret it names registered for redaction (sanitize.py) before
+    anything is stored or printed: a secret a user pastes is hidden too, not only one a server
+    echoes after it was sent."""
     path = find_config_file(explicit)
     if path is None:
-        return Config()
-    try:
-        config = build(Config, read_toml(path), path)
-    except SchemaError as exc:
-        raise ConfigError(exc.path, exc.key, exc.problem) from None
-    return replace(config, source=path.resolve())
+        config = Config()
+    else:
+        try:
+            config = replace(build(Config, read_toml(path), path), source=path.resolve())
+        except SchemaError as exc:
+            raise ConfigError(exc.path, exc.key, exc.problem) from None
+    for name in (*secret_variables(config), *AWS_SECRET_VARIABLES):
+        secret_from_env(name)
+    return config
+
+
+def secret_variables(config: object) -> Iterator[str]:
+    """The environment variables the config names as holding secrets: every `*_env` key."""
+    if isinstance(config, tuple):
+        for item in config:
+            yield from secret_variables(item)
+    if not is_dataclass(config):
+        return
+    for f in fields(config):
+        value = getattr(config, f.name)
+        if f.name.endswith("_env") and isinstance(value, str) and value.strip():
+            yield value.strip()
+        else:
+            yield from secret_variables(value)
 
 
 def default_db_path() -> Path:

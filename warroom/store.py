@@ -34,6 +34,7 @@ from warroom.model import (
     Status,
     format_id,
 )
+from warroom.sanitize import redact_data, redact_secrets
 from warroom.timeutil import from_db, to_db
 
 BUSY_TIMEOUT_MS = 15_000
@@ -240,6 +241,13 @@ class SqliteJournal:
         except sqlite3.Error as exc:
             raise JournalError(f"the journal {self.path} failed: {exc}") from None
 
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
+        """Every INSERT and UPDATE goes through here, so no secret the process knows is ever
+        stored, whoever the caller (typed text, a server's answer, an issue's URL)."""
+        return await self._db.execute(
+            sql, tuple(redact_secrets(p) if isinstance(p, str) else p for p in params)
+        )
+
     async def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         async with self._db.execute(sql, params) as cursor:
             row = await cursor.fetchone()
@@ -261,8 +269,11 @@ class SqliteJournal:
         auto: bool = False,
         data: dict[str, Any] | None = None,
     ) -> Event:
-        payload = json.dumps(data or {}, sort_keys=True)
-        cursor = await self._db.execute(
+        # Redacted here too, not only in _write, so the Event returned is the one stored; the
+        # data before it is JSON, so an escaped form cannot leave the JSON half-replaced.
+        text = redact_secrets(text)
+        payload = json.dumps(redact_data(data or {}), sort_keys=True)
+        cursor = await self._write(
             "INSERT INTO events (incident_id, at, recorded_at, kind, text, author, auto, data)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -302,10 +313,16 @@ class SqliteJournal:
         recorded_at: datetime,
     ) -> int:
         async with self._transaction():
-            cursor = await self._db.execute(
+            cursor = await self._write(
                 "INSERT INTO incidents (title, severity, scope, created_at, created_by)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (title, severity.value, json.dumps(scope.to_dict()), to_db(recorded_at), author),
+                (
+                    title,
+                    severity.value,
+                    json.dumps(redact_data(scope.to_dict())),
+                    to_db(recorded_at),
+                    author,
+                ),
             )
             incident_id = cursor.lastrowid
             assert incident_id is not None
@@ -393,12 +410,12 @@ class SqliteJournal:
             if row is None:
                 raise NotFound(f"no timeline entry {event_id}")
             old_at, old_text = row
-            await self._db.execute(
+            await self._write(
                 "INSERT INTO event_edits (event_id, edited_at, edited_by, old_at, old_text)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (event_id, to_db(edited_at), author, old_at, old_text),
             )
-            await self._db.execute(
+            await self._write(
                 "UPDATE events SET at = ?, text = ?, edited_at = ?, edited_by = ? WHERE id = ?",
                 (
                     to_db(at) if at else old_at,
@@ -424,7 +441,7 @@ class SqliteJournal:
                 raise NotFound(f"no incident {format_id(incident_id)}")
             if current == severity.value:
                 return None
-            await self._db.execute(
+            await self._write(
                 "UPDATE incidents SET severity = ? WHERE id = ?", (severity.value, incident_id)
             )
             text = f"{current} -> {severity.value}" + (f": {reason}" if reason else "")
@@ -447,9 +464,9 @@ class SqliteJournal:
                 raise NotFound(f"no incident {format_id(incident_id)}")
             if Scope.from_dict(json.loads(current)) == scope:
                 return None
-            await self._db.execute(
+            await self._write(
                 "UPDATE incidents SET scope = ? WHERE id = ?",
-                (json.dumps(scope.to_dict()), incident_id),
+                (json.dumps(redact_data(scope.to_dict())), incident_id),
             )
             return await self._insert_event(
                 incident_id,
@@ -473,7 +490,7 @@ class SqliteJournal:
     ) -> Event:
         async with self._transaction():
             await self._require_incident(incident_id)
-            await self._db.execute(
+            await self._write(
                 "INSERT INTO checklist (incident_id, item_id, done, by, at) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT (incident_id, item_id) DO UPDATE SET"
                 " done = excluded.done, by = excluded.by, at = excluded.at",
@@ -502,7 +519,7 @@ class SqliteJournal:
     ) -> ActionItem:
         async with self._transaction():
             await self._require_incident(incident_id)
-            cursor = await self._db.execute(
+            cursor = await self._write(
                 "INSERT INTO action_items (incident_id, text, owner, deadline, created_at,"
                 " created_by) VALUES (?, ?, ?, ?, ?, ?)",
                 (
@@ -529,7 +546,7 @@ class SqliteJournal:
             if not values:
                 return await self._action_item(item_id)
             assignments = ", ".join(f"{name} = ?" for name in values)
-            cursor = await self._db.execute(
+            cursor = await self._write(
                 f"UPDATE action_items SET {assignments} WHERE id = ?", (*values.values(), item_id)
             )
             if cursor.rowcount == 0:
@@ -543,7 +560,7 @@ class SqliteJournal:
             raise UserError(f"unknown post-mortem field {name!r}")
         async with self._transaction():
             await self._require_incident(incident_id)
-            await self._db.execute(
+            await self._write(
                 "INSERT INTO postmortem_fields (incident_id, name, value, updated_at, updated_by)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (incident_id, name) DO UPDATE SET"
                 " value = excluded.value, updated_at = excluded.updated_at,"
@@ -553,7 +570,7 @@ class SqliteJournal:
 
     async def mark_exported(self, incident_id: int, at: datetime) -> None:
         async with self._transaction():
-            cursor = await self._db.execute(
+            cursor = await self._write(
                 "UPDATE incidents SET postmortem_exported_at = ? WHERE id = ?",
                 (to_db(at), incident_id),
             )
@@ -579,13 +596,13 @@ class SqliteJournal:
             await self._require_incident(incident_id)
             ids = []
             for channel in channels:
-                await self._db.execute(
+                await self._write(
                     "UPDATE outbox SET state = 'discarded', closed_at = ?, closed_by = ?"
                     " WHERE incident_id = ? AND channel = ? AND state = 'pending'"
                     " AND (leased_until IS NULL OR leased_until <= ?)",
                     (to_db(at), f"{author} (superseded)", incident_id, channel, to_db(at)),
                 )
-                cursor = await self._db.execute(
+                cursor = await self._write(
                     "INSERT INTO outbox (incident_id, channel, text, created_at, created_by,"
                     " next_attempt_at, attempts, leased_until) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
                     (incident_id, channel, text, to_db(at), author, to_db(at), to_db(lease_until)),
@@ -599,7 +616,7 @@ class SqliteJournal:
         """Take a pending, due message for one attempt: its next attempt moves to the end of the
         lease, so no other process sends it meanwhile. None: not pending, not due, or taken."""
         async with self._transaction():
-            cursor = await self._db.execute(
+            cursor = await self._write(
                 "UPDATE outbox SET attempts = attempts + 1, leased_until = ?"
                 " WHERE id = ? AND state = 'pending' AND next_attempt_at <= ?"
                 " AND (leased_until IS NULL OR leased_until <= ?)",
@@ -614,7 +631,7 @@ class SqliteJournal:
         was already marked sent (a sender whose lease ran out, then both got through)."""
         async with self._transaction():
             message = await self._post(post_id)
-            cursor = await self._db.execute(
+            cursor = await self._write(
                 "UPDATE outbox SET state = 'sent', closed_at = ?, last_error = '',"
                 " leased_until = NULL WHERE id = ? AND state != 'sent'",
                 (to_db(at), post_id),
@@ -637,7 +654,7 @@ class SqliteJournal:
         """Record a failed attempt, if it is still the latest one (its lease may have run out
         and another sender taken over)."""
         async with self._transaction():
-            await self._db.execute(
+            await self._write(
                 "UPDATE outbox SET last_error = ?, next_attempt_at = ?, leased_until = NULL"
                 " WHERE id = ? AND state = 'pending' AND attempts = ?",
                 (error, to_db(retry_at), post_id, attempt),
@@ -645,7 +662,7 @@ class SqliteJournal:
 
     async def discard_post(self, post_id: int, *, by: str, at: datetime) -> OutboxMessage:
         async with self._transaction():
-            await self._db.execute(
+            await self._write(
                 "UPDATE outbox SET state = 'discarded', closed_at = ?, closed_by = ?"
                 " WHERE id = ? AND state = 'pending'",
                 (to_db(at), by, post_id),
@@ -661,7 +678,7 @@ class SqliteJournal:
             sql += " AND incident_id = ?"
             params += (incident_id,)
         async with self._transaction():
-            cursor = await self._db.execute(sql, params)
+            cursor = await self._write(sql, params)
             return cursor.rowcount
 
     async def outbox(

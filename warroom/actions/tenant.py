@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import httpx
@@ -10,7 +9,7 @@ import httpx
 from warroom.actions.base import ActionContext, Change, Outcome, Plan
 from warroom.config import Config
 from warroom.errors import UserError
-from warroom.sanitize import safe_line
+from warroom.sanitize import safe_line, secret_from_env
 
 
 class _TenantSwitch:
@@ -42,7 +41,8 @@ class _TenantSwitch:
 
     def run(self, ctx: ActionContext, plan: Plan) -> Outcome:
         admin = ctx.config.mitigations.tenant_admin
-        token = os.environ.get(admin.token_env, "")
+        # Registered as it is read: an answer echoing it is redacted by safe_line below.
+        token = secret_from_env(admin.token_env)
         if not token:
             raise UserError(f"${admin.token_env} is not set (the tenant admin token)")
         started = time.perf_counter()

@@ -25,6 +25,7 @@ from warroom.errors import JournalError, UserError
 from warroom.evidence import capture
 from warroom.model import Incident, Kind, Status, postmortem_pending
 from warroom.runbook import Runbook
+from warroom.sanitize import redact_secrets
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot, observe_health
@@ -396,6 +397,11 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
         event = await self._guard(self.room.observe(self.incident.id, key, text))
         if event is not None:
             self.notify(text, title="observed", timeout=4)
+
+    def notify(self, message: str, *, title: str = "", **options: Any) -> None:
+        """Every toast, from any screen or widget (theirs come here), without a secret the
+        process knows: errors quote what was typed, results what a server answered."""
+        super().notify(redact_secrets(message), title=redact_secrets(title), **options)
 
 
 def run_console(config: Config, db: Path, *, read_only: bool = False) -> int:
