@@ -476,11 +476,11 @@ async def test_create_issues_in_process_with_a_given_client(room, github):
     from warroom import backlog
 
     ids = await seed(room)
-    rows = await backlog.collect(room.journal, today=date(2026, 11, 26), open_only=True)
+    rows = await room.backlog(open_only=True)
     seen: list[backlog.IssueResult] = []
     async with httpx.AsyncClient(base_url="http://unused.invalid") as client:
         run = await backlog.create_issues(
-            room.journal,
+            room.link_action_item,
             REPO,
             rows,
             token=TOKEN,
@@ -495,7 +495,9 @@ async def test_create_issues_in_process_with_a_given_client(room, github):
     assert {i.id: i.external_url for i in incident.action_items}[ids["later"]] == (
         f"https://github.com/{REPO}/issues/2"
     )
-    again = await backlog.collect(room.journal, today=date(2026, 11, 26), open_only=True)
-    rerun = await backlog.create_issues(room.journal, REPO, again, token=TOKEN, api_url=github.base)
+    again = await room.backlog(open_only=True)
+    rerun = await backlog.create_issues(
+        room.link_action_item, REPO, again, token=TOKEN, api_url=github.base
+    )
     assert rerun.created == () and rerun.already_linked == 3
     assert len(github.received) == 3

@@ -13,7 +13,6 @@ import pytest
 from warroom.model import Kind, Severity
 from warroom.report import (
     build_report,
-    load_report,
     parse_since,
     percentile,
     root_cause_tags,
@@ -231,7 +230,7 @@ async def history(room: WarRoom, clock, tmp_path: Path) -> list[int]:
 
 
 async def test_counts_per_severity(room: WarRoom, history):
-    report = await load_report(room.journal, now=NOW, since=QUARTER)
+    report = build_report(await room.all_incidents(), now=NOW, since=QUARTER)
     assert report.incidents == 9  # INC-1 is before the window
     assert [(s.label, s.incidents, s.open) for s in report.severities] == [
         ("SEV-1", 4, 1),
@@ -242,7 +241,7 @@ async def test_counts_per_severity(room: WarRoom, history):
 
 
 async def test_medians_and_p90s_nearest_rank(room: WarRoom, history):
-    report = await load_report(room.journal, now=NOW, since=QUARTER)
+    report = build_report(await room.all_incidents(), now=NOW, since=QUARTER)
     sev1, sev2, sev3 = report.severities
     # SEV-1 acks 3, 5, 10, 25 min: median rank ceil(2) = 5, p90 rank ceil(3.6) = 25.
     assert (sev1.acknowledge.count, sev1.acknowledge.median, sev1.acknowledge.p90) == (
@@ -269,7 +268,7 @@ async def test_medians_and_p90s_nearest_rank(room: WarRoom, history):
 
 
 async def test_acknowledged_within_target(room: WarRoom, history):
-    report = await load_report(room.journal, now=NOW, since=QUARTER)
+    report = build_report(await room.all_incidents(), now=NOW, since=QUARTER)
     sev1, sev2, sev3 = report.severities
     assert (sev1.acknowledged_within_target, sev1.acknowledgement_measured) == (3, 4)
     assert sev1.within_target_share == 0.75
@@ -284,7 +283,7 @@ async def test_acknowledged_within_target(room: WarRoom, history):
 
 
 async def test_postmortem_compliance(room: WarRoom, history):
-    pm = (await load_report(room.journal, now=NOW, since=QUARTER)).postmortems
+    pm = (build_report(await room.all_incidents(), now=NOW, since=QUARTER)).postmortems
     assert pm.required == 7  # SEV-1/2 of the window; INC-6 is SEV-3 now
     assert (pm.compliant, pm.late, pm.due, pm.overdue, pm.not_yet_due) == (
         2,  # INC-2 (24 h), INC-5 (23 h)
@@ -297,7 +296,7 @@ async def test_postmortem_compliance(room: WarRoom, history):
 
 
 async def test_recurring_patterns(room: WarRoom, history):
-    patterns = (await load_report(room.journal, now=NOW, since=QUARTER)).patterns
+    patterns = (build_report(await room.all_incidents(), now=NOW, since=QUARTER)).patterns
     as_lists = {
         kind: [(p.name, list(p.incidents)) for p in found] for kind, found in patterns.items()
     }
@@ -320,7 +319,7 @@ async def test_recurring_patterns(room: WarRoom, history):
 
 
 async def test_open_and_overdue_action_items_over_all_incidents(room: WarRoom, history):
-    report = await load_report(room.journal, now=NOW, since=QUARTER)
+    report = build_report(await room.all_incidents(), now=NOW, since=QUARTER)
     assert [(i.incident, i.text, i.overdue) for i in report.action_items] == [
         ("INC-1", "Add a deploy canary", True),
         ("INC-7", "Second AI provider contract", True),
@@ -331,7 +330,7 @@ async def test_open_and_overdue_action_items_over_all_incidents(room: WarRoom, h
 
 
 async def test_a_short_window_and_an_empty_journal(room: WarRoom, history):
-    report = await load_report(room.journal, now=NOW, since=timedelta(hours=24))
+    report = build_report(await room.all_incidents(), now=NOW, since=timedelta(hours=24))
     assert [s.incidents for s in report.severities] == [1, 2, 1]  # INC-7..INC-10
     sev1 = report.severity(Severity.SEV1)
     assert (sev1.resolve.count, sev1.resolve.median, sev1.resolve.p90) == (0, None, None)
@@ -351,7 +350,7 @@ async def test_a_short_window_and_an_empty_journal(room: WarRoom, history):
 
 
 async def test_to_dict(room: WarRoom, history):
-    data = (await load_report(room.journal, now=NOW, since=QUARTER)).to_dict()
+    data = (build_report(await room.all_incidents(), now=NOW, since=QUARTER)).to_dict()
     assert data["window"] == {
         "start": "2026-08-28T12:00:00Z",
         "end": "2026-11-26T12:00:00Z",
@@ -393,7 +392,7 @@ async def test_to_dict(room: WarRoom, history):
 
 
 async def test_markdown(room: WarRoom, history):
-    text = render_markdown(await load_report(room.journal, now=NOW, since=QUARTER))
+    text = render_markdown(build_report(await room.all_incidents(), now=NOW, since=QUARTER))
     assert text.startswith("# Incident review: 2026-08-28 12:00 to 2026-11-26 12:00 UTC\n")
     assert "Incidents detected in the last 90 days: **9**." in text
     assert "nearest-rank" in text
@@ -426,7 +425,7 @@ async def test_markdown(room: WarRoom, history):
 
 
 async def test_weekly_counts_for_a_bar_chart(room: WarRoom, history):
-    report = await load_report(room.journal, now=NOW, since=QUARTER)
+    report = build_report(await room.all_incidents(), now=NOW, since=QUARTER)
     # Monday weeks from 2026-08-24 (the window starts on Friday 08-28) to 2026-11-23.
     assert len(report.weekly) == 14
     assert report.weekly[0] == (date(2026, 8, 24), 0)

@@ -15,7 +15,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,8 +25,7 @@ import httpx
 from warroom import __version__
 from warroom.config import GithubConfig
 from warroom.errors import UserError
-from warroom.journal import Journal
-from warroom.model import ActionItem, format_id
+from warroom.model import ActionItem, Incident, format_id
 from warroom.sanitize import register_secret, safe_line, secret_from_env
 from warroom.sources.status import describe_error
 
@@ -66,12 +65,13 @@ class BacklogItem:
         return not self.item.done
 
 
-async def collect(journal: Journal, *, today: date, open_only: bool = False) -> list[BacklogItem]:
+def collect(
+    incidents: Iterable[Incident], *, today: date, open_only: bool = False
+) -> list[BacklogItem]:
     """Every action item of every incident (open or resolved), oldest incident first;
     `open_only`: the items not done yet."""
     rows: list[BacklogItem] = []
-    for summary in await journal.list_incidents(None):
-        incident = await journal.get_incident(summary.id)
+    for incident in incidents:
         for item in incident.action_items:
             if open_only and item.done:
                 continue
@@ -227,8 +227,12 @@ def issue_payload(row: BacklogItem) -> dict[str, Any]:
     return {"title": title, "body": "\n".join(lines), "labels": labels}
 
 
+# Stores an item's issue URL the moment GitHub answers (the war room's `link_action_item`).
+Link = Callable[[int, str], Awaitable[ActionItem]]
+
+
 async def create_issues(
-    journal: Journal,
+    link: Link,
     repo: str,
     rows: list[BacklogItem],
     *,
@@ -258,7 +262,7 @@ async def create_issues(
     http = client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
     try:
         for index, row in enumerate(todo):
-            result, stop = await _create_one(http, url, headers, repo, row, journal)
+            result, stop = await _create_one(http, url, headers, repo, row, link)
             (created if result.ok else failed).append(result)
             if on_result is not None:
                 on_result(result)
@@ -278,7 +282,7 @@ async def _create_one(
     headers: dict[str, str],
     repo: str,
     row: BacklogItem,
-    journal: Journal,
+    link: Link,
 ) -> tuple[IssueResult, bool]:
     """The item's issue created and its URL stored; or why not, and whether to stop."""
     try:
@@ -299,7 +303,7 @@ async def _create_one(
             error = f"GitHub created an issue in {repo} (201) but sent no html_url; find it"
             return IssueResult(row, status=status, error=error), True
         try:
-            updated = await journal.update_action_item(row.item.id, external_url=html_url)
+            updated = await link(row.item.id, html_url)
         except Exception as exc:  # the issue exists: say where, so nobody creates it twice
             error = f"created {html_url} but could not record it in the journal: {exc}"
             return IssueResult(row, status=status, error=safe_line(error, limit=400)), True

@@ -83,10 +83,9 @@ async def cmd_export(room: WarRoom, args: argparse.Namespace) -> int:
 
 
 async def cmd_report(room: WarRoom, args: argparse.Namespace) -> int:
-    from warroom.report import load_report
     from warroom.report_markdown import render_markdown
 
-    report = await load_report(room.journal, now=room.now(), since=args.since)
+    report = await room.report(args.since)
     if args.json:
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     else:
@@ -236,7 +235,7 @@ async def cmd_mitigate_run(room: WarRoom, args: argparse.Namespace) -> int:
 async def cmd_action_items_list(room: WarRoom, args: argparse.Namespace) -> int:
     from warroom import backlog
 
-    rows = await backlog.collect(room.journal, today=room.now().date(), open_only=args.open)
+    rows = await room.backlog(open_only=args.open)
     if args.json:
         sys.stdout.write(backlog.to_json(rows))
     elif not rows:
@@ -252,14 +251,14 @@ async def cmd_action_items_export(room: WarRoom, args: argparse.Namespace) -> in
     if args.github is None:
         if args.dry_run:
             raise UserError("--dry-run goes with --github")
-        rows = await backlog.collect(room.journal, today=room.now().date(), open_only=args.open)
+        rows = await room.backlog(open_only=args.open)
         text = backlog.to_csv(rows) if args.format == "csv" else backlog.to_json(rows)
         _write_output(text, args.output, f"wrote {len(rows)} action items to {args.output}")
         return 0
     if args.output:
         raise UserError("--output goes with --format; --github writes to GitHub")
     repo = backlog.check_repo(args.github)
-    rows = await backlog.collect(room.journal, today=room.now().date(), open_only=True)
+    rows = await room.backlog(open_only=True)
     todo = backlog.pending(rows)
     if args.dry_run:
         for row in todo:
@@ -270,9 +269,6 @@ async def cmd_action_items_export(room: WarRoom, args: argparse.Namespace) -> in
     if not todo:
         print(f"nothing to create in {repo}: every open action item has an issue")
         return 0
-    room.refuse_if_read_only(f"creating GitHub issues in {repo}")
-    config: Config = args.loaded_config
-    token = backlog.read_token(config.github, repo)
 
     def report(result: backlog.IssueResult) -> None:
         where = f"{result.row.incident_ref} item {result.row.item.id}"
@@ -281,9 +277,7 @@ async def cmd_action_items_export(room: WarRoom, args: argparse.Namespace) -> in
         else:
             print(f"warroom: {where}: {result.error}", file=sys.stderr, flush=True)
 
-    run = await backlog.create_issues(
-        room.journal, repo, rows, token=token, api_url=config.github.api_url, on_result=report
-    )
+    run = await room.create_github_issues(repo, rows, on_result=report)
     summary = f"{len(run.created)} issues created in {repo}"
     if run.failed:
         summary += f", {len(run.failed)} failed"

@@ -1,5 +1,5 @@
 """The quarterly review (`warroom report`): what the incident history says, computed from
-`Incident` objects. Pure apart from `load_report`, which reads the journal; no terminal.
+`Incident` objects (the war room reads them: `WarRoom.report`). Pure: no I/O, no terminal.
 
 Percentiles use the nearest-rank method: the p-th percentile of n sorted values is the value at
 rank ceil(p/100 * n), so every figure is a time that actually happened. The median is the
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from warroom.journal import Journal
 from warroom.model import (
     SEVERITY_LEVELS,
     EcsChange,
@@ -434,13 +433,3 @@ def build_report(incidents: Iterable[Incident], *, now: datetime, since: timedel
         action_items=open_action_items(everything, now.date()),
         weekly=tuple(weekly_counts(window, start=start, end=now)),
     )
-
-
-async def load_incidents(journal: Journal) -> list[Incident]:
-    """Every incident of the journal, in full."""
-    return [await journal.get_incident(s.id) for s in await journal.list_incidents()]
-
-
-async def load_report(journal: Journal, *, now: datetime, since: timedelta) -> Report:
-    """Read every incident (action items are reviewed over all of them) and build the review."""
-    return build_report(await load_incidents(journal), now=now, since=since)

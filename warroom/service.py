@@ -40,7 +40,9 @@ from warroom.typedtoml import SchemaError
 # Imported where used: boto3, httpx and jinja2 would otherwise delay the console's first frame.
 if TYPE_CHECKING:
     from warroom.actions import Action, Outcome, Plan
+    from warroom.backlog import BacklogItem, GithubRun, IssueResult
     from warroom.notify import PostResult
+    from warroom.report import Report
     from warroom.sources.aws import AwsClients
     from warroom.updates import Draft
 
@@ -331,6 +333,50 @@ class WarRoom:
             raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
         await self.journal.mark_exported(incident_id, self.now())
         return path
+
+    async def link_action_item(self, item_id: int, url: str) -> ActionItem:
+        """Record the tracker issue an action item became (the GitHub export)."""
+        return await self.journal.update_action_item(
+            item_id, external_url=clean_text(url, "issue URL")
+        )
+
+    # Reviews ------------------------------------------------------------------------------
+
+    async def all_incidents(self) -> list[Incident]:
+        """Every incident of the journal, in full (the review and the backlog read them all)."""
+        return [await self.incident(s.id) for s in await self.journal.list_incidents()]
+
+    async def report(self, since: timedelta) -> Report:
+        """The quarterly review over `since` (action items over every incident)."""
+        from warroom.report import build_report
+
+        return build_report(await self.all_incidents(), now=self.now(), since=since)
+
+    async def backlog(self, *, open_only: bool = False) -> list[BacklogItem]:
+        from warroom.backlog import collect
+
+        return collect(await self.all_incidents(), today=self.now().date(), open_only=open_only)
+
+    async def create_github_issues(
+        self,
+        repo: str,
+        rows: list[BacklogItem],
+        *,
+        on_result: Callable[[IssueResult], None] | None = None,
+    ) -> GithubRun:
+        """One issue per open item without one; each URL recorded as soon as it exists."""
+        from warroom.backlog import create_issues, read_token
+
+        self.refuse_if_read_only(f"creating GitHub issues in {repo}")
+        token = read_token(self.config.github, repo)
+        return await create_issues(
+            self.link_action_item,
+            repo,
+            rows,
+            token=token,
+            api_url=self.config.github.api_url,
+            on_result=on_result,
+        )
 
     # Mitigations --------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from warroom.errors import JournalError, UserError
 from warroom.model import Incident, Severity, acknowledged_in_time, response_due
-from warroom.report import Report, build_report, in_window, load_incidents, postmortem_state
+from warroom.report import Report, build_report, in_window, postmortem_state
 from warroom.service import WarRoom
 from warroom.stats import percent_text, window_text
 from warroom.timeutil import short_duration
@@ -329,7 +329,7 @@ class HistoryScreen(ModalScreen[None]):
         holds the event loop."""
         now = self.room.now()
         try:
-            incidents = await load_incidents(self.room.journal)
+            incidents = await self.room.all_incidents()
             view = await asyncio.to_thread(build_view, incidents, now=now, since=self.since)
         except (JournalError, UserError) as exc:
             self.problem = f"cannot read the journal: {exc}"
