@@ -25,6 +25,7 @@ import httpx
 from warroom import __version__
 from warroom.config import GithubConfig
 from warroom.errors import UserError
+from warroom.jsonview import action_item_dict
 from warroom.model import ActionItem, Incident, format_id
 from warroom.sanitize import register_secret, safe_line, secret_from_env
 from warroom.sources.status import describe_error
@@ -81,17 +82,11 @@ def collect(
 
 
 def item_dict(row: BacklogItem) -> dict[str, Any]:
-    item = row.item
     return {
         "incident": row.incident_ref,
         "incident_title": row.incident_title,
-        "item": item.id,
-        "text": item.text,
-        "owner": item.owner,
-        "deadline": item.deadline.isoformat() if item.deadline else None,
-        "done": item.done,
-        "label": item.label,
-        "external_url": item.external_url,
+        "item": row.item.id,
+        **action_item_dict(row.item),
         "overdue": row.overdue,
     }
 

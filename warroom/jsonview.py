@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from warroom.model import (
+    ActionItem,
     Incident,
     IncidentSummary,
     OutboxMessage,
@@ -104,17 +105,20 @@ def incident_dict(incident: Incident, runbook: Runbook) -> dict[str, Any]:
             {"step": m.item_id, "done": m.done, "by": m.by, "at": iso(m.at)} for m in marks
         ],
         "action_items": [
-            {
-                "id": item.id,
-                "text": item.text,
-                "owner": item.owner,
-                "deadline": item.deadline.isoformat() if item.deadline else None,
-                "done": item.done,
-                "label": item.label,
-                "external_url": item.external_url,
-            }
-            for item in incident.action_items
+            {"id": item.id, **action_item_dict(item)} for item in incident.action_items
         ],
+    }
+
+
+def action_item_dict(item: ActionItem) -> dict[str, Any]:
+    """An action item's own fields, as `show --json` and the backlog exports print them."""
+    return {
+        "text": item.text,
+        "owner": item.owner,
+        "deadline": item.deadline.isoformat() if item.deadline else None,
+        "done": item.done,
+        "label": item.label,
+        "external_url": item.external_url,
     }
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from warroom.backoff import backoff
 from warroom.config import Config, ConfigError, whoami
 from warroom.errors import UserError
 from warroom.journal import Journal, open_journal
@@ -67,7 +68,10 @@ RETRY_MAX = timedelta(minutes=5)
 def retry_delay(attempts: int) -> timedelta:
     """5 s after the first failure, doubling, at most 5 min: a channel that is down for an hour
     is tried about twenty times, and one back within seconds is not kept waiting."""
-    return min(RETRY_MAX, RETRY_FIRST * 2 ** min(max(0, attempts - 1), 10))
+    seconds = backoff(
+        attempts - 1, RETRY_FIRST.total_seconds(), RETRY_MAX.total_seconds(), jitter=False
+    )
+    return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)

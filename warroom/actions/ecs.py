@@ -51,14 +51,53 @@ def _named_revision(ctx: ActionContext, family: str, value: str) -> str:
     return wanted
 
 
-class Rollback:
-    name = "rollback"
-    description = "Roll an ECS service back to its previous task definition (bad deploy)"
+class _ServiceUpdate:
+    """A change to one field of an ECS service (update_service), previewed from its live value:
+    the plan's params hold the cluster, the new value under `param` and the `previous` one."""
+
+    name: str
     target_kind = "ECS service"
-    value_help = "revision to roll back to (default: the previous ACTIVE one)"
+    param: str  # the plan's key for the new value
+    field: str  # update_service's keyword
+    label: str  # the field as the preview names it
 
     def candidates(self, config: Config) -> tuple[str, ...]:
         return config.ecs.services if config.ecs else ()
+
+    def _plan(
+        self, ctx: ActionContext, target: str, summary: str, current: Any, wanted: Any, confirm: str
+    ) -> Plan:
+        return Plan(
+            self.name,
+            target,
+            summary,
+            (Change(f"ECS service {target}", self.label, str(current), str(wanted)),),
+            confirm=confirm,
+            params={
+                "cluster": ctx.config.ecs.cluster if ctx.config.ecs else "",
+                self.param: wanted,
+                "previous": current,
+            },
+        )
+
+    def done(self, plan: Plan) -> str:
+        raise NotImplementedError
+
+    def run(self, ctx: ActionContext, plan: Plan) -> Outcome:
+        started = time.perf_counter()
+        response = ctx.clients.client("ecs").update_service(
+            cluster=plan.params["cluster"],
+            service=plan.target,
+            **{self.field: plan.params[self.param]},
+        )
+        return aws_outcome(response, started, self.done(plan))
+
+
+class Rollback(_ServiceUpdate):
+    name = "rollback"
+    description = "Roll an ECS service back to its previous task definition (bad deploy)"
+    value_help = "revision to roll back to (default: the previous ACTIVE one)"
+    param, field, label = "task_definition", "taskDefinition", "task definition"
 
     def plan(self, ctx: ActionContext, target: str, value: str | None) -> Plan:
         service = _service(ctx, target)
@@ -80,39 +119,18 @@ class Rollback:
             return Plan(
                 self.name, target, f"roll back {target}", refusal=f"{target} already runs {current}"
             )
-        return Plan(
-            self.name,
-            target,
-            f"roll back {target} from {current} to {wanted}",
-            (Change(f"ECS service {target}", "task definition", current, wanted),),
-            confirm="type",
-            params={
-                "cluster": ctx.config.ecs.cluster if ctx.config.ecs else "",
-                "task_definition": wanted,
-                "previous": current,
-            },
-        )
+        summary = f"roll back {target} from {current} to {wanted}"
+        return self._plan(ctx, target, summary, current, wanted, confirm="type")
 
-    def run(self, ctx: ActionContext, plan: Plan) -> Outcome:
-        started = time.perf_counter()
-        response = ctx.clients.client("ecs").update_service(
-            cluster=plan.params["cluster"],
-            service=plan.target,
-            taskDefinition=plan.params["task_definition"],
-        )
-        return aws_outcome(
-            response, started, f"{plan.target} now deploying {plan.params['task_definition']}"
-        )
+    def done(self, plan: Plan) -> str:
+        return f"{plan.target} now deploying {plan.params[self.param]}"
 
 
-class Scale:
+class Scale(_ServiceUpdate):
     name = "scale"
     description = "Scale an ECS service's desired count (database overloaded: fewer connections)"
-    target_kind = "ECS service"
     value_help = "new desired count"
-
-    def candidates(self, config: Config) -> tuple[str, ...]:
-        return config.ecs.services if config.ecs else ()
+    param, field, label = "desired", "desiredCount", "desired count"
 
     def plan(self, ctx: ActionContext, target: str, value: str | None) -> Plan:
         limit = ctx.config.mitigations.scale_max
@@ -133,26 +151,8 @@ class Scale:
                 f"scale {target}",
                 refusal=f"{target} already wants {current} tasks",
             )
-        return Plan(
-            self.name,
-            target,
-            f"scale {target} from {current} to {wanted} tasks",
-            (Change(f"ECS service {target}", "desired count", str(current), str(wanted)),),
-            confirm="yes",
-            params={
-                "cluster": ctx.config.ecs.cluster if ctx.config.ecs else "",
-                "desired": wanted,
-                "previous": current,
-            },
-        )
+        summary = f"scale {target} from {current} to {wanted} tasks"
+        return self._plan(ctx, target, summary, current, wanted, confirm="yes")
 
-    def run(self, ctx: ActionContext, plan: Plan) -> Outcome:
-        started = time.perf_counter()
-        response = ctx.clients.client("ecs").update_service(
-            cluster=plan.params["cluster"],
-            service=plan.target,
-            desiredCount=plan.params["desired"],
-        )
-        return aws_outcome(
-            response, started, f"{plan.target} desired count now {plan.params['desired']}"
-        )
+    def done(self, plan: Plan) -> str:
+        return f"{plan.target} desired count now {plan.params[self.param]}"

@@ -10,11 +10,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from warroom.backoff import backoff
 from warroom.config import EcsConfig
 from warroom.model import EcsChange
 from warroom.sanitize import safe_line
 from warroom.sources.aws import AwsClients
-from warroom.sources.status import SourceStatus, backoff, describe_error
+from warroom.sources.status import SourceStatus, describe_error
 from warroom.timeutil import utcnow
 
 BATCH = 10  # describe_services takes at most ten services per call

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from warroom.backoff import backoff
 from warroom.config import LogsConfig
 from warroom.sanitize import safe_line
 from warroom.sources.aws import AwsClients
-from warroom.sources.status import SourceStatus, backoff, describe_error, is_throttling
+from warroom.sources.status import SourceStatus, describe_error, is_throttling
 from warroom.timeutil import utcnow
 
 OVERLAP_MS = 10_000  # re-read this much before the newest event seen: late arrivals

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -43,15 +42,6 @@ class SourceStatus:
     def age(self, now: datetime) -> timedelta | None:
         """How old the last good data is (None: never had any)."""
         return None if self.last_ok_at is None else now - self.last_ok_at
-
-
-def backoff(failures: int, base: float, cap: float = 60.0) -> float:
-    """Seconds to wait before polling again after `failures` failures in a row (full jitter
-    above the base, so several consoles do not hammer a recovering source in step)."""
-    if failures <= 0:
-        return base
-    ceiling = min(cap, base * 2 ** min(failures, 16))
-    return base + random.uniform(0, ceiling - base)
 
 
 _THROTTLED = {
