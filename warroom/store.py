@@ -253,9 +253,17 @@ class SqliteJournal:
             row = await cursor.fetchone()
         return row[0] if row else None
 
+    async def _by_id(self, table: str, columns: str, row_id: int, missing: str) -> Any:
+        """The columns of row `row_id` of `table`, or NotFound(missing) when there is none."""
+        sql = f"SELECT {columns} FROM {table} WHERE id = ?"
+        async with self._db.execute(sql, (row_id,)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            raise NotFound(missing)
+        return row
+
     async def _require_incident(self, incident_id: int) -> None:
-        if await self._scalar("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)) is None:
-            raise NotFound(f"no incident {format_id(incident_id)}")
+        await self._by_id("incidents", "1", incident_id, _no_incident(incident_id))
 
     async def _insert_event(
         self,
@@ -403,13 +411,9 @@ class SqliteJournal:
         at: datetime | None = None,
     ) -> Event:
         async with self._transaction():
-            async with self._db.execute(
-                "SELECT at, text FROM events WHERE id = ?", (event_id,)
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                raise NotFound(f"no timeline entry {event_id}")
-            old_at, old_text = row
+            old_at, old_text = await self._by_id(
+                "events", "at, text", event_id, f"no timeline entry {event_id}"
+            )
             await self._write(
                 "INSERT INTO event_edits (event_id, edited_at, edited_by, old_at, old_text)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -425,20 +429,15 @@ class SqliteJournal:
                     event_id,
                 ),
             )
-            async with self._db.execute(
-                f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,)
-            ) as cursor:
-                return _event(await cursor.fetchone())
+            return await self._event(event_id)
 
     async def set_severity(
         self, incident_id: int, severity: Severity, *, author: str, at: datetime, reason: str
     ) -> Event | None:
         async with self._transaction():
-            current = await self._scalar(
-                "SELECT severity FROM incidents WHERE id = ?", (incident_id,)
+            (current,) = await self._by_id(
+                "incidents", "severity", incident_id, _no_incident(incident_id)
             )
-            if current is None:
-                raise NotFound(f"no incident {format_id(incident_id)}")
             if current == severity.value:
                 return None
             await self._write(
@@ -459,9 +458,9 @@ class SqliteJournal:
         self, incident_id: int, scope: Scope, *, author: str, at: datetime
     ) -> Event | None:
         async with self._transaction():
-            current = await self._scalar("SELECT scope FROM incidents WHERE id = ?", (incident_id,))
-            if current is None:
-                raise NotFound(f"no incident {format_id(incident_id)}")
+            (current,) = await self._by_id(
+                "incidents", "scope", incident_id, _no_incident(incident_id)
+            )
             if Scope.from_dict(json.loads(current)) == scope:
                 return None
             await self._write(
@@ -575,7 +574,7 @@ class SqliteJournal:
                 (to_db(at), incident_id),
             )
             if cursor.rowcount == 0:
-                raise NotFound(f"no incident {format_id(incident_id)}")
+                raise NotFound(_no_incident(incident_id))
 
     # Outbox -------------------------------------------------------------------------------
 
@@ -697,35 +696,29 @@ class SqliteJournal:
             return [_outbox_message(row) for row in await cursor.fetchall()]
 
     async def _post(self, post_id: int) -> OutboxMessage:
-        async with self._db.execute(
-            f"SELECT {_OUTBOX_COLUMNS} FROM outbox WHERE id = ?", (post_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            raise NotFound(f"no message {post_id} in the outbox")
-        return _outbox_message(row)
+        missing = f"no message {post_id} in the outbox"
+        return _outbox_message(await self._by_id("outbox", _OUTBOX_COLUMNS, post_id, missing))
 
     # Reads --------------------------------------------------------------------------------
 
+    async def _event(self, event_id: int) -> Event:
+        missing = f"no timeline entry {event_id}"
+        return _event(await self._by_id("events", _EVENT_COLUMNS, event_id, missing))
+
     async def _action_item(self, item_id: int) -> ActionItem:
-        async with self._db.execute(
-            f"SELECT {_ACTION_ITEM_COLUMNS} FROM action_items WHERE id = ?", (item_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
-            raise NotFound(f"no action item {item_id}")
-        return _action_item(row)
+        missing = f"no action item {item_id}"
+        return _action_item(
+            await self._by_id("action_items", _ACTION_ITEM_COLUMNS, item_id, missing)
+        )
 
     async def get_incident(self, incident_id: int) -> Incident:
         async with self._transaction("DEFERRED"):
-            async with self._db.execute(
-                "SELECT id, title, severity, scope, created_at, created_by, postmortem_exported_at"
-                " FROM incidents WHERE id = ?",
-                (incident_id,),
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None:
-                raise NotFound(f"no incident {format_id(incident_id)}")
+            row = await self._by_id(
+                "incidents",
+                "id, title, severity, scope, created_at, created_by, postmortem_exported_at",
+                incident_id,
+                _no_incident(incident_id),
+            )
             async with self._db.execute(
                 f"SELECT {_EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY at, id",
                 (incident_id,),
@@ -819,6 +812,10 @@ class SqliteJournal:
 
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _no_incident(incident_id: int) -> str:
+    return f"no incident {format_id(incident_id)}"
 
 
 def _maybe_time(value: str | None) -> datetime | None:
