@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import aiosqlite
@@ -104,22 +106,37 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-async def migrate(db: aiosqlite.Connection, path: Path) -> None:
-    """Bring the database up to SCHEMA_VERSION, inside the caller's write transaction: every
-    step and the version bump commit together or not at all."""
+async def migrate(
+    db: aiosqlite.Connection, path: Path, migrations: Sequence[str] = MIGRATIONS
+) -> None:
+    """Bring the database up to the last of `migrations`, inside the caller's write transaction:
+    every step and the user_version bump commit together or not at all. Statements go one at a
+    time through execute (executescript would COMMIT first, ending that transaction)."""
     async with db.execute("PRAGMA user_version") as cursor:
-        (version,) = await cursor.fetchone() or (0,)
-    if version > SCHEMA_VERSION:
+        row = await cursor.fetchone()
+    version = row[0] if row else 0
+    latest = len(migrations)
+    if version > latest:
         raise JournalError(
             f"the journal {path} is at schema version {version}, newer than this "
-            f"warroom knows ({SCHEMA_VERSION}); upgrade warroom"
+            f"warroom knows ({latest}); upgrade warroom"
         )
-    for step in range(version, SCHEMA_VERSION):
-        for statement in statements(MIGRATIONS[step]):
+    for step in range(version, latest):
+        for statement in statements(migrations[step]):
             await db.execute(statement)
-    if version != SCHEMA_VERSION:
-        await db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if version != latest:
+        await db.execute(f"PRAGMA user_version = {latest}")
 
 
 def statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """The statements of a migration script, cut where SQLite itself ends one: a `;` in a string
+    literal, a quoted name, a comment or a trigger's body does not end a statement. What follows
+    the last `;` (a statement without one, or an unfinished one) is kept for SQLite to judge."""
+    found = []
+    start = 0
+    for end, char in enumerate(script):
+        if char == ";" and sqlite3.complete_statement(script[start : end + 1]):
+            found.append(script[start : end + 1].strip())
+            start = end + 1
+    found.append(script[start:].strip())
+    return [s for s in found if s.rstrip(";").strip()]
