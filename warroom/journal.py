@@ -1,4 +1,4 @@
-"""The journal's narrow interface. SQLite implements it today (store.py); a PostgreSQL journal
+"""The journal's narrow interface. SQLite implements it today (warroom.store); a PostgreSQL journal
 for responders on different hosts can sit beside it without touching any caller."""
 
 from __future__ import annotations

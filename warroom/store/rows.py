@@ -1,0 +1,127 @@
+"""Rows to models: the columns each table is read with, and the model built from a row."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from warroom.model import (
+    ActionItem,
+    ChecklistMark,
+    Event,
+    Incident,
+    IncidentSummary,
+    Kind,
+    OutboxMessage,
+    PostState,
+    Scope,
+    Severity,
+    Status,
+)
+from warroom.timeutil import from_db
+
+EVENT_COLUMNS = (
+    "id, incident_id, at, recorded_at, kind, text, author, auto, data, edited_at, edited_by"
+)
+ACTION_ITEM_COLUMNS = "id, incident_id, text, owner, deadline, done, label, external_url"
+ACTION_ITEM_EDITABLE = {"text", "owner", "deadline", "done", "label", "external_url"}
+OUTBOX_COLUMNS = (
+    "id, incident_id, channel, text, created_at, created_by, state, attempts, next_attempt_at,"
+    " last_error, closed_at, closed_by"
+)
+INCIDENT_COLUMNS = "id, title, severity, scope, created_at, created_by, postmortem_exported_at"
+CHECKLIST_COLUMNS = "item_id, done, by, at"
+
+
+def maybe_time(value: str | None) -> datetime | None:
+    return from_db(value) if value else None
+
+
+def incident_from_row(
+    row: Any,
+    *,
+    events: tuple[Event, ...],
+    checklist: dict[str, ChecklistMark],
+    action_items: tuple[ActionItem, ...],
+    postmortem: dict[str, str],
+) -> Incident:
+    return Incident(
+        id=row[0],
+        title=row[1],
+        severity=Severity(row[2]),
+        scope=Scope.from_dict(json.loads(row[3])),
+        created_at=from_db(row[4]),
+        created_by=row[5],
+        events=events,
+        checklist=checklist,
+        action_items=action_items,
+        postmortem=postmortem,
+        postmortem_exported_at=maybe_time(row[6]),
+    )
+
+
+def summary_from_row(row: Any) -> IncidentSummary:
+    """A row of SqliteJournal.list_incidents' query: the incident and its first milestones."""
+    return IncidentSummary(
+        id=row[0],
+        title=row[1],
+        severity=Severity(row[2]),
+        status=Status.RESOLVED if row[7] else Status.OPEN,
+        created_at=from_db(row[3]),
+        created_by=row[4],
+        detected_at=maybe_time(row[5]),
+        acknowledged_at=maybe_time(row[6]),
+        resolved_at=maybe_time(row[7]),
+        postmortem_exported_at=maybe_time(row[8]),
+    )
+
+
+def checklist_mark_from_row(row: Any) -> ChecklistMark:
+    return ChecklistMark(row[0], bool(row[1]), row[2], from_db(row[3]))
+
+
+def event_from_row(row: Any) -> Event:
+    return Event(
+        id=row[0],
+        incident_id=row[1],
+        at=from_db(row[2]),
+        recorded_at=from_db(row[3]),
+        kind=Kind(row[4]),
+        text=row[5],
+        author=row[6],
+        auto=bool(row[7]),
+        data=json.loads(row[8]) if row[8] != "{}" else {},
+        edited_at=maybe_time(row[9]),
+        edited_by=row[10],
+    )
+
+
+def action_item_from_row(row: Any) -> ActionItem:
+    return ActionItem(
+        id=row[0],
+        incident_id=row[1],
+        text=row[2],
+        owner=row[3],
+        deadline=date.fromisoformat(row[4]) if row[4] else None,
+        done=bool(row[5]),
+        label=row[6],
+        external_url=row[7],
+    )
+
+
+def outbox_message_from_row(row: Any) -> OutboxMessage:
+    return OutboxMessage(
+        id=row[0],
+        incident_id=row[1],
+        channel=row[2],
+        text=row[3],
+        created_at=from_db(row[4]),
+        created_by=row[5],
+        state=PostState(row[6]),
+        attempts=row[7],
+        next_attempt_at=from_db(row[8]),
+        last_error=row[9],
+        closed_at=maybe_time(row[10]),
+        closed_by=row[11],
+    )
