@@ -10,7 +10,6 @@ from the journal after each save.
 from __future__ import annotations
 
 import asyncio
-import re
 import sqlite3
 import time
 from collections.abc import Awaitable
@@ -31,7 +30,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Markdown, Static, TextArea
 
 from warroom.errors import JournalError, UserError
-from warroom.model import ActionItem, Incident, PostmortemField, format_id
+from warroom.model import ActionItem, Incident, PostmortemField, format_id, parse_deadline
 from warroom.service import WarRoom
 
 SAVE_DELAY = 1.0  # seconds after the last keystroke
@@ -76,21 +75,6 @@ FIELDS: tuple[FieldSpec, ...] = (
 FIELD_NAMES = tuple(spec.name for spec in FIELDS)
 SPECS = {spec.name: spec for spec in FIELDS}
 _BEFORE_ACTION_ITEMS = FIELD_NAMES.index(PostmortemField.LESSONS_LEARNED)
-
-_DEADLINE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def parse_deadline(raw: str) -> date | None:
-    """`YYYY-MM-DD`, or None for no deadline; ValueError saying why otherwise."""
-    text = raw.strip()
-    if not text:
-        return None
-    if not _DEADLINE.fullmatch(text):
-        raise ValueError(f"deadline {text!r} is not YYYY-MM-DD")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"deadline {text!r} is not a real date") from None
 
 
 def export_defaults(incident: Incident) -> dict[PostmortemField, str]:
@@ -432,13 +416,9 @@ class PostmortemScreen(Screen[None]):
 
     @staticmethod
     def _default_note(name: str, default: str) -> str:
-        if not default:
-            return ""
-        if name == PostmortemField.USERS_AFFECTED:
-            return "from the scope"
-        if name == PostmortemField.IMPACT_DURATION:
-            return "from the milestones"
-        return "from the timeline"
+        from warroom.export import field_source  # jinja2: already imported by export_defaults
+
+        return f"from {field_source(name)}" if default else ""
 
     def _show_items(self, incident: Incident) -> None:
         table = self.query_one(ActionItemsTable)
