@@ -10,7 +10,6 @@ from the journal after each save.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -29,16 +28,13 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Markdown, Static, TextArea
 
-from warroom.errors import JournalError, UserError
+from warroom.errors import EXPECTED_ERRORS
 from warroom.model import ActionItem, Incident, PostmortemField, format_id, parse_deadline
 from warroom.service import WarRoom
 
 SAVE_DELAY = 1.0  # seconds after the last keystroke
 PREVIEW_DELAY = 0.5  # seconds after the last save
 NARROW_WIDTH = 120  # below this the preview takes the editor's place instead of sitting beside it
-
-# aiosqlite lets a failed write (disk full, read-only file) through as sqlite3.Error.
-JOURNAL_FAILURES = (UserError, JournalError, sqlite3.Error)
 
 T = TypeVar("T")
 
@@ -449,7 +445,7 @@ class PostmortemScreen(Screen[None]):
         """Run a journal call; a failure is a notification, never a crash."""
         try:
             return await call
-        except JOURNAL_FAILURES as exc:
+        except EXPECTED_ERRORS as exc:
             self.notify(str(exc), title=title, severity="error", timeout=10, markup=False)
             return None
 
@@ -503,7 +499,7 @@ class PostmortemScreen(Screen[None]):
                 return True
             try:
                 await self.room.set_postmortem_field(self.incident_id, name, text)
-            except JOURNAL_FAILURES as exc:
+            except EXPECTED_ERRORS as exc:
                 self._set_saved_label(failed=f"{title} NOT saved")
                 self.notify(
                     str(exc), title=f"{title} not saved", severity="error", timeout=10, markup=False
