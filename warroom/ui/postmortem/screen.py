@@ -113,22 +113,7 @@ class ItemDraft:
 class ActionItemForm(ModalScreen[ItemDraft | None]):
     """Text, owner and deadline of one action item; a bad deadline is refused in place."""
 
-    DEFAULT_CSS = """
-    ActionItemForm #pm-item-form {
-        max-width: 80;
-    }
-    ActionItemForm .pm-form-label {
-        color: $text-muted;
-        margin-top: 1;
-    }
-    ActionItemForm #pm-item-form Input {
-        background: $boost;
-    }
-    ActionItemForm #item-error, ActionItemForm .hint {
-        width: 1fr;
-        height: auto;
-    }
-    """
+    CSS_PATH = "postmortem.tcss"
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
@@ -202,87 +187,7 @@ class PostmortemScreen(Screen[None]):
     """Summary, root cause, impact, mitigation, fix, action items and lessons learned, with the
     exported Markdown beside them."""
 
-    DEFAULT_CSS = """
-    PostmortemScreen {
-        layout: vertical;
-    }
-    PostmortemScreen #pm-header {
-        height: 1;
-        background: $panel;
-    }
-    PostmortemScreen #pm-title {
-        width: 1fr;
-        text-style: bold;
-        padding: 0 1;
-    }
-    PostmortemScreen #pm-saved {
-        width: auto;
-        padding: 0 1;
-        color: $text-muted;
-    }
-    PostmortemScreen #pm-saved.-unsaved {
-        color: $warning;
-    }
-    PostmortemScreen #pm-saved.-failed {
-        color: $error;
-        text-style: bold;
-    }
-    PostmortemScreen #pm-body {
-        height: 1fr;
-    }
-    PostmortemScreen #pm-editor {
-        width: 1fr;
-        padding: 0 1;
-        scrollbar-size-vertical: 1;
-    }
-    PostmortemScreen .pm-field {
-        border: round $primary-darken-2;
-        border-title-color: $text;
-        border-subtitle-color: $text-muted;
-        padding: 0 1;
-        margin-bottom: 0;
-    }
-    PostmortemScreen .pm-field:focus {
-        border: round $accent;
-    }
-    PostmortemScreen #pm-items {
-        height: auto;
-        max-height: 10;
-        border: round $primary-darken-2;
-        border-title-color: $text;
-        border-subtitle-color: $text-muted;
-    }
-    PostmortemScreen #pm-items:focus {
-        border: round $accent;
-    }
-    PostmortemScreen #pm-items-empty {
-        color: $text-muted;
-        padding: 0 1;
-        border: round $primary-darken-2;
-        border-title-color: $text;
-    }
-    PostmortemScreen #pm-preview-pane {
-        display: none;
-        width: 1fr;
-        border: round $primary-darken-2;
-        border-title-color: $text;
-        border-subtitle-color: $text-muted;
-        padding: 0 1;
-        scrollbar-size-vertical: 1;
-    }
-    PostmortemScreen #pm-preview-pane:focus {
-        border: round $accent;
-    }
-    PostmortemScreen #pm-preview {
-        margin: 0;
-    }
-    PostmortemScreen.-preview #pm-preview-pane {
-        display: block;
-    }
-    PostmortemScreen.-narrow.-preview #pm-editor {
-        display: none;
-    }
-    """
+    CSS_PATH = "postmortem.tcss"
 
     BINDINGS = [
         Binding("escape", "close", "Close"),
