@@ -12,175 +12,40 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.css.query import NoMatches
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, Markdown, Static, TextArea
+from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
 
 from warroom.errors import EXPECTED_ERRORS
-from warroom.model import ActionItem, Incident, PostmortemField, format_id, parse_deadline
+from warroom.model import ActionItem, Incident, format_id
 from warroom.service import WarRoom
+from warroom.ui.postmortem.fields import (
+    BEFORE_ACTION_ITEMS,
+    FIELD_NAMES,
+    FIELDS,
+    SPECS,
+    FieldArea,
+    default_note,
+    export_defaults,
+)
+from warroom.ui.postmortem.items import COLUMNS, ActionItemForm, ActionItemsTable, ItemDraft
 
 SAVE_DELAY = 1.0  # seconds after the last keystroke
 PREVIEW_DELAY = 0.5  # seconds after the last save
 NARROW_WIDTH = 120  # below this the preview takes the editor's place instead of sitting beside it
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    name: PostmortemField
-    title: str
-    hint: str  # the runbook template's own words
-    lines: int  # text lines shown
-
-
-FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec(PostmortemField.SUMMARY, "Summary", "One-paragraph description of what happened.", 4),
-    FieldSpec(
-        PostmortemField.ROOT_CAUSE, "Root Cause", "What actually broke and why. #tags group it.", 4
-    ),
-    FieldSpec(
-        PostmortemField.USERS_AFFECTED, "Impact · users affected", 'count, "all tenants", ...', 1
-    ),
-    FieldSpec(PostmortemField.IMPACT_DURATION, "Impact · duration of impact", "minutes", 1),
-    FieldSpec(PostmortemField.DATA_LOSS, "Impact · data loss", "none / describe", 1),
-    FieldSpec(
-        PostmortemField.MITIGATION,
-        "Mitigation",
-        "What was done to restore service before the full fix.",
-        4,
-    ),
-    FieldSpec(PostmortemField.FIX, "Fix", "What code/config change resolved the root cause.", 3),
-    FieldSpec(
-        PostmortemField.LESSONS_LEARNED, "Lessons Learned", "What we'd do differently next time.", 4
-    ),
-)
-FIELD_NAMES = tuple(spec.name for spec in FIELDS)
-SPECS = {spec.name: spec for spec in FIELDS}
-_BEFORE_ACTION_ITEMS = FIELD_NAMES.index(PostmortemField.LESSONS_LEARNED)
-
-
-def export_defaults(incident: Incident) -> dict[PostmortemField, str]:
-    from warroom.export import field_defaults  # jinja2: imported on first use
-
-    return field_defaults(incident)
-
-
-class FieldArea(TextArea):
-    """One post-mortem field."""
-
-    def __init__(self, spec: FieldSpec) -> None:
-        super().__init__(
-            id=f"pm-{spec.name.replace('_', '-')}",
-            classes="pm-field",
-            soft_wrap=True,
-            tab_behavior="focus",
-            placeholder=spec.hint,
-        )
-        self.spec = spec
-        self.border_title = spec.title
-        self.styles.height = spec.lines + 2
-
-
-class ActionItemsTable(DataTable[Any]):
-    BINDINGS = [
-        Binding("a", "screen.add_item", "Add item", show=False),  # ctrl+n, shown, works anywhere
-        Binding("e", "screen.edit_item", "Edit", key_display="enter"),  # enter: RowSelected
-        Binding("space", "screen.toggle_item", "Done"),
-    ]
-
-
-@dataclass(frozen=True)
-class ItemDraft:
-    text: str
-    owner: str
-    deadline: date | None
-
-
-class ActionItemForm(ModalScreen[ItemDraft | None]):
-    """Text, owner and deadline of one action item; a bad deadline is refused in place."""
-
-    CSS_PATH = "postmortem.tcss"
-
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "Save item"),
-        Binding("down", "app.focus_next", "Next field", show=False),
-        Binding("up", "app.focus_previous", "Previous field", show=False),
-    ]
-
-    def __init__(self, title: str, item: ActionItem | None = None) -> None:
-        super().__init__()
-        self.form_title = title
-        self.item = item
-
-    def compose(self) -> ComposeResult:
-        item = self.item
-        with Vertical(id="pm-item-form", classes="dialog small"):
-            yield Label(Text(self.form_title), classes="dialog-title")
-            yield Label("What needs doing", classes="pm-form-label")
-            yield Input(
-                item.text if item else "", placeholder="required", id="item-text", compact=True
-            )
-            yield Label("Owner", classes="pm-form-label")
-            yield Input(
-                item.owner if item else "", placeholder="name", id="item-owner", compact=True
-            )
-            yield Label("Deadline (YYYY-MM-DD, empty for none)", classes="pm-form-label")
-            deadline = item.deadline.isoformat() if item and item.deadline else ""
-            yield Input(deadline, placeholder="YYYY-MM-DD", id="item-deadline", compact=True)
-            yield Label("", id="item-error", classes="error")
-            yield Label(
-                "enter next field (saves on the last) · ↑↓ move · ctrl+s save · esc cancel",
-                classes="hint",
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#item-text", Input).focus()
-
-    def _error(self, message: str, field: str) -> None:
-        self.query_one("#item-error", Label).update(Text(message))
-        self.query_one(f"#{field}", Input).focus()
-
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        if event.input.id == "item-deadline":
-            self.action_submit()
-        else:
-            self.focus_next()
-
-    @on(Input.Changed, "#item-deadline")
-    def _deadline_typed(self) -> None:
-        self.query_one("#item-error", Label).update("")
-
-    def action_submit(self) -> None:
-        text = self.query_one("#item-text", Input).value.strip()
-        if not text:
-            self._error("Say what needs doing (esc cancels).", "item-text")
-            return
-        try:
-            deadline = parse_deadline(self.query_one("#item-deadline", Input).value)
-        except ValueError as exc:
-            self._error(f"{exc}; use e.g. 2026-12-01, or leave it empty.", "item-deadline")
-            return
-        owner = self.query_one("#item-owner", Input).value.strip()
-        self.dismiss(ItemDraft(text, owner, deadline))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class PostmortemScreen(Screen[None]):
@@ -238,7 +103,7 @@ class PostmortemScreen(Screen[None]):
         with Horizontal(id="pm-body"):
             with VerticalScroll(id="pm-editor", can_focus=False):
                 for n, spec in enumerate(FIELDS):
-                    if n == _BEFORE_ACTION_ITEMS:
+                    if n == BEFORE_ACTION_ITEMS:
                         table = ActionItemsTable(
                             id="pm-items", cursor_type="row", zebra_stripes=True
                         )
@@ -263,7 +128,7 @@ class PostmortemScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         table = self.query_one(ActionItemsTable)
-        table.add_columns("Done", "Action", "Owner", "Deadline", "Label")
+        table.add_columns(*COLUMNS)
         self._set_narrow(self.app.size.width < NARROW_WIDTH, initial=True)
         incident = await self._journal(self.room.incident(self.incident_id), "Cannot open")
         if incident is None:
@@ -312,35 +177,13 @@ class PostmortemScreen(Screen[None]):
                 self._baseline[name] = defaults[name]
                 area.load_text(defaults[name])
                 area.move_cursor(area.document.end)  # ready to add to what is there
-            area.border_subtitle = "" if stored else self._default_note(name, defaults[name])
+            area.border_subtitle = "" if stored else default_note(name, defaults[name])
         self._show_items(incident)
 
-    @staticmethod
-    def _default_note(name: str, default: str) -> str:
-        from warroom.export import field_source  # jinja2: already imported by export_defaults
-
-        return f"from {field_source(name)}" if default else ""
-
     def _show_items(self, incident: Incident) -> None:
-        table = self.query_one(ActionItemsTable)
-        row = table.cursor_row
-        table.clear()
         self.items = list(incident.action_items)
-        today = self.room.now().date()
-        for item in self.items:
-            deadline = Text(item.deadline.isoformat() if item.deadline else "—")
-            if item.overdue(today):
-                deadline.stylize("bold red")
-            table.add_row(
-                Text("[x]" if item.done else "[ ]"),
-                Text(item.text),
-                Text(item.owner or "—"),
-                deadline,
-                Text(item.label),
-                key=str(item.id),
-            )
-        if self.items:
-            table.move_cursor(row=min(row, len(self.items) - 1))
+        table = self.query_one(ActionItemsTable)
+        table.show(self.items, self.room.now().date())
         table.display = bool(self.items)
         self.query_one("#pm-items-empty").display = not self.items
 
