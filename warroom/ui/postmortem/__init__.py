@@ -3,6 +3,7 @@
 - `screen.py`: the screen (layout, preview, keys, action-item flows);
 - `fields.py`: the text fields (titles, hints, the TextArea holding one);
 - `items.py`: the action items' table and form;
+- `autosave.py`: when a field is written to the journal (timers, pending text, flush);
 - `postmortem.tcss`: the screen's and the form's CSS.
 """
 

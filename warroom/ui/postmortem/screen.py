@@ -9,11 +9,8 @@ from the journal after each save.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Awaitable
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,6 +27,7 @@ from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
 from warroom.errors import EXPECTED_ERRORS
 from warroom.model import ActionItem, Incident, format_id
 from warroom.service import WarRoom
+from warroom.ui.postmortem.autosave import FieldAutosave
 from warroom.ui.postmortem.fields import (
     BEFORE_ACTION_ITEMS,
     FIELD_NAMES,
@@ -41,7 +39,6 @@ from warroom.ui.postmortem.fields import (
 )
 from warroom.ui.postmortem.items import COLUMNS, ActionItemForm, ActionItemsTable, ItemDraft
 
-SAVE_DELAY = 1.0  # seconds after the last keystroke
 PREVIEW_DELAY = 0.5  # seconds after the last save
 NARROW_WIDTH = 120  # below this the preview takes the editor's place instead of sitting beside it
 
@@ -75,14 +72,16 @@ class PostmortemScreen(Screen[None]):
         self.items: list[ActionItem] = []
         self.preview_text = ""
         self.last_export: Path | None = None
-        self._baseline: dict[str, str] = {}  # what the journal (or the export) already says
-        self._dirty: set[str] = set()
-        self._save_timers: dict[str, Timer] = {}
-        self._typed_at: dict[str, float] = {}
-        self._pending: dict[str, str] = {}  # the latest text, for a save after the widgets went
+        self.autosave = FieldAutosave(
+            FIELD_NAMES,
+            write=self._write_field,
+            set_timer=self.set_timer,
+            on_state=self._set_saved_label,
+            on_saved=self._field_saved,
+            on_failed=self._field_failed,
+        )
         self._closing = False
         self._preview_timer: Timer | None = None
-        self._save_lock = asyncio.Lock()
         self._loaded = False
         self._close_anyway = False
         self._last_field: FieldArea | None = None
@@ -145,7 +144,7 @@ class PostmortemScreen(Screen[None]):
         self._closing = True
         if self._preview_timer is not None:
             self._preview_timer.stop()
-        await self.flush()
+        await self.autosave.flush()
 
     def on_resize(self, event: events.Resize) -> None:
         self._set_narrow(event.size.width < NARROW_WIDTH)
@@ -169,12 +168,12 @@ class PostmortemScreen(Screen[None]):
             stored = incident.postmortem.get(name, "").strip()
             untouched = (
                 not stored
-                and name not in self._dirty
+                and not self.autosave.is_dirty(name)
                 and area is not self.focused
-                and area.text == self._baseline.get(name)
+                and area.text == self.autosave.baseline(name)
             )
             if fill_fields or (untouched and defaults[name] != area.text):
-                self._baseline[name] = defaults[name]
+                self.autosave.set_baseline(name, defaults[name])
                 area.load_text(defaults[name])
                 area.move_cursor(area.document.end)  # ready to add to what is there
             area.border_subtitle = "" if stored else default_note(name, defaults[name])
@@ -200,31 +199,8 @@ class PostmortemScreen(Screen[None]):
     @on(TextArea.Changed, ".pm-field")
     def _typed(self, event: TextArea.Changed) -> None:
         area = event.text_area
-        if not self._loaded or not isinstance(area, FieldArea):
-            return
-        name = area.spec.name
-        was_dirty = bool(self._dirty)
-        text = self._pending[name] = area.text
-        if text == self._baseline.get(name):
-            self._dirty.discard(name)
-            if name in self._save_timers:
-                self._save_timers.pop(name).stop()
-        else:
-            self._dirty.add(name)
-            self._typed_at[name] = time.monotonic()
-            if name not in self._save_timers:  # one timer per burst of typing, not per key
-                self._save_timers[name] = self.set_timer(SAVE_DELAY, partial(self._settled, name))
-        if bool(self._dirty) != was_dirty:
-            self._set_saved_label()
-
-    async def _settled(self, name: str) -> None:
-        """Save once nothing was typed in the field for SAVE_DELAY."""
-        self._save_timers.pop(name, None)
-        wait = self._typed_at.get(name, 0.0) + SAVE_DELAY - time.monotonic()
-        if wait > 0.01:
-            self._save_timers[name] = self.set_timer(wait, partial(self._settled, name))
-            return
-        await self.save_field(name)
+        if self._loaded and isinstance(area, FieldArea):
+            self.autosave.typed(area.spec.name, area.text)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if isinstance(event.widget, FieldArea):
@@ -232,42 +208,22 @@ class PostmortemScreen(Screen[None]):
 
     async def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         if isinstance(event.widget, FieldArea):
-            await self.save_field(event.widget.spec.name)
+            await self.autosave.save(event.widget.spec.name)
 
-    async def save_field(self, name: str) -> bool:
-        """Write the field if it changed. False when the journal refused it."""
-        if name in self._save_timers:
-            self._save_timers.pop(name).stop()
-        title = SPECS[name].title
-        async with self._save_lock:
-            text = self._pending.get(name)
-            if text is None or text == self._baseline.get(name):
-                self._dirty.discard(name)
-                self._set_saved_label()
-                return True
-            try:
-                await self.room.set_postmortem_field(self.incident_id, name, text)
-            except EXPECTED_ERRORS as exc:
-                self._set_saved_label(failed=f"{title} NOT saved")
-                self.notify(
-                    str(exc), title=f"{title} not saved", severity="error", timeout=10, markup=False
-                )
-                return False
-            self._baseline[name] = text
-            if self._pending.get(name) == text:
-                self._dirty.discard(name)
-            self._saved_at = self.room.now()
-            self._set_saved_label()
+    async def _write_field(self, name: str, text: str) -> None:
+        await self.room.set_postmortem_field(self.incident_id, name, text)
+
+    def _field_saved(self, name: str) -> None:
+        self._saved_at = self.room.now()
+        self._set_saved_label()
         self._schedule_preview()
-        return True
 
-    async def flush(self) -> bool:
-        """Save every changed field now (before closing or exporting). False if any failed."""
-        ok = True
-        for name in FIELD_NAMES:
-            if name in self._dirty or name in self._save_timers:
-                ok = await self.save_field(name) and ok
-        return ok
+    def _field_failed(self, name: str, exc: Exception) -> None:
+        title = SPECS[name].title
+        self._set_saved_label(failed=f"{title} NOT saved")
+        self.notify(
+            str(exc), title=f"{title} not saved", severity="error", timeout=10, markup=False
+        )
 
     def _set_saved_label(self, failed: str = "") -> None:
         try:
@@ -275,10 +231,10 @@ class PostmortemScreen(Screen[None]):
         except NoMatches:  # closing
             return
         label.set_class(bool(failed), "-failed")
-        label.set_class(not failed and bool(self._dirty), "-unsaved")
+        label.set_class(not failed and self.autosave.dirty, "-unsaved")
         if failed:
             label.update(failed)
-        elif self._dirty:
+        elif self.autosave.dirty:
             label.update("editing…")
         elif self._saved_at is not None:
             label.update(f"saved {self._saved_at:%H:%M:%S} UTC")
@@ -326,11 +282,11 @@ class PostmortemScreen(Screen[None]):
     # Keys ---------------------------------------------------------------------------------
 
     async def action_save(self) -> None:
-        if await self.flush():
+        if await self.autosave.flush():
             self._schedule_preview()
 
     async def action_export(self) -> None:
-        if not await self.flush():
+        if not await self.autosave.flush():
             self.notify("Not exported: a field could not be saved.", severity="error")
             return
         path = await self._journal(
@@ -344,7 +300,7 @@ class PostmortemScreen(Screen[None]):
         await self._refresh_preview()
 
     async def action_close(self) -> None:
-        if not await self.flush() and not self._close_anyway:
+        if not await self.autosave.flush() and not self._close_anyway:
             self._close_anyway = True
             self.notify(
                 "A field could not be saved; esc again closes without it.",
@@ -352,12 +308,9 @@ class PostmortemScreen(Screen[None]):
                 timeout=10,
             )
             return
-        for timer in [*self._save_timers.values(), self._preview_timer]:
-            if timer is not None:
-                timer.stop()
-        self._save_timers.clear()
-        self._pending.clear()  # saved, or given up on with the second esc
-        self._dirty.clear()
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self.autosave.discard()  # saved, or given up on with the second esc
         self.dismiss()
 
     def _selected_item(self) -> ActionItem | None:
