@@ -148,6 +148,7 @@ def test_wheel_carries_templates_and_cli_works_from_another_directory(
     assert "warroom/templates/postmortem.md.j2" in names
     assert "warroom/runbook.toml" in names
     assert "warroom/ui/warroom.tcss" in names
+    assert "warroom/ui/postmortem/postmortem.tcss" in names
 
     def ok(*args: str) -> str:
         proc = run(bare_venv, env, elsewhere, *args)

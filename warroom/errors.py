@@ -11,3 +11,9 @@ class NotFound(UserError, LookupError):
 
 class JournalError(Exception):
     """The journal cannot be opened or used (permissions, a newer schema, a broken file)."""
+
+
+# Every failure the war room reports with a message for the person at the keyboard: a refused
+# request, or a journal it cannot use (the store turns each sqlite3 error into JournalError).
+# The console shows these and carries on; anything else is a bug.
+EXPECTED_ERRORS = (UserError, JournalError)

@@ -162,6 +162,15 @@ def field_defaults(incident: Incident) -> dict[PostmortemField, str]:
     return {name: value or "" for name, value in values.items()}
 
 
+def field_source(name: str) -> str:
+    """Where `field_defaults` takes a field's text from when nobody has typed it."""
+    if name == PostmortemField.USERS_AFFECTED:
+        return "the scope"
+    if name == PostmortemField.IMPACT_DURATION:
+        return "the milestones"
+    return "the timeline"
+
+
 def render_postmortem(incident: Incident, template: Path | None = None) -> str:
     """The post-mortem as Markdown; `template` is a team's own file in place of the built-in."""
     name = str(template or POSTMORTEM_TEMPLATE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -226,6 +227,23 @@ class ActionItem:
 
     def overdue(self, today: date) -> bool:
         return not self.done and self.deadline is not None and self.deadline < today
+
+
+_DEADLINE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_deadline(raw: str) -> date | None:
+    """An action item's deadline as typed: `YYYY-MM-DD`, or None for no deadline; ValueError
+    saying why otherwise."""
+    text = raw.strip()
+    if not text:
+        return None
+    if not _DEADLINE.fullmatch(text):
+        raise ValueError(f"deadline {text!r} is not YYYY-MM-DD")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"deadline {text!r} is not a real date") from None
 
 
 class PostState(StrEnum):
