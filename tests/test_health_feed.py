@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 
 import pytest
@@ -80,8 +81,9 @@ async def test_slow_answers_breach_the_sla(server):
     await feed.probe()
     health = (await feed.probe()).endpoints[0]
     assert health.state is HealthState.DEGRADED
-    assert health.reason.startswith("SLA breach: p95 1")
-    assert "> 100ms" in health.reason
+    # At least the server's delay; how much more depends on how busy the machine is.
+    measured = re.match(r"SLA breach: p95 (\d+)ms > 100ms", health.reason)
+    assert measured and int(measured.group(1)) >= 120, health.reason
 
 
 async def test_uptime_below_sla_is_a_breach_even_when_up(server):

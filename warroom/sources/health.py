@@ -201,7 +201,9 @@ async def check_endpoint(
         response = await client.get(endpoint.url, timeout=endpoint.timeout.total_seconds())
     except httpx.TimeoutException:
         elapsed = time.perf_counter() - start
-        return Check(at, False, elapsed, None, None, f"timeout after {elapsed:.1f}s")
+        # The configured limit, not the time measured: a busy host overshoots it.
+        limit = endpoint.timeout.total_seconds()
+        return Check(at, False, elapsed, None, None, f"timeout after {limit:g}s")
     except (httpx.HTTPError, OSError) as exc:
         return Check(at, False, None, None, None, describe_error(exc))
     elapsed = time.perf_counter() - start
