@@ -286,7 +286,7 @@ async def test_an_action_without_an_answer_is_journaled_as_timed_out(war, monkey
     admin.delay = 3.0  # the admin service hangs
     try:
         monkeypatch.setenv("WARROOM_TENANT_ADMIN_TOKEN", "s3cret-token")
-        monkeypatch.setattr("warroom.service.ACTION_TIMEOUT", 0.5)
+        monkeypatch.setattr("warroom.service.actions.ACTION_TIMEOUT", 0.5)
         room = await war(tenant_admin=TenantAdminConfig(url=admin.url))
         action, plan = await room.plan_action("suspend-tenant", "acme")
         outcome, event = await room.run_action(action, plan, confirmation=True)

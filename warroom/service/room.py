@@ -7,14 +7,11 @@ journal, which commits before returning. Nothing here knows about terminals.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from warroom.backoff import backoff
 from warroom.config import Config, ConfigError, whoami
 from warroom.errors import UserError
 from warroom.journal import Journal, open_journal
@@ -26,78 +23,31 @@ from warroom.model import (
     Incident,
     IncidentSummary,
     Kind,
-    OutboxMessage,
-    PostState,
     Scope,
     Severity,
     Status,
 )
 from warroom.qa import load_qa_checklist
 from warroom.runbook import Runbook, load_runbook, with_qa_items
-from warroom.sanitize import strip_controls, valid_unicode
+from warroom.service.actions import Mitigations
+from warroom.service.cleaning import clean_text
+from warroom.service.comms import TeamChannel
 from warroom.timeutil import utcnow
 from warroom.typedtoml import SchemaError
 
 # Imported where used: boto3, httpx and jinja2 would otherwise delay the console's first frame.
 if TYPE_CHECKING:
-    from warroom.actions import Action, Outcome, Plan
     from warroom.backlog import BacklogItem, GithubRun, IssueResult
-    from warroom.notify import PostResult
     from warroom.report import Report
     from warroom.sources.aws import AwsClients
-    from warroom.updates import Draft
 
-MAX_TEXT = 10_000
-ACTION_TIMEOUT = 60.0  # seconds; boto3's own timeouts and retries end well before this
-# Actions that undo another put back what that one journaled.
-RESTORES = {"restore-app-client": "disable-app-client"}
 # Clocks on two bastions drift; an entry a little ahead of ours is not an error.
 FUTURE_TOLERANCE = timedelta(minutes=1)
 # Two consoles see the same change a poll apart; one entry is enough.
 OBSERVATION_WINDOW = timedelta(minutes=2)
 
 
-RETRY_FIRST = timedelta(seconds=5)
-# How long a sender holds a message: well past a post's own 10 s timeout. A sender that dies
-# mid-post leaves it to be retried after this; one that posts and then dies before recording
-# it makes the retry a second copy: delivery is at least once.
-SEND_LEASE = timedelta(seconds=30)
-RETRY_MAX = timedelta(minutes=5)
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """5 s after the first failure, doubling, at most 5 min: a channel that is down for an hour
-    is tried about twenty times, and one back within seconds is not kept waiting."""
-    seconds = backoff(
-        attempts - 1, RETRY_FIRST.total_seconds(), RETRY_MAX.total_seconds(), jitter=False
-    )
-    return timedelta(seconds=seconds)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """One attempt at one channel. `result` None: not attempted here (already sent, discarded,
-    or being sent by another process)."""
-
-    message: OutboxMessage
-    result: PostResult | None
-    event: Event | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.result is not None and self.result.ok
-
-
-def clean_text(text: str, what: str = "text", *, required: bool = True) -> str:
-    cleaned = strip_controls(valid_unicode(text)).strip()
-    if required and not cleaned:
-        raise UserError(f"empty {what}; say what happened")
-    if len(cleaned) > MAX_TEXT:
-        raise UserError(f"{what} is {len(cleaned)} characters; the limit is {MAX_TEXT}")
-    return cleaned
-
-
-class WarRoom:
+class WarRoom(Mitigations, TeamChannel):
     def __init__(
         self,
         journal: Journal,
@@ -380,183 +330,6 @@ class WarRoom:
             token=token,
             api_url=self.config.github.api_url,
             on_result=on_result,
-        )
-
-    # Mitigations --------------------------------------------------------------------------
-
-    def _action_clients(self) -> AwsClients:
-        if self._clients is None:
-            from warroom.sources.aws import AwsClients
-
-            self._clients = AwsClients(self.config)
-        return self._clients
-
-    async def plan_action(
-        self, name: str, target: str | None = None, value: str | None = None
-    ) -> tuple[Action, Plan]:
-        """What the action would change, read from the live resource (nothing is changed)."""
-        from warroom import actions
-        from warroom.actions import ActionContext
-        from warroom.sources.status import describe_error
-
-        action = actions.find(self.config, name)
-        target = actions.default_target(action, self.config, target)
-        restores = RESTORES.get(name)
-        saved = await self.journal.last_action(restores, target) if restores else None
-        ctx = ActionContext(self.config, self._action_clients(), lambda _a, _t: saved)
-        try:
-            plan = await asyncio.wait_for(
-                asyncio.to_thread(action.plan, ctx, target, value), ACTION_TIMEOUT
-            )
-        except UserError:
-            raise
-        except TimeoutError:
-            raise UserError(f"{name} {target}: no answer within {ACTION_TIMEOUT:g}s") from None
-        except Exception as exc:  # an AWS error while reading: say so, change nothing
-            raise UserError(f"{name} {target}: {describe_error(exc)}") from None
-        return action, plan
-
-    async def run_action(
-        self,
-        action: Action,
-        plan: Plan,
-        *,
-        confirmation: str | bool,
-        incident_id: int | None = None,
-        read_only: bool = False,
-    ) -> tuple[Outcome, Event]:
-        """Refuse (read-only, refused plan, wrong confirmation) or run and journal the outcome,
-        success or failure, with who, parameters, request id or HTTP status, and duration."""
-        from warroom.actions import ActionContext, Outcome
-        from warroom.actions.base import failed
-
-        self.refuse_if_read_only(f"{plan.action} on {plan.target}", read_only)
-        if plan.refusal:
-            raise UserError(plan.refusal)
-        if plan.confirm == "type":
-            if confirmation != plan.confirmation_word:
-                raise UserError(
-                    f"confirmation does not match: type {plan.confirmation_word!r} to run "
-                    f"{plan.action}"
-                )
-        elif confirmation is not True:
-            raise UserError(f"{plan.action} was not confirmed")
-        incident = await self.target(incident_id)
-        ctx = ActionContext(self.config, self._action_clients())
-        started = time.perf_counter()
-        try:
-            outcome = await asyncio.wait_for(
-                asyncio.to_thread(action.run, ctx, plan), ACTION_TIMEOUT
-            )
-        except TimeoutError:
-            outcome = Outcome(
-                False, f"no answer within {ACTION_TIMEOUT:g}s", time.perf_counter() - started
-            )
-        except Exception as exc:  # journaled as a failure, never raised into the console
-            outcome = failed(exc, started)
-        state = "ok" if outcome.ok else "FAILED"
-        reference = outcome.request_id or (
-            f"HTTP {outcome.http_status}" if outcome.http_status else ""
-        )
-        text = f"{plan.summary}: {state}, {outcome.detail}"
-        text += f" ({reference + ', ' if reference else ''}{outcome.duration:.1f}s)"
-        event = await self.journal.append_event(
-            incident,
-            kind=Kind.ACTION,
-            text=clean_text(text),
-            author=self.author,
-            at=self.now(),
-            recorded_at=self.now(),
-            data={
-                "action": plan.action,
-                "target": plan.target,
-                "params": plan.params,
-                "changes": [c.describe() for c in plan.changes],
-                "ok": outcome.ok,
-                "detail": outcome.detail,
-                "request_id": outcome.request_id,
-                "http_status": outcome.http_status,
-                "duration_s": round(outcome.duration, 3),
-                **outcome.data,
-            },
-        )
-        return outcome, event
-
-    def refuse_if_read_only(self, what: str, read_only: bool = False) -> None:
-        """Read-only mode (`--read-only` or the config) changes nothing outside the journal."""
-        if read_only or self.config.read_only:
-            raise UserError(f"read-only mode: {what} refused")
-
-    # Team channel -------------------------------------------------------------------------
-
-    async def draft_update(self, incident_id: int | None = None) -> Draft:
-        """The runbook's message for where the incident is, prefilled from the journal."""
-        from warroom.updates import draft_update
-
-        return draft_update(await self.incident(await self.target(incident_id)))
-
-    async def post_update(self, text: str, *, incident_id: int | None = None) -> list[Delivery]:
-        """Queue the message for every team channel, then try each once. A message that fails
-        stays in the outbox and is retried with backoff (`deliver_due`) until it is sent or a
-        person discards it; a sent one is journaled as a `comms` entry."""
-        self.refuse_if_read_only("posting a status update")
-        incident = await self.target(incident_id)
-        text = clean_text(text, "message")
-        channels = self.config.notify.targets
-        if not channels:
-            raise UserError("no team channel configured ([notify] channel or channels)")
-        # Queued already claimed by us: another console's retry loop cannot take it meanwhile.
-        now = self.now()
-        queued = await self.journal.queue_posts(
-            incident, channels, text, author=self.author, at=now, lease_until=now + SEND_LEASE
-        )
-        return [await self._attempt(message) for message in queued]
-
-    async def deliver_due(self) -> list[Delivery]:
-        """Retry every outbox message whose next attempt is due (the console calls this every
-        few seconds; `warroom outbox retry` once). A read-only console leaves them to others."""
-        if self.config.read_only:
-            return []
-        due = await self.journal.outbox(due_by=self.now())
-        return [await self._deliver(message) for message in due]
-
-    async def outbox(self, incident_id: int | None = None) -> list[OutboxMessage]:
-        return await self.journal.outbox(incident_id=incident_id)
-
-    async def retry_outbox_now(self, incident_id: int | None = None) -> list[Delivery]:
-        self.refuse_if_read_only("posting the outbox")
-        await self.journal.retry_posts_now(self.now(), incident_id)
-        return await self.deliver_due()
-
-    async def discard_post(self, post_id: int) -> OutboxMessage:
-        message = await self.journal.discard_post(post_id, by=self.author, at=self.now())
-        if message.state is not PostState.DISCARDED:
-            raise UserError(f"message {post_id} is already {message.state.value}")
-        return message
-
-    async def _deliver(self, message: OutboxMessage) -> Delivery:
-        now = self.now()
-        claimed = await self.journal.claim_post(message.id, now=now, lease_until=now + SEND_LEASE)
-        if claimed is None:  # sent, discarded, or another console is sending it right now
-            return Delivery(message, None, None)
-        return await self._attempt(claimed)
-
-    async def _attempt(self, claimed: OutboxMessage) -> Delivery:
-        """One post of a message this process holds the lease on."""
-        from warroom.notify import post_update
-
-        result = await post_update(self.config.notify, claimed.text, channel=claimed.channel)
-        if result.ok:
-            event = await self.journal.post_sent(
-                claimed.id, at=self.now(), data={"status": result.status, "detail": result.detail}
-            )
-            return Delivery(claimed, result, event)
-        retry_at = self.now() + retry_delay(claimed.attempts)
-        await self.journal.post_failed(
-            claimed.id, attempt=claimed.attempts, error=result.detail, retry_at=retry_at
-        )
-        return Delivery(
-            replace(claimed, last_error=result.detail, next_attempt_at=retry_at), result
         )
 
     async def change_token(self) -> Hashable:

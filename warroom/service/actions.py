@@ -1,0 +1,130 @@
+"""The war room's mitigations: preview from the live resource, then run with a confirmation,
+refused in read-only mode, journaled with the outcome. A mixin of `WarRoom`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING
+
+from warroom.errors import UserError
+from warroom.model import Event, Kind
+from warroom.service.cleaning import clean_text
+
+if TYPE_CHECKING:
+    from warroom.actions import Action, Outcome, Plan
+    from warroom.service.room import WarRoom
+    from warroom.sources.aws import AwsClients
+
+    _Base = WarRoom
+else:
+    _Base = object
+
+ACTION_TIMEOUT = 60.0  # seconds; boto3's own timeouts and retries end well before this
+# Actions that undo another put back what that one journaled.
+RESTORES = {"restore-app-client": "disable-app-client"}
+
+
+class Mitigations(_Base):
+    def _action_clients(self) -> AwsClients:
+        if self._clients is None:
+            from warroom.sources.aws import AwsClients
+
+            self._clients = AwsClients(self.config)
+        return self._clients
+
+    async def plan_action(
+        self, name: str, target: str | None = None, value: str | None = None
+    ) -> tuple[Action, Plan]:
+        """What the action would change, read from the live resource (nothing is changed)."""
+        from warroom import actions
+        from warroom.actions import ActionContext
+        from warroom.sources.status import describe_error
+
+        action = actions.find(self.config, name)
+        target = actions.default_target(action, self.config, target)
+        restores = RESTORES.get(name)
+        saved = await self.journal.last_action(restores, target) if restores else None
+        ctx = ActionContext(self.config, self._action_clients(), lambda _a, _t: saved)
+        try:
+            plan = await asyncio.wait_for(
+                asyncio.to_thread(action.plan, ctx, target, value), ACTION_TIMEOUT
+            )
+        except UserError:
+            raise
+        except TimeoutError:
+            raise UserError(f"{name} {target}: no answer within {ACTION_TIMEOUT:g}s") from None
+        except Exception as exc:  # an AWS error while reading: say so, change nothing
+            raise UserError(f"{name} {target}: {describe_error(exc)}") from None
+        return action, plan
+
+    async def run_action(
+        self,
+        action: Action,
+        plan: Plan,
+        *,
+        confirmation: str | bool,
+        incident_id: int | None = None,
+        read_only: bool = False,
+    ) -> tuple[Outcome, Event]:
+        """Refuse (read-only, refused plan, wrong confirmation) or run and journal the outcome,
+        success or failure, with who, parameters, request id or HTTP status, and duration."""
+        from warroom.actions import ActionContext, Outcome
+        from warroom.actions.base import failed
+
+        self.refuse_if_read_only(f"{plan.action} on {plan.target}", read_only)
+        if plan.refusal:
+            raise UserError(plan.refusal)
+        if plan.confirm == "type":
+            if confirmation != plan.confirmation_word:
+                raise UserError(
+                    f"confirmation does not match: type {plan.confirmation_word!r} to run "
+                    f"{plan.action}"
+                )
+        elif confirmation is not True:
+            raise UserError(f"{plan.action} was not confirmed")
+        incident = await self.target(incident_id)
+        ctx = ActionContext(self.config, self._action_clients())
+        started = time.perf_counter()
+        try:
+            outcome = await asyncio.wait_for(
+                asyncio.to_thread(action.run, ctx, plan), ACTION_TIMEOUT
+            )
+        except TimeoutError:
+            outcome = Outcome(
+                False, f"no answer within {ACTION_TIMEOUT:g}s", time.perf_counter() - started
+            )
+        except Exception as exc:  # journaled as a failure, never raised into the console
+            outcome = failed(exc, started)
+        state = "ok" if outcome.ok else "FAILED"
+        reference = outcome.request_id or (
+            f"HTTP {outcome.http_status}" if outcome.http_status else ""
+        )
+        text = f"{plan.summary}: {state}, {outcome.detail}"
+        text += f" ({reference + ', ' if reference else ''}{outcome.duration:.1f}s)"
+        event = await self.journal.append_event(
+            incident,
+            kind=Kind.ACTION,
+            text=clean_text(text),
+            author=self.author,
+            at=self.now(),
+            recorded_at=self.now(),
+            data={
+                "action": plan.action,
+                "target": plan.target,
+                "params": plan.params,
+                "changes": [c.describe() for c in plan.changes],
+                "ok": outcome.ok,
+                "detail": outcome.detail,
+                "request_id": outcome.request_id,
+                "http_status": outcome.http_status,
+                "duration_s": round(outcome.duration, 3),
+                **outcome.data,
+            },
+        )
+        return outcome, event
+
+    def refuse_if_read_only(self, what: str, read_only: bool = False) -> None:
+        """Read-only mode (`--read-only` or the config) changes nothing outside the journal."""
+        if read_only or self.config.read_only:
+            raise UserError(f"read-only mode: {what} refused")
