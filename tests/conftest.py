@@ -14,6 +14,8 @@ from warroom.runbook import load_runbook
 from warroom.service import WarRoom
 from warroom.store import SqliteJournal
 
+from .helpers.forkserver import ForkServer
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -51,21 +53,32 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "journal" / "warroom.db"
 
 
+@pytest.fixture(scope="session")
+def forkserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForkServer]:
+    """Forks real child processes from one interpreter that has imported warroom already."""
+    server = ForkServer(isolated_env(tmp_path_factory.mktemp("zygote-home")), REPO)
+    yield server
+    server.close()
+
+
 @pytest.fixture
-def cli(home: Path, db: Path) -> Callable[..., Result]:
-    """Run `warroom ARGS` in a real subprocess, against the test's own journal."""
+def cli(home: Path, db: Path, forkserver: ForkServer) -> Callable[..., Result]:
+    """Run `warroom ARGS` in a real child process, against the test's own journal."""
 
     def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
         full_env = isolated_env(home, WARROOM_DB=str(db), **(env or {}))
-        proc = subprocess.run(
-            [sys.executable, "-m", "warroom", *args],
-            capture_output=True,
-            text=True,
-            env=full_env,
-            cwd=cwd or home,
-            timeout=60,
-        )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
+        if not forkserver.can_fork(full_env):
+            proc = subprocess.run(
+                [sys.executable, "-m", "warroom", *args],
+                capture_output=True,
+                text=True,
+                env=full_env,
+                cwd=cwd or home,
+                timeout=60,
+            )
+            return Result(proc.returncode, proc.stdout, proc.stderr)
+        code, out, err = forkserver.run("warroom", args, env=full_env, cwd=cwd or home, timeout=60)
+        return Result(code, out, err)
 
     return run
 
