@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/warroom demo
 
+# Two workers for two cores; worksteal evens out the long console tests at the end.
 test: $(STAMP)
 	$(BIN)/ruff check warroom tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check warroom tests benchmarks
