@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -7,6 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -17,6 +19,27 @@ from warroom.store import SqliteJournal
 from .helpers.forkserver import ForkServer
 
 REPO = Path(__file__).resolve().parent.parent
+
+T = TypeVar("T")
+
+
+async def eventually(
+    check: Callable[[], T], what: str, *, pilot: Any = None, timeout: float = 10.0
+) -> T:
+    """Poll `check` until it returns something truthy, and return that; fail naming `what` after
+    `timeout` seconds. With a Textual `pilot`, the app settles between looks.
+
+    Waiting on the condition itself, not a sleep sized for a production interval: done as soon
+    as it holds, and a slow machine only makes it wait longer."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (result := check()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what}: not within {timeout:g} s (last seen: {result!r})")
+        if pilot is not None:
+            await pilot.pause(0.05)
+        else:
+            await asyncio.sleep(0.05)
+    return result
 
 
 @dataclass

@@ -14,6 +14,7 @@ from warroom.model import Kind, Scope, Severity
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
 from warroom.store import SqliteJournal
+from warroom.timeutil import to_db
 from warroom.ui.app import WarRoomApp
 from warroom.ui.postmortem import (
     ActionItemForm,
@@ -22,6 +23,8 @@ from warroom.ui.postmortem import (
     PostmortemScreen,
     parse_deadline,
 )
+
+from .conftest import eventually
 
 TITLE = "API returns 500s after deploy"
 HEADINGS = [
@@ -158,8 +161,14 @@ async def test_fields_and_items_survive_quitting_without_export(tmp_path, db, cl
         await pilot.pause()
         assert stored_fields(db).get("summary") != "Rev 9 took the API down"  # not per keystroke
         assert screen.saved_label == "editing…"
-        await pilot.pause(1.5)
-        assert stored_fields(db)["summary"] == "Rev 9 took the API down"
+        await eventually(
+            lambda: (
+                stored_fields(db).get("summary") == "Rev 9 took the API down"
+                and screen.saved_label != "editing…"
+            ),
+            "the summary saved a second after the last keystroke",
+            pilot=pilot,
+        )
         assert screen.saved_label.startswith("saved ") and screen.saved_label.endswith(" UTC")
 
         # On blur: saved at once when the focus leaves the field.
@@ -174,7 +183,11 @@ async def test_fields_and_items_survive_quitting_without_export(tmp_path, db, cl
         await pilot.pause()
         assert stored_fields(db)["root_cause"] == "rev 9 drops a column #bad-deploy"
         await pilot.press(*"Test it", "enter", *"in CI")
-        await pilot.pause(1.5)
+        await eventually(
+            lambda: stored_fields(db).get("lessons_learned") == "Test it\nin CI",
+            "the lessons saved a second after the last keystroke",
+            pilot=pilot,
+        )
 
         await add_item(pilot, "CI migration check", "bo", "2026-12-01")
         assert app.screen is screen
@@ -235,7 +248,13 @@ async def test_export_follows_the_runbook_template_and_is_byte_identical(tmp_pat
 
         clock.advance(hours=2)
         await pilot.press("ctrl+e")
-        await pilot.pause(0.7)
+        await eventually(
+            lambda: (
+                rows(db, "SELECT postmortem_exported_at FROM incidents") == [(to_db(clock.now),)]
+            ),
+            "the second export",
+            pilot=pilot,
+        )
         assert screen.last_export == first
         assert first.read_bytes() == text.encode("utf-8")
         assert [p.name for p in out.iterdir()] == [first.name]
