@@ -222,12 +222,13 @@ class AdminServer:
         self.calls: list[tuple[str, str, str]] = []
         self.status = 200
         self.delay = 0.0
+        self.released = threading.Event()  # ends a delay early: the test is done waiting
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 outer.calls.append(("POST", self.path, self.headers.get("authorization", "")))
-                threading.Event().wait(outer.delay)
+                outer.released.wait(outer.delay)
                 ok = self.headers.get("authorization") == f"Bearer {token}"
                 body = json.dumps({"ok": ok}).encode()
                 self.send_response(outer.status if ok else 401)
@@ -240,10 +241,11 @@ class AdminServer:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/admin/tenants"
 
     def stop(self) -> None:
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
