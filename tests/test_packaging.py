@@ -22,6 +22,8 @@ def test_wheel_carries_templates_and_cli_works_from_another_directory(tmp_path: 
             "wheel",
             "--quiet",
             "--no-deps",
+            # hatchling comes with the test extras: no build env to set up, nothing downloaded.
+            "--no-build-isolation",
             "-w",
             str(wheels),
             str(REPO),
