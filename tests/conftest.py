@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -17,8 +18,10 @@ from warroom.service import WarRoom
 from warroom.store import SqliteJournal
 
 from .helpers.forkserver import ForkServer
+from .helpers.loopback import Loopback
 
 REPO = Path(__file__).resolve().parent.parent
+HEALTH_PATH = "/api/v1/health"
 
 T = TypeVar("T")
 
@@ -157,3 +160,27 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "me-south-1")
     return moto_server
+
+
+@pytest.fixture
+def loopback() -> Iterator[Loopback]:
+    """A real HTTP server on 127.0.0.1 that answers what the test sets (see helpers/loopback)."""
+    server = Loopback().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def health_server(loopback: Loopback) -> Loopback:
+    """The loopback server as a service's health endpoint: {"status": "ok"} until told otherwise."""
+    loopback.path = HEALTH_PATH
+    loopback.body = {"status": "ok"}
+    return loopback
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

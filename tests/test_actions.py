@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
@@ -29,6 +27,7 @@ from warroom.runbook import load_runbook
 from warroom.service import WarRoom
 from warroom.store import SqliteJournal
 
+from .helpers.loopback import Loopback, Reply, Request
 from .test_ecs_feed import seed
 
 REGION = "me-south-1"
@@ -215,39 +214,21 @@ async def test_disable_and_restore_a_cognito_app_client(war, aws):
     assert logged[0]["params"]["saved"]["ClientName"] == "saas-web"
 
 
-class AdminServer:
+class AdminServer(Loopback):
     """The team's tenant admin endpoint on 127.0.0.1: checks method, path and bearer token."""
 
     def __init__(self, token: str) -> None:
-        self.calls: list[tuple[str, str, str]] = []
-        self.status = 200
-        self.delay = 0.0
-        self.released = threading.Event()  # ends a delay early: the test is done waiting
-        outer = self
+        super().__init__(path="/admin/tenants", answer=self._post)
+        self.token = token
+        self.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                outer.calls.append(("POST", self.path, self.headers.get("authorization", "")))
-                outer.released.wait(outer.delay)
-                ok = self.headers.get("authorization") == f"Bearer {token}"
-                body = json.dumps({"ok": ok}).encode()
-                self.send_response(outer.status if ok else 401)
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+    @property
+    def calls(self) -> list[tuple[str, str, str]]:
+        return [(r.method, r.path, r.headers.get("authorization", "")) for r in self.received]
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/admin/tenants"
-
-    def stop(self) -> None:
-        self.released.set()
-        self.server.shutdown()
-        self.server.server_close()
+    def _post(self, request: Request) -> Reply:
+        ok = request.headers.get("authorization") == f"Bearer {self.token}"
+        return Reply(self.status if ok else 401, {"ok": ok}, delay=self.delay)
 
 
 async def test_suspend_and_unsuspend_a_tenant(war, monkeypatch):

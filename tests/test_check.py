@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import boto3
 
-from .httpstub import HealthServer
+from .conftest import HEALTH_PATH
+from .helpers.loopback import Loopback
 from .test_ecs_feed import seed
 
 
@@ -44,7 +45,7 @@ def test_check_probes_every_source(cli, aws, tmp_path):
     for group in ("/prod/backend", "/prod/worker"):
         logs.create_log_group(logGroupName=group)
         logs.create_log_stream(logGroupName=group, logStreamName="app")
-    server = HealthServer().start()
+    server = Loopback(path=HEALTH_PATH, body={"status": "ok"}).start()
     try:
         config = tmp_path / "warroom.toml"
         write_config(config, aws, server.url)
