@@ -3,22 +3,28 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import boto3
 import pytest
 
+from warroom.config import Config, JournalConfig, UserConfig
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
 from warroom.store import SqliteJournal
 
 from .helpers.forkserver import ForkServer
 from .helpers.loopback import Loopback
+
+if TYPE_CHECKING:
+    from warroom.ui.app import WarRoomApp
 
 REPO = Path(__file__).resolve().parent.parent
 HEALTH_PATH = "/api/v1/health"
@@ -65,6 +71,85 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
     env.pop("SUDO_USER", None)
     env.update(extra)
     return env
+
+
+# --- shared helpers: the journal as SQL, the console, moto's ECS ------------------------------
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    """What the journal file holds, read with plain sqlite3 (not through warroom)."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def console_config(tmp_path: Path, user: str = "ana", postmortems: str = "postmortems") -> Config:
+    return Config(
+        user=UserConfig(name=user),
+        journal=JournalConfig(postmortem_dir=str(tmp_path / postmortems)),
+    )
+
+
+def app_for(
+    tmp_path: Path,
+    db: Path,
+    clock: Callable[[], datetime],
+    user: str = "ana",
+    *,
+    config: Config | None = None,
+) -> WarRoomApp:
+    """The console on the test's journal, with no live feeds, on the test's clock."""
+    from warroom.ui.app import WarRoomApp  # Textual, only for the tests that drive the console
+
+    config = config or console_config(tmp_path, user)
+    return WarRoomApp(config, db, start_feeds=False, clock=clock)
+
+
+async def declare(pilot: Any, title: str = "API returns 500s after deploy") -> None:
+    """Fill in and send the console's declare form (SEV-1)."""
+    from warroom.ui.dialogs import DeclareScreen
+
+    assert isinstance(pilot.app.screen, DeclareScreen)
+    await pilot.click("#title")
+    await pilot.press(*title)
+    await pilot.click("#sev1")
+    await pilot.click("#title")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def seed_ecs(url: str, revisions: int = 3) -> None:
+    """saas-prod on moto: saas-backend at its last of `revisions` revisions (3 running), and
+    saas-worker:1 (2 running)."""
+    ecs = boto3.client("ecs", region_name="me-south-1", endpoint_url=url)
+    ecs.create_cluster(clusterName="saas-prod")
+    for _ in range(revisions):
+        ecs.register_task_definition(
+            family="saas-backend",
+            containerDefinitions=[{"name": "api", "image": "api:latest", "memory": 512}],
+            requiresCompatibilities=["EC2"],
+        )
+    ecs.register_task_definition(
+        family="saas-worker",
+        containerDefinitions=[{"name": "worker", "image": "worker:latest", "memory": 512}],
+    )
+    for name, task_definition, desired in (
+        ("saas-backend", f"saas-backend:{revisions}", 3),
+        ("saas-worker", "saas-worker:1", 2),
+    ):
+        # moto starts a service with $MOTO_ECS_SERVICE_RUNNING tasks running, read in-process.
+        os.environ["MOTO_ECS_SERVICE_RUNNING"] = str(desired)
+        try:
+            ecs.create_service(
+                cluster="saas-prod",
+                serviceName=name,
+                taskDefinition=task_definition,
+                desiredCount=desired,
+            )
+        finally:
+            os.environ.pop("MOTO_ECS_SERVICE_RUNNING", None)
 
 
 @pytest.fixture

@@ -27,8 +27,8 @@ from warroom.runbook import load_runbook
 from warroom.service import WarRoom
 from warroom.store import SqliteJournal
 
+from .conftest import seed_ecs
 from .helpers.loopback import Loopback, Reply, Request
-from .test_ecs_feed import seed
 
 REGION = "me-south-1"
 
@@ -81,7 +81,7 @@ def backend_task_definition(url: str) -> str:
 
 
 async def test_rollback_to_the_previous_revision(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war()
     action, plan = await room.plan_action("rollback", "saas-backend")
     assert plan.summary == "roll back saas-backend from saas-backend:3 to saas-backend:2"
@@ -101,7 +101,7 @@ async def test_rollback_to_the_previous_revision(war, aws):
 
 
 async def test_wrong_typed_confirmation_and_read_only_change_nothing(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war()
     action, plan = await room.plan_action("rollback", "saas-backend")
     with pytest.raises(UserError, match="confirmation does not match"):
@@ -117,7 +117,7 @@ async def test_wrong_typed_confirmation_and_read_only_change_nothing(war, aws):
 async def test_read_only_config_refuses_every_action(db, clock, aws):
     from dataclasses import replace
 
-    seed(aws)
+    seed_ecs(aws)
     journal = await SqliteJournal.open(db)
     config = replace(make_config(aws), read_only=True)
     async with WarRoom(
@@ -134,7 +134,7 @@ async def test_read_only_config_refuses_every_action(db, clock, aws):
 
 
 async def test_scale_down(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war()
     action, plan = await room.plan_action("scale", "saas-worker", "1")
     assert plan.confirm == "yes"
@@ -148,7 +148,7 @@ async def test_scale_down(war, aws):
 
 
 async def test_aws_error_is_journaled(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war()
     action, plan = await room.plan_action("rollback", "saas-backend", "99")  # no such revision
     outcome, event = await room.run_action(action, plan, confirmation="saas-backend")
@@ -394,7 +394,7 @@ async def test_team_command_success_failure_and_timeout(war):
 
 
 def test_cli_mitigate_list_and_run(cli, aws, tmp_path):
-    seed(aws)
+    seed_ecs(aws)
     config = tmp_path / "warroom.toml"
     config.write_text(
         f'[aws]\nregion = "{REGION}"\nendpoint_url = "{aws}"\n'

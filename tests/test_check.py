@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import boto3
 
-from .conftest import HEALTH_PATH
+from .conftest import HEALTH_PATH, seed_ecs
 from .helpers.loopback import Loopback
-from .test_ecs_feed import seed
 
 
 def write_config(path, moto_url: str, health_url: str) -> None:
@@ -40,7 +39,7 @@ timeout = "2s"
 
 
 def test_check_probes_every_source(cli, aws, tmp_path):
-    seed(aws)
+    seed_ecs(aws)
     logs = boto3.client("logs", region_name="me-south-1", endpoint_url=aws)
     for group in ("/prod/backend", "/prod/worker"):
         logs.create_log_group(logGroupName=group)

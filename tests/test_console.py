@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from textual.widgets import Input
@@ -14,36 +13,7 @@ from warroom.ui.dialogs import DeclareScreen, SeverityScreen, TextPrompt
 from warroom.ui.panels import ChecklistPane, TimelinePane
 from warroom.ui.promptbar import PromptBar
 
-from .conftest import eventually
-
-
-def make_config(tmp_path: Path, user: str = "ana") -> Config:
-    return Config(
-        user=UserConfig(name=user),
-        journal=JournalConfig(postmortem_dir=str(tmp_path / "postmortems")),
-    )
-
-
-def app_for(tmp_path: Path, db: Path, clock, user: str = "ana") -> WarRoomApp:
-    return WarRoomApp(make_config(tmp_path, user), db, start_feeds=False, clock=clock)
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
-async def declare(pilot, title: str = "API returns 500s after deploy") -> None:
-    assert isinstance(pilot.app.screen, DeclareScreen)
-    await pilot.click("#title")
-    await pilot.press(*title)
-    await pilot.click("#sev1")
-    await pilot.click("#title")
-    await pilot.press("enter")
-    await pilot.pause()
+from .conftest import app_for, declare, eventually, rows
 
 
 async def test_declare_then_every_milestone_key(tmp_path, db, clock):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from pathlib import Path
 
 from textual.widgets import Input, Label, Markdown
 
-from warroom.config import Config, JournalConfig, UserConfig
 from warroom.errors import JournalError
 from warroom.model import Kind, Scope, Severity
 from warroom.runbook import load_runbook
@@ -24,9 +22,11 @@ from warroom.ui.postmortem import (
     parse_deadline,
 )
 
-from .conftest import eventually
+from .conftest import app_for as console_app
+from .conftest import console_config, eventually, rows
 
 TITLE = "API returns 500s after deploy"
+PM_DIR = "console-postmortems"  # the console's own; the editor writes where the test says
 HEADINGS = [
     f"# Incident Post-Mortem: {TITLE}",
     "## Summary",
@@ -41,19 +41,7 @@ HEADINGS = [
 
 
 def app_for(tmp_path: Path, db: Path, clock) -> WarRoomApp:
-    config = Config(
-        user=UserConfig(name="ana"),
-        journal=JournalConfig(postmortem_dir=str(tmp_path / "console-postmortems")),
-    )
-    return WarRoomApp(config, db, start_feeds=False, clock=clock)
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return console_app(tmp_path, db, clock, config=console_config(tmp_path, postmortems=PM_DIR))
 
 
 async def declare_and_resolve(db: Path, clock, *, resolve: bool = False) -> int:
