@@ -24,9 +24,10 @@ $(VENV)/.%-installed: requirements/%.txt pyproject.toml | $(BIN)/python
 demo: $(VENV)/.demo-installed
 	$(BIN)/warroom demo
 
+# Two workers for two cores; worksteal evens out the long console tests at the end.
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check warroom tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check warroom tests benchmarks

@@ -1,20 +1,54 @@
 from __future__ import annotations
 
+import asyncio
 import os
+import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
+import boto3
 import pytest
 
+from warroom.config import Config, JournalConfig, UserConfig
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
 from warroom.store import SqliteJournal
 
+from .helpers.forkserver import ForkServer
+from .helpers.loopback import Loopback
+
+if TYPE_CHECKING:
+    from warroom.ui.app import WarRoomApp
+
 REPO = Path(__file__).resolve().parent.parent
+HEALTH_PATH = "/api/v1/health"
+
+T = TypeVar("T")
+
+
+async def eventually(
+    check: Callable[[], T], what: str, *, pilot: Any = None, timeout: float = 10.0
+) -> T:
+    """Poll `check` until it returns something truthy, and return that; fail naming `what` after
+    `timeout` seconds. With a Textual `pilot`, the app settles between looks.
+
+    Waiting on the condition itself, not a sleep sized for a production interval: done as soon
+    as it holds, and a slow machine only makes it wait longer."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not (result := check()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"{what}: not within {timeout:g} s (last seen: {result!r})")
+        if pilot is not None:
+            await pilot.pause(0.05)
+        else:
+            await asyncio.sleep(0.05)
+    return result
 
 
 @dataclass
@@ -39,6 +73,85 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+# --- shared helpers: the journal as SQL, the console, moto's ECS ------------------------------
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    """What the journal file holds, read with plain sqlite3 (not through warroom)."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def console_config(tmp_path: Path, user: str = "ana", postmortems: str = "postmortems") -> Config:
+    return Config(
+        user=UserConfig(name=user),
+        journal=JournalConfig(postmortem_dir=str(tmp_path / postmortems)),
+    )
+
+
+def app_for(
+    tmp_path: Path,
+    db: Path,
+    clock: Callable[[], datetime],
+    user: str = "ana",
+    *,
+    config: Config | None = None,
+) -> WarRoomApp:
+    """The console on the test's journal, with no live feeds, on the test's clock."""
+    from warroom.ui.app import WarRoomApp  # Textual, only for the tests that drive the console
+
+    config = config or console_config(tmp_path, user)
+    return WarRoomApp(config, db, start_feeds=False, clock=clock)
+
+
+async def declare(pilot: Any, title: str = "API returns 500s after deploy") -> None:
+    """Fill in and send the console's declare form (SEV-1)."""
+    from warroom.ui.dialogs import DeclareScreen
+
+    assert isinstance(pilot.app.screen, DeclareScreen)
+    await pilot.click("#title")
+    await pilot.press(*title)
+    await pilot.click("#sev1")
+    await pilot.click("#title")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def seed_ecs(url: str, revisions: int = 3) -> None:
+    """saas-prod on moto: saas-backend at its last of `revisions` revisions (3 running), and
+    saas-worker:1 (2 running)."""
+    ecs = boto3.client("ecs", region_name="me-south-1", endpoint_url=url)
+    ecs.create_cluster(clusterName="saas-prod")
+    for _ in range(revisions):
+        ecs.register_task_definition(
+            family="saas-backend",
+            containerDefinitions=[{"name": "api", "image": "api:latest", "memory": 512}],
+            requiresCompatibilities=["EC2"],
+        )
+    ecs.register_task_definition(
+        family="saas-worker",
+        containerDefinitions=[{"name": "worker", "image": "worker:latest", "memory": 512}],
+    )
+    for name, task_definition, desired in (
+        ("saas-backend", f"saas-backend:{revisions}", 3),
+        ("saas-worker", "saas-worker:1", 2),
+    ):
+        # moto starts a service with $MOTO_ECS_SERVICE_RUNNING tasks running, read in-process.
+        os.environ["MOTO_ECS_SERVICE_RUNNING"] = str(desired)
+        try:
+            ecs.create_service(
+                cluster="saas-prod",
+                serviceName=name,
+                taskDefinition=task_definition,
+                desiredCount=desired,
+            )
+        finally:
+            os.environ.pop("MOTO_ECS_SERVICE_RUNNING", None)
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     path = tmp_path / "home"
@@ -51,21 +164,32 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "journal" / "warroom.db"
 
 
+@pytest.fixture(scope="session")
+def forkserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForkServer]:
+    """Forks real child processes from one interpreter that has imported warroom already."""
+    server = ForkServer(isolated_env(tmp_path_factory.mktemp("zygote-home")), REPO)
+    yield server
+    server.close()
+
+
 @pytest.fixture
-def cli(home: Path, db: Path) -> Callable[..., Result]:
-    """Run `warroom ARGS` in a real subprocess, against the test's own journal."""
+def cli(home: Path, db: Path, forkserver: ForkServer) -> Callable[..., Result]:
+    """Run `warroom ARGS` in a real child process, against the test's own journal."""
 
     def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Result:
         full_env = isolated_env(home, WARROOM_DB=str(db), **(env or {}))
-        proc = subprocess.run(
-            [sys.executable, "-m", "warroom", *args],
-            capture_output=True,
-            text=True,
-            env=full_env,
-            cwd=cwd or home,
-            timeout=60,
-        )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
+        if not forkserver.can_fork(full_env):
+            proc = subprocess.run(
+                [sys.executable, "-m", "warroom", *args],
+                capture_output=True,
+                text=True,
+                env=full_env,
+                cwd=cwd or home,
+                timeout=60,
+            )
+            return Result(proc.returncode, proc.stdout, proc.stderr)
+        code, out, err = forkserver.run("warroom", args, env=full_env, cwd=cwd or home, timeout=60)
+        return Result(code, out, err)
 
     return run
 
@@ -121,3 +245,27 @@ def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "me-south-1")
     return moto_server
+
+
+@pytest.fixture
+def loopback() -> Iterator[Loopback]:
+    """A real HTTP server on 127.0.0.1 that answers what the test sets (see helpers/loopback)."""
+    server = Loopback().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def health_server(loopback: Loopback) -> Loopback:
+    """The loopback server as a service's health endpoint: {"status": "ok"} until told otherwise."""
+    loopback.path = HEALTH_PATH
+    loopback.body = {"status": "ok"}
+    return loopback
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

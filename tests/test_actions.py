@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
@@ -29,7 +27,8 @@ from warroom.runbook import load_runbook
 from warroom.service import WarRoom
 from warroom.store import SqliteJournal
 
-from .test_ecs_feed import seed
+from .conftest import seed_ecs
+from .helpers.loopback import Loopback, Reply, Request
 
 REGION = "me-south-1"
 
@@ -82,7 +81,7 @@ def backend_task_definition(url: str) -> str:
 
 
 async def test_rollback_to_the_previous_revision(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war()
     action, plan = await room.plan_action("rollback", "saas-backend")
     assert plan.summary == "roll back saas-backend from saas-backend:3 to saas-backend:2"
@@ -102,7 +101,7 @@ async def test_rollback_to_the_previous_revision(war, aws):
 
 
 async def test_wrong_typed_confirmation_and_read_only_change_nothing(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war()
     action, plan = await room.plan_action("rollback", "saas-backend")
     with pytest.raises(UserError, match="confirmation does not match"):
@@ -118,7 +117,7 @@ async def test_wrong_typed_confirmation_and_read_only_change_nothing(war, aws):
 async def test_read_only_config_refuses_every_action(db, clock, aws):
     from dataclasses import replace
 
-    seed(aws)
+    seed_ecs(aws)
     journal = await SqliteJournal.open(db)
     config = replace(make_config(aws), read_only=True)
     async with WarRoom(
@@ -135,7 +134,7 @@ async def test_read_only_config_refuses_every_action(db, clock, aws):
 
 
 async def test_scale_down(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war()
     action, plan = await room.plan_action("scale", "saas-worker", "1")
     assert plan.confirm == "yes"
@@ -149,7 +148,7 @@ async def test_scale_down(war, aws):
 
 
 async def test_aws_error_is_journaled(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war()
     action, plan = await room.plan_action("rollback", "saas-backend", "2")
     # The revision disappears between the preview and the run: AWS refuses the update.
@@ -219,37 +218,21 @@ async def test_disable_and_restore_a_cognito_app_client(war, aws):
     assert logged[0]["params"]["saved"]["ClientName"] == "saas-web"
 
 
-class AdminServer:
+class AdminServer(Loopback):
     """The team's tenant admin endpoint on 127.0.0.1: checks method, path and bearer token."""
 
     def __init__(self, token: str) -> None:
-        self.calls: list[tuple[str, str, str]] = []
-        self.status = 200
-        self.delay = 0.0
-        outer = self
+        super().__init__(path="/admin/tenants", answer=self._post)
+        self.token = token
+        self.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                outer.calls.append(("POST", self.path, self.headers.get("authorization", "")))
-                threading.Event().wait(outer.delay)
-                ok = self.headers.get("authorization") == f"Bearer {token}"
-                body = json.dumps({"ok": ok}).encode()
-                self.send_response(outer.status if ok else 401)
-                self.send_header("content-length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+    @property
+    def calls(self) -> list[tuple[str, str, str]]:
+        return [(r.method, r.path, r.headers.get("authorization", "")) for r in self.received]
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/admin/tenants"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def _post(self, request: Request) -> Reply:
+        ok = request.headers.get("authorization") == f"Bearer {self.token}"
+        return Reply(self.status if ok else 401, {"ok": ok}, delay=self.delay)
 
 
 async def test_suspend_and_unsuspend_a_tenant(war, monkeypatch):
@@ -415,7 +398,7 @@ async def test_team_command_success_failure_and_timeout(war):
 
 
 def test_cli_mitigate_list_and_run(cli, aws, tmp_path):
-    seed(aws)
+    seed_ecs(aws)
     config = tmp_path / "warroom.toml"
     config.write_text(
         f'[aws]\nregion = "{REGION}"\nendpoint_url = "{aws}"\n'
@@ -457,7 +440,7 @@ REFUSED_REVISIONS = {
 
 
 async def test_rollback_refuses_a_revision_it_should_not_deploy(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war()
     for value, refusal in REFUSED_REVISIONS.items():
         try:
@@ -471,7 +454,7 @@ async def test_rollback_refuses_a_revision_it_should_not_deploy(war, aws):
 
 
 async def test_rollback_to_a_named_older_revision_of_the_family(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war()
     _action, plan = await room.plan_action("rollback", "saas-backend", "saas-backend:1")
     assert not plan.refusal
@@ -479,7 +462,7 @@ async def test_rollback_to_a_named_older_revision_of_the_family(war, aws):
 
 
 async def test_rollback_refuses_a_deregistered_revision(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     client("ecs", aws).deregister_task_definition(taskDefinition="saas-backend:1")
     room = await war()
     with pytest.raises(UserError, match="saas-backend:1 is INACTIVE"):
@@ -487,7 +470,7 @@ async def test_rollback_refuses_a_deregistered_revision(war, aws):
 
 
 async def test_scale_refuses_counts_outside_the_bound(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war()
     for value in ("99999999999999999999", "51", "-1", "3.5", "²"):
         with pytest.raises(UserError, match="from 0 to 50"):
@@ -495,7 +478,7 @@ async def test_scale_refuses_counts_outside_the_bound(war, aws):
 
 
 async def test_scale_bound_comes_from_the_config(war, aws):
-    seed(aws)
+    seed_ecs(aws)
     room = await war(scale_max=5)
     with pytest.raises(UserError, match="from 0 to 5 "):
         await room.plan_action("scale", "saas-backend", "6")

@@ -6,19 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from warroom.config import ConfigError, GithubConfig, load_config
 from warroom.model import Kind, Severity
+
+from .helpers.loopback import Loopback, Reply, Request
 
 TOKEN_ENV = "WARROOM_TEST_GITHUB_TOKEN"
 TOKEN = "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"
@@ -27,77 +25,27 @@ PAST = date(2020, 1, 15)
 FUTURE = date(2999, 12, 31)
 
 
-@dataclass
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-class GithubStub:
-    """The issues endpoint of GitHub's REST API on 127.0.0.1: keeps every request, answers
-    201 with a new issue's html_url, or the status the test sets for the n-th request."""
+class GithubStub(Loopback):
+    """The issues endpoint of GitHub's REST API: answers 201 with a new issue's html_url, or the
+    status the test sets for the n-th request."""
 
     def __init__(self) -> None:
+        super().__init__(answer=self._issue)
         self.fail: dict[int, tuple[int, dict]] = {}  # request number (1-based) -> answer
         self.before_answer: Callable[[int], None] | None = None
-        self.received: list[Received] = []
         self.issues = 0
-        self._server: ThreadingHTTPServer | None = None
 
-    @property
-    def base(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> GithubStub:
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                stub.received.append(
-                    Received(self.command, self.path, headers, self.rfile.read(length))
-                )
-                number = len(stub.received)
-                if stub.before_answer is not None:
-                    stub.before_answer(number)
-                if number in stub.fail:
-                    status, answer = stub.fail[number]
-                else:
-                    stub.issues += 1
-                    status = 201
-                    answer = {
-                        "number": stub.issues,
-                        "html_url": f"https://github.com/{REPO}/issues/{stub.issues}",
-                    }
-                payload = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_POST = do_GET = _answer
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+    def _issue(self, request: Request) -> Reply:
+        number = len(self.received)
+        if self.before_answer is not None:
+            self.before_answer(number)
+        if number in self.fail:
+            return Reply(*self.fail[number])
+        self.issues += 1
+        return Reply(
+            201,
+            {"number": self.issues, "html_url": f"https://github.com/{REPO}/issues/{self.issues}"},
+        )
 
 
 @pytest.fixture
@@ -425,12 +373,9 @@ async def test_github_missing_token_says_which_variable(cli, room, github, tmp_p
     assert github.received == []
 
 
-async def test_github_network_down_is_one_message(cli, room, tmp_path):
+async def test_github_network_down_is_one_message(cli, room, tmp_path, closed_port):
     await seed(room)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = github_env(tmp_path, f"http://127.0.0.1:{port}")
+    env = github_env(tmp_path, f"http://127.0.0.1:{closed_port}")
     result = cli("action-items", "export", "--github", REPO, env=env)
     assert result.returncode == 1
     assert "connection refused" in result.stderr

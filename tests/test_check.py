@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import boto3
 
-from .httpstub import HealthServer
-from .test_ecs_feed import seed
+from .conftest import HEALTH_PATH, seed_ecs
+from .helpers.loopback import Loopback
 
 
 def write_config(path, moto_url: str, health_url: str) -> None:
@@ -39,12 +39,12 @@ timeout = "2s"
 
 
 def test_check_probes_every_source(cli, aws, tmp_path):
-    seed(aws)
+    seed_ecs(aws)
     logs = boto3.client("logs", region_name="me-south-1", endpoint_url=aws)
     for group in ("/prod/backend", "/prod/worker"):
         logs.create_log_group(logGroupName=group)
         logs.create_log_stream(logGroupName=group, logStreamName="app")
-    server = HealthServer().start()
+    server = Loopback(path=HEALTH_PATH, body={"status": "ok"}).start()
     try:
         config = tmp_path / "warroom.toml"
         write_config(config, aws, server.url)

@@ -4,36 +4,22 @@ receiver, journaled as `comms` only when sent."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .helpers.loopback import Loopback, Reply, Request
 
 
-class SlackReceiver:
+class SlackReceiver(Loopback):
+    """A Slack webhook: `bodies` holds the messages it took (answered 200 on the hook's path)."""
+
     def __init__(self) -> None:
+        super().__init__(path="/hooks/T000/B000/secretpart", answer=self._post)
         self.bodies: list[dict] = []
-        self.status = 200
-        outer = self
+        self.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length", 0))
-                if self.path == "/hooks/T000/B000/secretpart" and outer.status == 200:
-                    outer.bodies.append(json.loads(self.rfile.read(length)))
-                self.send_response(outer.status)
-                self.send_header("content-length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/T000/B000/secretpart"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def _post(self, request: Request) -> Reply:
+        if request.path == self.path and self.status == 200:
+            self.bodies.append(request.json())
+        return Reply(self.status, b"ok")
 
 
 def test_update_draft_post_and_journal(cli, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from textual.widgets import Input
@@ -15,34 +14,7 @@ from warroom.ui.feeds import HealthArrived
 from warroom.ui.panels import ChecklistPane, TimelinePane
 from warroom.ui.promptbar import PromptBar
 
-
-def make_config(tmp_path: Path, user: str = "ana") -> Config:
-    return Config(
-        user=UserConfig(name=user),
-        journal=JournalConfig(postmortem_dir=str(tmp_path / "postmortems")),
-    )
-
-
-def app_for(tmp_path: Path, db: Path, clock, user: str = "ana") -> WarRoomApp:
-    return WarRoomApp(make_config(tmp_path, user), db, start_feeds=False, clock=clock)
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
-async def declare(pilot, title: str = "API returns 500s after deploy") -> None:
-    assert isinstance(pilot.app.screen, DeclareScreen)
-    await pilot.click("#title")
-    await pilot.press(*title)
-    await pilot.click("#sev1")
-    await pilot.click("#title")
-    await pilot.press("enter")
-    await pilot.pause()
+from .conftest import app_for, declare, eventually, rows
 
 
 async def test_declare_then_every_milestone_key(tmp_path, db, clock):
@@ -176,7 +148,12 @@ async def test_two_consoles_see_each_other(tmp_path, db, clock):
             await two.press("n")
             await two.press(*"bo here", "enter")
             await two.pause()
-            await one.pause(1.2)  # the change poll runs twice a second
+            # The change poll (twice a second) brings it to the first console.
+            await eventually(
+                lambda: first.query_one(TimelinePane).option_count == 2,
+                "bo's note in ana's timeline",
+                pilot=one,
+            )
             texts = [e.text for e in first.incident.events]
             assert "bo here" in texts
             app_one_timeline = first.query_one(TimelinePane)
@@ -261,6 +238,7 @@ def logs_config(tmp_path: Path, **console) -> Config:
 
 
 async def test_resume_keeps_the_pane_layout(tmp_path, db, clock):
+    from warroom.ui.layout_state import load_layout
     from warroom.ui.logpane import LogPane
 
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
@@ -272,7 +250,8 @@ async def test_resume_keeps_the_pane_layout(tmp_path, db, clock):
         pane.action_zoom()
         await pilot.pause()
         app._focus_pane(4)
-        await pilot.pause(1.2)  # saved within a second
+        # Saved on the console's one-second tick.
+        await eventually(lambda: load_layout(db).active_pane == 4, "the layout saved", pilot=pilot)
     again = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with again.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
@@ -345,7 +324,7 @@ async def test_health_recovery_offers_to_mark_mitigated(tmp_path, db, clock):
 
 
 async def test_every_other_key_of_the_contract(tmp_path, db, clock):
-    from textual.command import CommandPalette
+    from textual.command import CommandList, CommandPalette
 
     from warroom.ui.dialogs import ActionMenu, HelpScreen
 
@@ -373,7 +352,16 @@ async def test_every_other_key_of_the_contract(tmp_path, db, clock):
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"Log acknowledged")
-        await pilot.pause(0.5)
+        # The palette searches in the background; enter runs what is highlighted by then.
+        commands = app.screen.query_one(CommandList)
+        await eventually(
+            lambda: (
+                commands.highlighted is not None
+                and "acknowledged" in str(commands.get_option_at_index(commands.highlighted).prompt)
+            ),
+            "the palette's match",
+            pilot=pilot,
+        )
         await pilot.press("enter")
         await pilot.pause()
         assert app.query_one(PromptBar).asking  # the palette ran the same action as `a`
@@ -455,9 +443,12 @@ async def test_a_journal_that_refuses_writes_is_shown_and_the_console_carries_on
         # SQLite itself refuses (as on a full disk or a read-only file system).
         await app.room.journal._db.execute("PRAGMA query_only = 1")
         await pilot.press("a")
-        await pilot.pause(0.6)
+        await eventually(
+            lambda: any(n.title == "Journal error" for n in app._notifications),
+            "the journal error shown",
+            pilot=pilot,
+        )
         assert app.is_running and not app.query_one(PromptBar).asking
-        assert any(n.title == "Journal error" for n in app._notifications)
         assert rows(db, "SELECT COUNT(*) FROM events WHERE kind = 'acknowledged'") == [(0,)]
 
         await app.room.journal._db.execute("PRAGMA query_only = 0")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import replace
+from datetime import timedelta
 
 from warroom.config import load_config
 from warroom.demo import DemoWorld
@@ -22,8 +24,14 @@ async def wait_until(pilot, predicate, what: str, timeout: float = 40.0) -> None
 
 
 async def test_rollback_from_the_console_heals_the_bad_deploy(tmp_path):
-    with DemoWorld("bad-deploy", 1.0, tmp_path / "demo") as world:
+    # The world reads itself four times a second and the console checks health twice a second
+    # (the demo's pace: once a second, every 2 s), so the break and the heal show quickly.
+    with DemoWorld(
+        "bad-deploy", 1.0, tmp_path / "demo", observe_interval=0.25, driver_tick=0.25
+    ) as world:
         config = load_config(str(world.config_path))
+        fast = tuple(replace(e, interval=timedelta(seconds=0.5)) for e in config.health.endpoints)
+        config = replace(config, health=replace(config.health, endpoints=fast))
         db = config.resolve_path(config.journal.db)
         app = WarRoomApp(config, db)
         async with app.run_test(size=(160, 48)) as pilot:

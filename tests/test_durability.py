@@ -1,6 +1,7 @@
 """Entries survive kill -9, and several processes write one journal without "database is locked".
 
-Real child processes write a real SQLite file; see tests/helpers/writer.py.
+Real child processes (forked from a zygote that has imported warroom, so they start in
+milliseconds) write a real SQLite file; see tests/helpers/writer.py.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 from warroom.model import Severity
@@ -19,6 +19,7 @@ from warroom.service import WarRoom
 from warroom.store import SqliteJournal
 
 from .conftest import REPO, isolated_env
+from .helpers.forkserver import Child, ForkServer
 
 TRIALS = 25
 
@@ -29,20 +30,14 @@ async def _declare(db: Path) -> int:
         return await room.declare("Burst", Severity.SEV1)
 
 
-def _writer(db: Path, incident_id: int, count: int, author: str, home: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.helpers.writer",
-            str(db),
-            str(incident_id),
-            str(count),
-            author,
-        ],
+def _writer(
+    forkserver: ForkServer, db: Path, incident_id: int, count: int, author: str, home: Path
+) -> Child:
+    return forkserver.spawn(
+        "tests.helpers.writer",
+        [str(db), str(incident_id), str(count), author],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
         cwd=REPO,
         env=isolated_env(home),
     )
@@ -56,13 +51,15 @@ def _ids_in(db: Path) -> set[int]:
         conn.close()
 
 
-def test_every_acknowledged_entry_survives_kill_9(tmp_path: Path, home: Path):
+def test_every_acknowledged_entry_survives_kill_9(
+    tmp_path: Path, home: Path, forkserver: ForkServer
+):
     db = tmp_path / "burst.db"
     incident_id = asyncio.run(_declare(db))
     rng = random.Random(7)
     acknowledged: set[int] = set()
     for trial in range(TRIALS):
-        child = _writer(db, incident_id, 100_000, f"writer{trial}", home)
+        child = _writer(forkserver, db, incident_id, 100_000, f"writer{trial}", home)
         assert child.stdout is not None
         wanted = rng.randint(1, 60)
         seen = []
@@ -85,10 +82,10 @@ def test_every_acknowledged_entry_survives_kill_9(tmp_path: Path, home: Path):
     conn.close()
 
 
-def test_four_processes_write_at_once(tmp_path: Path, home: Path):
+def test_four_processes_write_at_once(tmp_path: Path, home: Path, forkserver: ForkServer):
     db = tmp_path / "shared.db"
     incident_id = asyncio.run(_declare(db))
-    writers = [_writer(db, incident_id, 500, f"responder{n}", home) for n in range(4)]
+    writers = [_writer(forkserver, db, incident_id, 500, f"responder{n}", home) for n in range(4)]
     outputs = [w.communicate(timeout=300) for w in writers]
     for writer, (out, err) in zip(writers, outputs, strict=True):
         assert writer.returncode == 0, err

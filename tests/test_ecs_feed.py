@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-import os
-
 import boto3
 
 from warroom.config import AwsConfig, Config, EcsConfig
 from warroom.sources.aws import AwsClients
 from warroom.sources.ecs import EcsFeed
 
+from .conftest import seed_ecs
+
 REGION = "me-south-1"
 
 
 def ecs_client(url: str):
     return boto3.client("ecs", region_name=REGION, endpoint_url=url)
-
-
-def seed(url: str, revisions: int = 3) -> None:
-    ecs = ecs_client(url)
-    ecs.create_cluster(clusterName="saas-prod")
-    for _ in range(revisions):
-        ecs.register_task_definition(
-            family="saas-backend",
-            containerDefinitions=[{"name": "api", "image": "api:latest", "memory": 512}],
-            requiresCompatibilities=["EC2"],
-        )
-    ecs.register_task_definition(
-        family="saas-worker",
-        containerDefinitions=[{"name": "worker", "image": "worker:latest", "memory": 512}],
-    )
-    for name, task_definition, desired in (
-        ("saas-backend", f"saas-backend:{revisions}", 3),
-        ("saas-worker", "saas-worker:1", 2),
-    ):
-        # moto starts a service with $MOTO_ECS_SERVICE_RUNNING tasks running, read in-process.
-        os.environ["MOTO_ECS_SERVICE_RUNNING"] = str(desired)
-        try:
-            ecs.create_service(
-                cluster="saas-prod",
-                serviceName=name,
-                taskDefinition=task_definition,
-                desiredCount=desired,
-            )
-        finally:
-            os.environ.pop("MOTO_ECS_SERVICE_RUNNING", None)
 
 
 def feed_for(url: str, *services: str, cluster: str = "saas-prod") -> EcsFeed:
@@ -54,7 +24,7 @@ def feed_for(url: str, *services: str, cluster: str = "saas-prod") -> EcsFeed:
 
 
 async def test_snapshot_of_services(aws):
-    seed(aws)
+    seed_ecs(aws)
     snapshot = await feed_for(aws).poll()
     assert snapshot.source.ok and snapshot.source.reason == ""
     backend, worker = snapshot.services
@@ -71,14 +41,14 @@ async def test_snapshot_of_services(aws):
 
 
 async def test_rollback_target_skips_deregistered_revisions(aws):
-    seed(aws, revisions=4)
+    seed_ecs(aws, revisions=4)
     ecs_client(aws).deregister_task_definition(taskDefinition="saas-backend:3")
     backend = (await feed_for(aws, "saas-backend").poll()).services[0]
     assert backend.rollback_target == "saas-backend:2"
 
 
 async def test_more_than_ten_services_are_batched(aws):
-    seed(aws)
+    seed_ecs(aws)
     ecs = ecs_client(aws)
     names = [f"svc-{n:02d}" for n in range(13)]
     for name in names:
@@ -89,7 +59,7 @@ async def test_more_than_ten_services_are_batched(aws):
 
 
 async def test_changes_become_observations(aws):
-    seed(aws)
+    seed_ecs(aws)
     feed = feed_for(aws)
     await feed.poll()
     ecs_client(aws).update_service(
@@ -104,7 +74,7 @@ async def test_changes_become_observations(aws):
 
 
 async def test_missing_service_and_missing_cluster(aws):
-    seed(aws)
+    seed_ecs(aws)
     snapshot = await feed_for(aws, "saas-backend", "saas-ghost").poll()
     assert snapshot.source.ok
     ghost = snapshot.services[1]
@@ -122,7 +92,7 @@ async def test_moto_dies_and_comes_back(aws):
     private.start()
     host, port = private.get_host_and_port()
     url = f"http://{host}:{port}"
-    seed(url)  # moto's state is per process: the same world behind both servers
+    seed_ecs(url)  # moto's state is per process: the same world behind both servers
     feed = feed_for(url)
     good = await feed.poll()
     assert good.source.ok

@@ -11,14 +11,12 @@ import pytest
 from warroom.config import HealthEndpoint, SlaConfig
 from warroom.sources.health import HealthFeed, HealthState, p95
 
-from .httpstub import HealthServer
+from .helpers.loopback import Loopback
 
 
 @pytest.fixture
-def server():
-    stub = HealthServer().start()
-    yield stub
-    stub.stop()
+def server(health_server: Loopback) -> Loopback:
+    return health_server
 
 
 def endpoint(url: str, interval: float = 0.05, timeout: float = 1.0) -> HealthEndpoint:

@@ -11,10 +11,9 @@ from textual.widgets import DataTable, Static
 
 from warroom.model import Severity
 from warroom.service import WarRoom
-from warroom.ui.app import WarRoomApp
 from warroom.ui.history import HistoryScreen, WeeklyChart, chart_lines
 
-from .test_console import make_config, rows
+from .conftest import app_for, rows
 from .test_report import Spec, at, create
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -86,10 +85,6 @@ def cells(screen: HistoryScreen, ref: str) -> dict[str, str]:
 
 def text_of(screen: HistoryScreen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
-
-
-def app_for(tmp_path: Path, db: Path, clock) -> WarRoomApp:
-    return WarRoomApp(make_config(tmp_path), db, start_feeds=False, clock=clock)
 
 
 async def test_rows_summary_and_weekly_bars(tmp_path, db, clock, history):

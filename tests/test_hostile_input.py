@@ -25,8 +25,8 @@ from warroom.service import WarRoom
 from warroom.store import SqliteJournal
 
 from .conftest import Result, isolated_env
+from .conftest import seed_ecs as seed
 from .test_actions import backend_task_definition
-from .test_ecs_feed import seed
 from .test_outbox import SLACK_ENV, TELEGRAM_ENV, TOKEN, Receiver
 
 
@@ -65,7 +65,7 @@ def one_line_error(result: Result, *needles: str) -> None:
 @pytest.fixture
 def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
     """Slack, Telegram and GitHub on one loopback server that records every request."""
-    stub = Receiver()
+    stub = Receiver().start()
     monkeypatch.setenv(SLACK_ENV, f"{stub.base}/services/T0/B0/hooksecret")
     monkeypatch.setenv(TELEGRAM_ENV, TOKEN)
     yield stub
@@ -126,7 +126,7 @@ def test_read_only_refuses_every_outside_change_wherever_it_is_said(
     receiver.script = [500, 500]
     assert run("--config", str(plain), "update", "--post", "--text", "first").returncode == 1
     asyncio.run(add_action_item(db))
-    receiver.requests.clear()
+    receiver.received.clear()
     args = CHANGING_COMMANDS[command]
     sub, rest = args[0], args[1:]
     positions = {

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
 from warroom.config import NotifyConfig, SlackConfig, TelegramConfig
 from warroom.notify import NO_CHANNEL, PostResult, post_update
+
+from .helpers.loopback import Loopback
 
 SLACK_ENV = "WARROOM_SLACK_WEBHOOK_URL"
 TELEGRAM_ENV = "WARROOM_TELEGRAM_BOT_TOKEN"
@@ -28,84 +25,9 @@ CHAT = "-1001234567890"
 TEXT = "[INC-7 SEV-1] API returns 500s after deploy\nInvestigating CloudWatch alarm api-5xx."
 
 
-@dataclass
-class Received:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> object:
-        return json.loads(self.body)
-
-
-class HookServer:
-    """A webhook receiver on 127.0.0.1: keeps every request, answers what the test sets."""
-
-    def __init__(self) -> None:
-        self.status = 200
-        self.body: bytes | Callable[[str], bytes] = b"ok"
-        self.content_type = "text/plain"
-        self.delay = 0.0
-        self.received: list[Received] = []
-        self._server: ThreadingHTTPServer | None = None
-
-    @property
-    def base(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> HookServer:
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                stub.received.append(
-                    Received(self.command, self.path, headers, self.rfile.read(length))
-                )
-                time.sleep(stub.delay)
-                body = stub.body(self.path) if callable(stub.body) else stub.body
-                try:
-                    self.send_response(stub.status)
-                    self.send_header("content-type", stub.content_type)
-                    self.send_header("content-length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (the timeout test)
-
-            do_POST = do_GET = do_PUT = _answer
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-
 @pytest.fixture
-def server() -> Iterator[HookServer]:
-    stub = HookServer().start()
-    yield stub
-    stub.stop()
-
-
-@pytest.fixture
-def closed_port() -> int:
-    """A loopback port nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def server(loopback: Loopback) -> Loopback:
+    return loopback
 
 
 def slack() -> NotifyConfig:
@@ -131,7 +53,7 @@ def assert_no_secret(text: str) -> None:
 # Slack ---------------------------------------------------------------------------------------
 
 
-async def test_slack_posts_the_text_as_json(server: HookServer):
+async def test_slack_posts_the_text_as_json(server: Loopback):
     env = {SLACK_ENV: server.base + SLACK_PATH}
     result = await post_update(slack(), TEXT, env=env)
     assert result == PostResult(ok=True, channel="slack", status=200, detail="posted to Slack")
@@ -142,7 +64,7 @@ async def test_slack_posts_the_text_as_json(server: HookServer):
     assert request.json() == {"text": TEXT}
 
 
-async def test_slack_mentions_and_links_arrive_as_plain_text(server: HookServer):
+async def test_slack_mentions_and_links_arrive_as_plain_text(server: Loopback):
     env = {SLACK_ENV: server.base + SLACK_PATH}
     result = await post_update(slack(), "<!channel> see <http://x|here> & retry", env=env)
     assert result.ok
@@ -151,7 +73,7 @@ async def test_slack_mentions_and_links_arrive_as_plain_text(server: HookServer)
     }
 
 
-async def test_slack_server_error_is_a_failure_with_the_body(server: HookServer):
+async def test_slack_server_error_is_a_failure_with_the_body(server: Loopback):
     server.status = 500
     server.body = b"internal_error\x1b[31m\n"
     result = await post_update(slack(), TEXT, env={SLACK_ENV: server.base + SLACK_PATH})
@@ -163,7 +85,7 @@ async def test_slack_server_error_is_a_failure_with_the_body(server: HookServer)
     )
 
 
-async def test_slack_long_error_body_is_cut(server: HookServer):
+async def test_slack_long_error_body_is_cut(server: Loopback):
     server.status = 400
     server.body = b"invalid_payload " + b"x" * 5000
     result = await post_update(slack(), TEXT, env={SLACK_ENV: server.base + SLACK_PATH})
@@ -172,7 +94,7 @@ async def test_slack_long_error_body_is_cut(server: HookServer):
     assert len(result.detail) < 300
 
 
-async def test_slack_webhook_echoed_back_is_redacted(server: HookServer):
+async def test_slack_webhook_echoed_back_is_redacted(server: Loopback):
     server.status = 404
     server.body = lambda path: f"no_service: {server.base}{path} ({path})".encode()
     result = await post_update(slack(), TEXT, env={SLACK_ENV: server.base + SLACK_PATH})
@@ -184,7 +106,7 @@ async def test_slack_webhook_echoed_back_is_redacted(server: HookServer):
 # Telegram ------------------------------------------------------------------------------------
 
 
-async def test_telegram_sends_the_message_to_the_chat(server: HookServer):
+async def test_telegram_sends_the_message_to_the_chat(server: Loopback):
     server.content_type = "application/json"
     server.body = telegram_answer(ok=True, result={"message_id": 42})
     result = await post_update(telegram(server.base), TEXT, env={TELEGRAM_ENV: TOKEN})
@@ -198,14 +120,14 @@ async def test_telegram_sends_the_message_to_the_chat(server: HookServer):
     assert request.json() == {"chat_id": CHAT, "text": TEXT}
 
 
-async def test_telegram_api_url_with_a_trailing_slash(server: HookServer):
+async def test_telegram_api_url_with_a_trailing_slash(server: Loopback):
     server.body = telegram_answer(ok=True, result={})
     result = await post_update(telegram(server.base + "/"), TEXT, env={TELEGRAM_ENV: TOKEN})
     assert result.ok
     assert server.received[0].path == f"/bot{TOKEN}/sendMessage"
 
 
-async def test_telegram_refusal_gives_its_description(server: HookServer):
+async def test_telegram_refusal_gives_its_description(server: Loopback):
     server.status = 400
     server.body = telegram_answer(
         ok=False, error_code=400, description="Bad Request: chat not found"
@@ -219,7 +141,7 @@ async def test_telegram_refusal_gives_its_description(server: HookServer):
     )
 
 
-async def test_telegram_not_ok_with_status_200_is_a_failure(server: HookServer):
+async def test_telegram_not_ok_with_status_200_is_a_failure(server: Loopback):
     server.body = telegram_answer(ok=False, description="Forbidden: bot was kicked")
     result = await post_update(telegram(server.base), TEXT, env={TELEGRAM_ENV: TOKEN})
     assert not result.ok
@@ -227,7 +149,7 @@ async def test_telegram_not_ok_with_status_200_is_a_failure(server: HookServer):
     assert result.detail == "Telegram refused the message (HTTP 200): Forbidden: bot was kicked"
 
 
-async def test_telegram_answer_that_is_not_json(server: HookServer):
+async def test_telegram_answer_that_is_not_json(server: Loopback):
     server.status = 502
     server.body = b"<html>Bad Gateway</html>"
     result = await post_update(telegram(server.base), TEXT, env={TELEGRAM_ENV: TOKEN})
@@ -237,7 +159,7 @@ async def test_telegram_answer_that_is_not_json(server: HookServer):
     )
 
 
-async def test_telegram_token_echoed_back_is_redacted_even_when_cut(server: HookServer):
+async def test_telegram_token_echoed_back_is_redacted_even_when_cut(server: Loopback):
     server.status = 404
     server.body = lambda path: telegram_answer(ok=False, description=f"{server.base}{path}")
     result = await post_update(telegram(server.base), TEXT, env={TELEGRAM_ENV: TOKEN})
@@ -254,7 +176,7 @@ async def test_telegram_token_echoed_back_is_redacted_even_when_cut(server: Hook
     assert_no_secret(result.detail)
 
 
-async def test_telegram_without_a_chat_id_posts_nothing(server: HookServer):
+async def test_telegram_without_a_chat_id_posts_nothing(server: Loopback):
     result = await post_update(telegram(server.base, chat_id=""), TEXT, env={TELEGRAM_ENV: TOKEN})
     assert result == PostResult(
         False, "telegram", None, "no Telegram chat configured ([notify.telegram] chat_id)"
@@ -262,7 +184,7 @@ async def test_telegram_without_a_chat_id_posts_nothing(server: HookServer):
     assert server.received == []
 
 
-async def test_a_token_that_would_change_the_url_is_refused(server: HookServer):
+async def test_a_token_that_would_change_the_url_is_refused(server: Loopback):
     env = {TELEGRAM_ENV: "123:abc/../../other?x=1"}
     result = await post_update(telegram(server.base), TEXT, env=env)
     assert not result.ok
@@ -287,7 +209,7 @@ async def test_channel_none():
     assert result.detail == NO_CHANNEL
 
 
-async def test_missing_environment_variables_are_named(server: HookServer):
+async def test_missing_environment_variables_are_named(server: Loopback):
     result = await post_update(slack(), TEXT, env={})
     assert result == PostResult(
         False,
@@ -312,7 +234,7 @@ async def test_a_webhook_variable_that_is_not_a_url_is_not_shown():
     assert_no_secret(result.detail)
 
 
-async def test_empty_text_is_not_posted(server: HookServer):
+async def test_empty_text_is_not_posted(server: Loopback):
     result = await post_update(slack(), " \n", env={SLACK_ENV: server.base + SLACK_PATH})
     assert result == PostResult(False, "slack", None, "nothing to post: the update is empty")
     assert server.received == []
@@ -329,7 +251,7 @@ async def test_server_down_is_connection_refused(closed_port: int):
     assert result == PostResult(False, "telegram", None, "connection refused")
 
 
-async def test_timeout(server: HookServer):
+async def test_timeout(server: Loopback):
     server.delay = 1.5
     started = time.perf_counter()
     result = await post_update(telegram(server.base), TEXT, env={TELEGRAM_ENV: TOKEN}, timeout=0.2)
@@ -339,7 +261,7 @@ async def test_timeout(server: HookServer):
     assert_no_secret(result.detail)
 
 
-async def test_a_client_of_the_callers_own_is_used_and_left_open(server: HookServer):
+async def test_a_client_of_the_callers_own_is_used_and_left_open(server: Loopback):
     server.body = telegram_answer(ok=True, result={})
     async with httpx.AsyncClient() as client:
         first = await post_update(
@@ -354,7 +276,7 @@ async def test_a_client_of_the_callers_own_is_used_and_left_open(server: HookSer
 
 
 async def test_secrets_stay_out_of_the_logs(
-    server: HookServer, closed_port: int, caplog: pytest.LogCaptureFixture
+    server: Loopback, closed_port: int, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.DEBUG)
     server.body = telegram_answer(ok=True, result={})

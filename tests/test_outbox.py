@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,58 +18,37 @@ from warroom.runbook import load_runbook
 from warroom.service import WarRoom, retry_delay
 from warroom.store import SqliteJournal
 
+from .helpers.loopback import Loopback, Reply, Request
+
 SLACK_ENV = "WARROOM_SLACK_WEBHOOK_URL"
 TELEGRAM_ENV = "WARROOM_TELEGRAM_BOT_TOKEN"
 TOKEN = "612345789:AAHf9kPz-Q7rLm2_xWv8NcB4tYs6JdE1uGo"
 
 
-class Receiver:
+class Receiver(Loopback):
     """Slack and Telegram on one loopback server; answers from a script of statuses, then 200.
     `accepted` holds the bodies answered with 200: what the channel really shows."""
 
     def __init__(self) -> None:
+        super().__init__(answer=self._post)
         self.script: list[int] = []
-        self.requests: list[tuple[str, dict]] = []
         self.accepted: list[tuple[str, dict]] = []
-        self.delay = 0.0
-        self.lock = threading.Lock()
-        outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-                with outer.lock:
-                    outer.requests.append((self.path, body))
-                    status = outer.script.pop(0) if outer.script else 200
-                    if status == 200:
-                        outer.accepted.append((self.path, body))
-                if outer.delay:
-                    threading.Event().wait(outer.delay)
-                answer = (
-                    b'{"ok": true, "result": {"message_id": 1}}' if "bot" in self.path else b"ok"
-                )
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+    @property
+    def requests(self) -> list[tuple[str, dict]]:
+        return [(r.path, r.json()) for r in self.received]
 
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    def _post(self, request: Request) -> Reply:
+        status = self.script.pop(0) if self.script else 200
+        if status == 200:
+            self.accepted.append((request.path, request.json()))
+        answer = b'{"ok": true, "result": {"message_id": 1}}' if "bot" in request.path else b"ok"
+        return Reply(status, answer, "application/json", self.delay)
 
 
 @pytest.fixture
 def receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
-    stub = Receiver()
+    stub = Receiver().start()
     monkeypatch.setenv(SLACK_ENV, f"{stub.base}/services/T0/B0/hooksecret")
     monkeypatch.setenv(TELEGRAM_ENV, TOKEN)
     yield stub

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from pathlib import Path
 
 from textual.widgets import Input, Label, Markdown
 
-from warroom.config import Config, JournalConfig, UserConfig
 from warroom.errors import JournalError
 from warroom.model import Kind, Scope, Severity
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
 from warroom.store import SqliteJournal
+from warroom.timeutil import to_db
 from warroom.ui.app import WarRoomApp
 from warroom.ui.postmortem import (
     ActionItemForm,
@@ -23,7 +22,11 @@ from warroom.ui.postmortem import (
     parse_deadline,
 )
 
+from .conftest import app_for as console_app
+from .conftest import console_config, eventually, rows
+
 TITLE = "API returns 500s after deploy"
+PM_DIR = "console-postmortems"  # the console's own; the editor writes where the test says
 HEADINGS = [
     f"# Incident Post-Mortem: {TITLE}",
     "## Summary",
@@ -38,19 +41,7 @@ HEADINGS = [
 
 
 def app_for(tmp_path: Path, db: Path, clock) -> WarRoomApp:
-    config = Config(
-        user=UserConfig(name="ana"),
-        journal=JournalConfig(postmortem_dir=str(tmp_path / "console-postmortems")),
-    )
-    return WarRoomApp(config, db, start_feeds=False, clock=clock)
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return console_app(tmp_path, db, clock, config=console_config(tmp_path, postmortems=PM_DIR))
 
 
 async def declare_and_resolve(db: Path, clock, *, resolve: bool = False) -> int:
@@ -158,8 +149,14 @@ async def test_fields_and_items_survive_quitting_without_export(tmp_path, db, cl
         await pilot.pause()
         assert stored_fields(db).get("summary") != "Rev 9 took the API down"  # not per keystroke
         assert screen.saved_label == "editing…"
-        await pilot.pause(1.5)
-        assert stored_fields(db)["summary"] == "Rev 9 took the API down"
+        await eventually(
+            lambda: (
+                stored_fields(db).get("summary") == "Rev 9 took the API down"
+                and screen.saved_label != "editing…"
+            ),
+            "the summary saved a second after the last keystroke",
+            pilot=pilot,
+        )
         assert screen.saved_label.startswith("saved ") and screen.saved_label.endswith(" UTC")
 
         # On blur: saved at once when the focus leaves the field.
@@ -174,7 +171,11 @@ async def test_fields_and_items_survive_quitting_without_export(tmp_path, db, cl
         await pilot.pause()
         assert stored_fields(db)["root_cause"] == "rev 9 drops a column #bad-deploy"
         await pilot.press(*"Test it", "enter", *"in CI")
-        await pilot.pause(1.5)
+        await eventually(
+            lambda: stored_fields(db).get("lessons_learned") == "Test it\nin CI",
+            "the lessons saved a second after the last keystroke",
+            pilot=pilot,
+        )
 
         await add_item(pilot, "CI migration check", "bo", "2026-12-01")
         assert app.screen is screen
@@ -235,7 +236,13 @@ async def test_export_follows_the_runbook_template_and_is_byte_identical(tmp_pat
 
         clock.advance(hours=2)
         await pilot.press("ctrl+e")
-        await pilot.pause(0.7)
+        await eventually(
+            lambda: (
+                rows(db, "SELECT postmortem_exported_at FROM incidents") == [(to_db(clock.now),)]
+            ),
+            "the second export",
+            pilot=pilot,
+        )
         assert screen.last_export == first
         assert first.read_bytes() == text.encode("utf-8")
         assert [p.name for p in out.iterdir()] == [first.name]

@@ -382,11 +382,10 @@ async def test_viewer_without_documents_says_how_to_add_them():
 
 
 async def test_viewer_over_the_console_keeps_its_keys(tmp_path, db, clock, documents):
-    from warroom.ui.app import WarRoomApp
 
-    from .test_console import declare, make_config, rows
+    from .conftest import app_for, declare, rows
 
-    app = WarRoomApp(make_config(tmp_path), db, start_feeds=False, clock=clock)
+    app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         await declare(pilot)

@@ -57,6 +57,8 @@ class DemoWorld:
         events: Callable[[str], None] | None = None,
         errors: Callable[[str], None] = _stderr,
         rng_seed: int | None = None,
+        observe_interval: float = OBSERVE_INTERVAL,
+        driver_tick: float = DRIVER_TICK,
     ) -> None:
         if fail_after < 0:
             raise ValueError(f"fail_after must not be negative, got {fail_after}")
@@ -67,6 +69,9 @@ class DemoWorld:
         self._events = events or (lambda _line: None)
         self._errors = errors
         self._rng = random.Random(rng_seed)
+        # Shorter in tests: the world then breaks and heals within a fraction of a second.
+        self.observe_interval = observe_interval
+        self.driver_tick = driver_tick
         self._stopping = threading.Event()
         self._moto = MotoHost()
         self._health = HealthService(self.health_answer, self._stopping)
@@ -236,7 +241,7 @@ class DemoWorld:
                 self._events(f"{self.scenario.name}: production has healed (health ok again)")
 
     def _observe_loop(self) -> None:
-        while not self._stopping.wait(OBSERVE_INTERVAL):
+        while not self._stopping.wait(self.observe_interval):
             self._refresh_state()
 
     def _fire(self) -> None:
@@ -252,7 +257,7 @@ class DemoWorld:
         assert self._clients is not None
         writer = LogWriter(self._clients, self._rng)
         last = _now_ms()
-        while not self._stopping.wait(DRIVER_TICK):
+        while not self._stopping.wait(self.driver_tick):
             try:
                 due = time.monotonic() >= self._fire_at_monotonic
                 if self.scenario.fires and self._injection is None and due:
