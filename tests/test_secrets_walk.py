@@ -22,7 +22,7 @@ from warroom.runbook import load_runbook
 from warroom.service import WarRoom
 from warroom.store import SqliteJournal
 
-from .test_notify import HookServer
+from .helpers.loopback import Loopback
 
 # Non-default variable names: whatever `*_env` keys the config names are secrets.
 TENANT_ENV = "ACME_TENANT_ADMIN_TOKEN"
@@ -74,15 +74,15 @@ def known_nothing() -> Iterator[None]:
 
 
 @pytest.fixture
-def servers() -> Iterator[dict[str, HookServer]]:
-    started = {name: HookServer().start() for name in ("tenant", "github", "slack", "telegram")}
+def servers() -> Iterator[dict[str, Loopback]]:
+    started = {name: Loopback().start() for name in ("tenant", "github", "slack", "telegram")}
     yield started
     for stub in started.values():
         stub.stop()
 
 
 def test_no_command_stores_prints_or_exports_a_secret(
-    servers: dict[str, HookServer],
+    servers: dict[str, Loopback],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
