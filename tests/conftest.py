@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import boto3
 import pytest
@@ -269,3 +269,26 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class Notice(NamedTuple):
+    title: str
+    message: str
+    severity: str
+
+
+@pytest.fixture
+def notices(monkeypatch: pytest.MonkeyPatch) -> list[Notice]:
+    """Every notification the console shows, in order: recorded on the way to Textual's own
+    `notify`, which still shows it (the app's private list of them stays private)."""
+    from warroom.ui.app import WarRoomApp
+
+    shown: list[Notice] = []
+    original = WarRoomApp.notify
+
+    def notify(app: WarRoomApp, message: str, *, title: str = "", **options: Any) -> None:
+        shown.append(Notice(title, str(message), str(options.get("severity", "information"))))
+        original(app, message, title=title, **options)
+
+    monkeypatch.setattr(WarRoomApp, "notify", notify)
+    return shown

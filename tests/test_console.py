@@ -434,7 +434,7 @@ async def test_log_pane_wraps_long_lines_and_keeps_the_selection(tmp_path, db, c
 
 
 async def test_a_journal_that_refuses_writes_is_shown_and_the_console_carries_on(
-    tmp_path, db, clock
+    tmp_path, db, clock, notices
 ):
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -444,7 +444,7 @@ async def test_a_journal_that_refuses_writes_is_shown_and_the_console_carries_on
         await app.room.journal._db.execute("PRAGMA query_only = 1")
         await pilot.press("a")
         await eventually(
-            lambda: any(n.title == "Journal error" for n in app._notifications),
+            lambda: any(n.title == "Journal error" for n in notices),
             "the journal error shown",
             pilot=pilot,
         )

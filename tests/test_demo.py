@@ -253,9 +253,21 @@ def test_redis_down_breaks_and_enabling_failover_heals(tmp_path: Path) -> None:
 
 def test_a_failing_driver_reports_once_and_keeps_going(tmp_path: Path) -> None:
     reported: list[str] = []
-    world = DemoWorld("calm", 0, tmp_path, errors=reported.append, **FAST)
+    world = DemoWorld(
+        "calm", 0, tmp_path, errors=reported.append, observe_interval=0.5, driver_tick=0.25
+    )
     world.start()
     try:
+        # Right after a reading of the world, so that none is half done when moto is wiped (it
+        # would fail on a later call, a second distinct failure): the next is 0.5 s away.
+        assert world.state is not None
+        before = world.state.observed_at
+        poll(
+            lambda: world.state is not None and world.state.observed_at != before,
+            within=5,
+            every=0.005,
+            what="a fresh reading of the world",
+        )
         # Wipe moto under the world's feet: every later tick fails the same way.
         httpx.post(f"{world.endpoint_url}/moto-api/reset", timeout=10).raise_for_status()
         poll(lambda: len(reported) >= 2, within=5, what="the failures reported")

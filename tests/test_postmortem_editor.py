@@ -311,7 +311,7 @@ async def test_quitting_the_console_mid_sentence_keeps_the_text(tmp_path, db, cl
     assert stored_fields(db) == {"data_loss": "none, every write was retried"}
 
 
-async def test_a_journal_error_is_shown_not_raised(tmp_path, db, clock, monkeypatch):
+async def test_a_journal_error_is_shown_not_raised(tmp_path, db, clock, monkeypatch, notices):
     incident = await declare_and_resolve(db, clock)
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -325,7 +325,7 @@ async def test_a_journal_error_is_shown_not_raised(tmp_path, db, clock, monkeypa
         area(screen, "fix").focus()
         await pilot.pause()
         assert "Summary NOT saved" in screen.saved_label
-        assert any("disk I/O error" in str(n.message) for n in app._notifications)
+        assert any("disk I/O error" in n.message for n in notices)
 
         # Export refuses rather than write a file without the text on screen.
         await pilot.press("ctrl+e")
