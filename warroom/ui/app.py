@@ -230,8 +230,9 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
             self._journal_trouble = ""
 
     def _tick(self) -> None:
-        for pane in self.query(LogPane):
-            pane.refresh_title()
+        with suppress(NoMatches):  # a tick can land while the app is shutting down
+            for pane in self.query(LogPane):
+                pane.refresh_title()
         self._save_layout()
 
     async def _guard(self, call: Awaitable[Any]) -> Any:
