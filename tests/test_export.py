@@ -6,6 +6,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 from warroom.export import postmortem_filename
 from warroom.model import Kind, Scope, Severity
 from warroom.service import WarRoom
@@ -33,9 +35,9 @@ SEED_HEADINGS = [
 THREE_EVENTS = """\
 # Incident Post-Mortem: API returns 500s after deploy
 
-**Date**: 2026-11-26
-**Severity**: SEV-1
-**Duration**: 00:47 (from detection to resolution)
+**Date**: 2026-11-26\\
+**Severity**: SEV-1\\
+**Duration**: 00:47 (from detection to resolution)\\
 **Author**: ana
 
 ## Summary
@@ -82,6 +84,26 @@ async def three_event_incident(room: WarRoom, clock) -> int:
 async def test_three_event_incident_renders_the_known_document(room: WarRoom, clock):
     incident_id = await three_event_incident(room, clock)
     assert await room.render_postmortem(incident_id) == THREE_EVENTS
+
+
+async def test_header_lines_render_on_separate_lines(room: WarRoom, clock):
+    # GitHub and the console's preview (Textual's Markdown widget) both parse with markdown-it's
+    # gfm-like rules: the four lines must not run together into one paragraph line.
+    incident_id = await three_event_incident(room, clock)
+    tokens = MarkdownIt("gfm-like").parse(await room.render_postmortem(incident_id))
+    header = next(t for t in tokens if t.type == "inline" and "Date" in t.content)
+    lines = [""]
+    for child in header.children or []:
+        if child.type == "hardbreak":
+            lines.append("")
+        elif child.type == "text":
+            lines[-1] += child.content
+    assert lines == [
+        "Date: 2026-11-26",
+        "Severity: SEV-1",
+        "Duration: 00:47 (from detection to resolution)",
+        "Author: ana",
+    ]
 
 
 async def test_headings_follow_the_runbook_template_in_order(room: WarRoom, clock):
