@@ -12,12 +12,16 @@ COMPILE := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --gen
 .PHONY: demo test lint bench lock clean
 
 $(BIN)/python:
+	@echo "creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 
 # One stamp per lock, so a changed lock reinstalls. warroom itself goes in editable and without
 # dependencies, built by the locked hatchling (no build isolation: nothing unpinned is fetched).
+# pip stays quiet, so each step says what it is doing first: the lock takes a minute or more.
 $(VENV)/.%-installed: requirements/%.txt pyproject.toml | $(BIN)/python
+	@echo "installing the $* lock into $(VENV) (first run or changed lock only, about a minute)"
 	$(PIP) install --quiet --require-hashes -r requirements/$*.txt
+	@echo "installing warroom itself into $(VENV) (editable)"
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
