@@ -113,7 +113,8 @@ def build_parser() -> Parser:
     p = sub.add_parser("severity", parents=[common], help="change an incident's severity")
     p.add_argument("--incident", type=incident_arg, help="INC-<n> (default: the one open incident)")
     p.add_argument("severity", type=severity_arg, metavar="SEVERITY", help="SEV-1, SEV-2 or SEV-3")
-    p.add_argument("reason", nargs="*", help="why")
+    # A default keeps argparse from listing an optional `*` positional as required.
+    p.add_argument("reason", nargs="*", default=[], metavar="REASON", help="why")
     p.set_defaults(run=commands.cmd_severity)
 
     p = sub.add_parser("list", parents=[common], help="list incidents")
