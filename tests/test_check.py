@@ -96,3 +96,16 @@ def test_check_with_sources_down(cli, tmp_path):
     assert "connection refused" in rows["ECS saas-prod"]
     assert "connection refused" in rows["logs /prod/backend"]
     assert "0 of 4 sources ok" in result.stdout
+
+
+def test_check_does_not_create_the_journal(cli, db, tmp_path):
+    config = tmp_path / "empty.toml"
+    config.write_text("")
+    before = cli("check", "--config", str(config))
+    assert before.returncode == 0, before.stderr
+    assert f"journal: {db} (not created yet)" in before.stdout.splitlines()
+    assert not db.parent.exists()
+
+    assert cli("declare", "--title", "API down", "--severity", "SEV-2").returncode == 0
+    after = cli("check", "--config", str(config))
+    assert f"journal: {db} (1 incidents, 1 open)" in after.stdout.splitlines()

@@ -154,7 +154,7 @@ def build_parser() -> Parser:
     p = sub.add_parser(
         "check", parents=[common], help="probe every source once (exit 1 if any fails)"
     )
-    p.set_defaults(run=commands.cmd_check)
+    p.set_defaults(run=None)  # no war room: a check does not create the journal
 
     p = sub.add_parser(
         "update", parents=[common], help="the team-channel status update for the incident's phase"
@@ -291,6 +291,8 @@ def _main(argv: Sequence[str]) -> int:
                 serve=args.serve_only,
                 list_only=args.list_scenarios,
             )
+        if args.command == "check":
+            return asyncio.run(commands.cmd_check(config, args))
         if args.command == "outbox" and args.outbox_command is None:
             raise UserError("outbox needs list, retry or discard (see warroom outbox --help)")
         if args.command == "mitigate" and args.mitigate_command is None:

@@ -11,7 +11,7 @@ from warroom.config import Config, whoami
 from warroom.errors import UserError
 from warroom.jsonview import incident_dict, outbox_dict, summary_dict
 from warroom.model import Scope, Status, format_id
-from warroom.service import Delivery, WarRoom
+from warroom.service import Delivery, WarRoom, open_war_room, runbook_for
 from warroom.textview import delivery_line, hms, list_row, show_text
 from warroom.timeutil import utcnow
 
@@ -108,19 +108,28 @@ def _write_output(text: str, output: str | None, said: str) -> None:
     print(said, file=sys.stderr)
 
 
-async def cmd_check(room: WarRoom, args: argparse.Namespace) -> int:
-    """Where everything is, then every source probed once. Exit 1 when any source fails."""
+async def _journal_line(config: Config, db: Path) -> str:
+    # A check changes nothing: a journal that is not there yet stays that way.
+    if not db.exists():
+        return f"{db} (not created yet)"
+    async with await open_war_room(config, db) as room:
+        incidents = await room.incidents()
+    open_count = sum(1 for i in incidents if i.status is Status.OPEN)
+    return f"{db} ({len(incidents)} incidents, {open_count} open)"
+
+
+async def cmd_check(config: Config, args: argparse.Namespace) -> int:
+    """Where everything is, then every source probed once. Exit 1 when any source fails.
+    Runs without a war room, so it does not create the journal (see `_journal_line`)."""
     from warroom.probe import format_table, probe_all
 
-    config: Config = args.loaded_config
-    steps = sum(len(p.steps) for p in room.runbook.phases)
-    incidents = await room.incidents()
-    open_count = sum(1 for i in incidents if i.status is Status.OPEN)
+    runbook = runbook_for(config)
+    steps = sum(len(p.steps) for p in runbook.phases)
     print(f"config:  {config.source or 'none found; built-in defaults'}")
-    print(f"journal: {args.db_path} ({len(incidents)} incidents, {open_count} open)")
+    print(f"journal: {await _journal_line(config, args.db_path)}")
     print(f"author:  {whoami(config)}")
-    runbook = config.runbook.file or "built-in"
-    print(f"runbook: {runbook} ({len(room.runbook.phases)} phases, {steps} steps)")
+    source = config.runbook.file or "built-in"
+    print(f"runbook: {source} ({len(runbook.phases)} phases, {steps} steps)")
     results = await probe_all(config)
     print()
     if not results:
