@@ -286,6 +286,44 @@ async def test_a_bad_deadline_is_refused_in_place(tmp_path, db, clock):
     assert rows(db, "SELECT COUNT(*) FROM action_items") == [(0,)]
 
 
+async def test_no_owner_and_a_past_deadline_are_warned_about_and_saved(
+    tmp_path, db, clock, notices
+):
+    incident = await declare_and_resolve(db, clock)  # today is 2026-11-26
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_editor(app, pilot, incident, tmp_path / "out")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ActionItemForm)
+        await pilot.press(*"Add an alert", "enter", "enter", *"2020-01-01")
+        await pilot.pause()
+        warning = str(form.query_one("#item-warning", Label).render())
+        assert "no owner" in warning and "2020-01-01 is already past" in warning
+        assert "saved anyway" in warning
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert rows(db, "SELECT text, owner, deadline FROM action_items") == [
+            ("Add an alert", "", "2020-01-01")
+        ]
+        [notice] = [n for n in notices if n.severity == "warning"]
+        assert "no owner" in notice.message and "2020-01-01 is already past" in notice.message
+
+        # Given an owner and a deadline ahead, the edit saves without a word.
+        await pilot.press("enter")  # edit the highlighted item
+        await pilot.pause()
+        assert isinstance(app.screen, ActionItemForm)
+        assert "no owner" in str(app.screen.query_one("#item-warning", Label).render())
+        await pilot.press("enter", *"bo", "enter", *["backspace"] * 10, *"2026-12-10", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert [n.severity for n in notices].count("warning") == 1
+    assert rows(db, "SELECT owner, deadline FROM action_items") == [("bo", "2026-12-10")]
+
+
 async def test_escape_saves_the_focused_field_then_closes(tmp_path, db, clock):
     incident = await declare_and_resolve(db, clock)
     app = app_for(tmp_path, db, clock)

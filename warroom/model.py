@@ -246,6 +246,16 @@ def parse_deadline(raw: str) -> date | None:
         raise ValueError(f"deadline {text!r} is not a real date") from None
 
 
+def action_item_warnings(owner: str, deadline: date | None, today: date) -> list[str]:
+    """What is probably a slip in an action item, said but not refused: it is still saved."""
+    warnings = []
+    if not owner.strip():
+        warnings.append("no owner: nobody is on the hook for it")
+    if deadline is not None and deadline < today:
+        warnings.append(f"deadline {deadline.isoformat()} is already past")
+    return warnings
+
+
 class PostState(StrEnum):
     PENDING = "pending"
     SENT = "sent"

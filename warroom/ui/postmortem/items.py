@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
-from warroom.model import ActionItem, parse_deadline
+from warroom.model import ActionItem, action_item_warnings, parse_deadline
 
 COLUMNS = ("Done", "Action", "Owner", "Deadline", "Label")
 
@@ -55,7 +55,8 @@ class ItemDraft:
 
 
 class ActionItemForm(ModalScreen[ItemDraft | None]):
-    """Text, owner and deadline of one action item; a bad deadline is refused in place."""
+    """Text, owner and deadline of one action item; a bad deadline is refused in place, a
+    missing owner or a past deadline is warned about as it is typed (and still saved)."""
 
     CSS_PATH = "postmortem.tcss"
 
@@ -66,9 +67,10 @@ class ActionItemForm(ModalScreen[ItemDraft | None]):
         Binding("up", "app.focus_previous", "Previous field", show=False),
     ]
 
-    def __init__(self, title: str, item: ActionItem | None = None) -> None:
+    def __init__(self, title: str, today: date, item: ActionItem | None = None) -> None:
         super().__init__()
         self.form_title = title
+        self.today = today
         self.item = item
 
     def compose(self) -> ComposeResult:
@@ -87,6 +89,7 @@ class ActionItemForm(ModalScreen[ItemDraft | None]):
             deadline = item.deadline.isoformat() if item and item.deadline else ""
             yield Input(deadline, placeholder="YYYY-MM-DD", id="item-deadline", compact=True)
             yield Label("", id="item-error", classes="error")
+            yield Label("", id="item-warning", classes="warning")
             yield Label(
                 "enter next field (saves on the last) · ↑↓ move · ctrl+s save · esc cancel",
                 classes="hint",
@@ -94,6 +97,8 @@ class ActionItemForm(ModalScreen[ItemDraft | None]):
 
     def on_mount(self) -> None:
         self.query_one("#item-text", Input).focus()
+        if self.item is not None:  # a new, empty form is not yet missing anything
+            self._warn()
 
     def _error(self, message: str, field: str) -> None:
         self.query_one("#item-error", Label).update(Text(message))
@@ -109,6 +114,18 @@ class ActionItemForm(ModalScreen[ItemDraft | None]):
     @on(Input.Changed, "#item-deadline")
     def _deadline_typed(self) -> None:
         self.query_one("#item-error", Label).update("")
+
+    @on(Input.Changed, "#item-owner, #item-deadline")
+    def _warn(self) -> None:
+        owner = self.query_one("#item-owner", Input).value
+        try:
+            deadline = parse_deadline(self.query_one("#item-deadline", Input).value)
+        except ValueError:  # half typed: the error, if any, comes on enter
+            deadline = None
+        warnings = action_item_warnings(owner, deadline, self.today)
+        self.query_one("#item-warning", Label).update(
+            Text(f"Warning: {'; '.join(warnings)} (saved anyway)." if warnings else "")
+        )
 
     def action_submit(self) -> None:
         text = self.query_one("#item-text", Input).value.strip()

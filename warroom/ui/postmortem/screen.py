@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
 
 from warroom.errors import EXPECTED_ERRORS
-from warroom.model import ActionItem, Incident, format_id
+from warroom.model import ActionItem, Incident, action_item_warnings, format_id
 from warroom.service import WarRoom
 from warroom.ui.postmortem.autosave import FieldAutosave
 from warroom.ui.postmortem.fields import (
@@ -330,8 +330,10 @@ class PostmortemScreen(Screen[None]):
             )
             if item is not None:
                 await self._items_changed(item)
+                self._warn_item(item)
 
-        self.app.push_screen(ActionItemForm(f"New action item for {self._ref()}"), add)
+        today = self.room.now().date()
+        self.app.push_screen(ActionItemForm(f"New action item for {self._ref()}", today), add)
 
     def action_edit_item(self) -> None:
         item = self._selected_item()
@@ -349,8 +351,23 @@ class PostmortemScreen(Screen[None]):
             )
             if changed is not None:
                 await self._items_changed(changed)
+                self._warn_item(changed)
 
-        self.app.push_screen(ActionItemForm(f"Edit action item {item.id}", item), edit)
+        today = self.room.now().date()
+        self.app.push_screen(ActionItemForm(f"Edit action item {item.id}", today, item), edit)
+
+    def _warn_item(self, item: ActionItem) -> None:
+        """Saved as typed, but a missing owner or a past deadline is probably a slip: say so
+        where it cannot be missed once the form has closed."""
+        warnings = action_item_warnings(item.owner, item.deadline, self.room.now().date())
+        if warnings:
+            self.notify(
+                f"Action item {item.id} saved, but: {'; '.join(warnings)}.",
+                title="Check this action item",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
 
     @on(DataTable.RowSelected, "#pm-items")
     def _row_chosen(self) -> None:
