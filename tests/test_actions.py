@@ -108,10 +108,19 @@ async def test_wrong_typed_confirmation_and_read_only_change_nothing(war, aws):
         await room.run_action(action, plan, confirmation="saas-backnd")
     with pytest.raises(UserError, match="confirmation does not match"):
         await room.run_action(action, plan, confirmation=True)
-    with pytest.raises(UserError, match="read-only mode"):
-        await room.run_action(action, plan, confirmation="saas-backend", read_only=True)
+    assert await actions_logged(room) == []  # a slip of the keyboard is not an attempt
+
+    # Read-only: a real attempt, refused, and on the timeline as such.
+    outcome, event = await room.run_action(
+        action, plan, confirmation="saas-backend", read_only=True
+    )
     assert backend_task_definition(aws) == "saas-backend:3"
-    assert await actions_logged(room) == []
+    assert not outcome.ok and outcome.detail == "refused: read-only mode"
+    assert event.text == (
+        "roll back saas-backend from saas-backend:3 to saas-backend:2: refused: read-only mode"
+    )
+    (logged,) = await actions_logged(room)
+    assert logged["ok"] is False and logged["refused"] == "read-only mode"
 
 
 async def test_read_only_config_refuses_every_action(db, clock, aws):
@@ -129,8 +138,12 @@ async def test_read_only_config_refuses_every_action(db, clock, aws):
             ("scale", "saas-worker", "1"),
         ]:
             action, plan = await room.plan_action(name, target, value)
-            with pytest.raises(UserError, match="read-only"):
-                await room.run_action(action, plan, confirmation=plan.target)
+            outcome, _ = await room.run_action(action, plan, confirmation=plan.target)
+            assert outcome.detail == "refused: read-only mode"
+        assert backend_task_definition(aws) == "saas-backend:3"
+        incident = await room.incident(1)
+        refused = [e.data["refused"] for e in incident.events if e.kind is Kind.ACTION]
+        assert refused == ["read-only mode", "read-only mode"]
 
 
 async def test_scale_down(war, aws):
@@ -196,8 +209,15 @@ async def test_disable_and_restore_a_cognito_app_client(war, aws):
     )["UserPoolClient"]["ClientId"]
     room = await war(cognito_user_pool_id=pool, cognito_app_clients=(app,))
 
-    _, refused = await room.plan_action("restore-app-client")
+    restore, refused = await room.plan_action("restore-app-client")
     assert "no settings saved" in refused.refusal
+    # Tried anyway (a script with --yes): refused, nothing called, and on the timeline.
+    outcome, event = await room.run_action(restore, refused, confirmation=True)
+    assert not outcome.ok and "no settings saved" in outcome.detail
+    assert event.text == (
+        f"restore app client {app}: refused: the journal holds no settings saved by "
+        f"disable-app-client for {app}"
+    )
 
     action, plan = await room.plan_action("disable-app-client")
     assert plan.confirm == "type"
@@ -215,7 +235,12 @@ async def test_disable_and_restore_a_cognito_app_client(war, aws):
     assert restored["ExplicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     assert restored["AllowedOAuthFlows"] == ["code"]
     logged = await actions_logged(room)
-    assert logged[0]["params"]["saved"]["ClientName"] == "saas-web"
+    assert [d["action"] for d in logged] == [
+        "restore-app-client",  # the refused attempt
+        "disable-app-client",
+        "restore-app-client",
+    ]
+    assert logged[1]["params"]["saved"]["ClientName"] == "saas-web"
 
 
 class AdminServer(Loopback):
@@ -417,14 +442,50 @@ def test_cli_mitigate_list_and_run(cli, aws, tmp_path):
     assert dry.returncode == 0 and "saas-backend:3 -> saas-backend:2" in dry.stdout
     assert "nothing changed" in dry.stdout
     refused = cli("mitigate", "run", "rollback", "--read-only", "--yes", "--config", str(config))
-    assert refused.returncode == 2 and "read-only" in refused.stderr
+    assert refused.returncode == 1, refused.stderr
+    said = refused.stdout.splitlines()
+    assert said[0] == "read-only mode: rollback on saas-backend will not run"  # up front
+    assert said[-1] == (
+        "INC-1 action: roll back saas-backend from saas-backend:3 to saas-backend:2: "
+        "refused: read-only mode"
+    )
     ran = cli("mitigate", "run", "rollback", "--yes", "--config", str(config))
     assert ran.returncode == 0, ran.stderr
     assert "INC-1 action: roll back saas-backend" in ran.stdout
     assert backend_task_definition(aws) == "saas-backend:2"
     shown = json.loads(cli("show", "1", "--json").stdout)
-    assert shown["events"][-1]["kind"] == "action"
-    assert shown["events"][-1]["data"]["ok"] is True
+    actions = [e["data"] for e in shown["events"] if e["kind"] == "action"]
+    assert [(a["ok"], a.get("refused")) for a in actions] == [
+        (False, "read-only mode"),
+        (True, None),
+    ]
+
+
+def test_cli_a_refused_attempt_is_journaled_and_exits_1(cli, aws, tmp_path):
+    """Argument errors are exit 2 and leave no trace; an attempt the resource refuses (here:
+    rotation not configured) is an action entry saying why, exit 1, like a failed run."""
+    client("secretsmanager", aws).create_secret(Name="saas-prod/db", SecretString="hunter2!")
+    config = tmp_path / "warroom.toml"
+    config.write_text(
+        f'[aws]\nregion = "{REGION}"\nendpoint_url = "{aws}"\n'
+        '[mitigations]\nsecrets = ["saas-prod/db"]\n'
+    )
+    assert cli("declare", "--title", "Leaked key", "--severity", "SEV-1").returncode == 0
+    unknown = cli("mitigate", "run", "rotate-secrets", "--yes", "--config", str(config))
+    assert unknown.returncode == 2 and len(unknown.stderr.splitlines()) == 1
+    dry = cli("mitigate", "run", "rotate-secret", "--dry-run", "--config", str(config))
+    assert dry.returncode == 1 and "refused: rotation is not configured" in dry.stdout
+
+    refused = cli("mitigate", "run", "rotate-secret", "--yes", "--config", str(config))
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stdout.splitlines()[-1].startswith(
+        "INC-1 action: rotate saas-prod/db: refused: rotation is not configured"
+    )
+    shown = json.loads(cli("show", "1", "--json").stdout)
+    actions = [e for e in shown["events"] if e["kind"] == "action"]
+    assert len(actions) == 1  # the unknown name and the dry run left nothing
+    assert actions[0]["data"]["action"] == "rotate-secret"
+    assert actions[0]["data"]["refused"].startswith("rotation is not configured")
 
 
 # Values are checked before anything is sent ------------------------------------------------

@@ -138,7 +138,12 @@ def test_read_only_refuses_every_outside_change_wherever_it_is_said(
         positions["after"] = ["--config", str(plain), sub, rest[0], "--read-only", *rest[1:]]
     for where, argv in positions.items():
         result = run(*argv)
-        one_line_error(result, "read-only mode")
+        if sub == "mitigate":  # an attempt refused: journaled, exit 1, read-only said first
+            assert result.returncode == 1, result
+            assert result.stdout.startswith("read-only mode: rollback"), result
+            assert result.stdout.rstrip().endswith("refused: read-only mode"), result
+        else:
+            one_line_error(result, "read-only mode")
         assert receiver.requests == [], where
     assert backend_task_definition(aws) == "saas-backend:3"
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from warroom.actions import Plan
 from warroom.model import Kind, Severity
 from warroom.report import (
     build_report,
@@ -316,6 +317,16 @@ async def test_recurring_patterns(room: WarRoom, history):
             ("bad-deploy", ["INC-2", "INC-3"]),
         ],
     }
+
+
+async def test_a_refused_mitigation_is_not_a_recurring_one(room: WarRoom, clock):
+    plan = Plan("failover", "saas-redis", "fail over saas-redis")
+    for day in (1, 2):  # tried in two incidents, refused both times: nothing ran
+        clock.now = NOW - timedelta(days=day)
+        incident_id = await room.declare(f"Redis down {day}", Severity.SEV2)
+        await room.refuse_action(plan, "read-only mode", incident_id=incident_id)
+    patterns = build_report(await room.all_incidents(), now=NOW, since=QUARTER).patterns
+    assert patterns["mitigations"] == ()
 
 
 async def test_open_and_overdue_action_items_over_all_incidents(room: WarRoom, history):

@@ -208,15 +208,24 @@ async def cmd_mitigate_list(room: WarRoom, args: argparse.Namespace) -> int:
 
 
 async def cmd_mitigate_run(room: WarRoom, args: argparse.Namespace) -> int:
+    """Argument errors (unknown action, target or incident, bad value) are UserErrors: exit 2,
+    nothing journaled. A real attempt that is refused (read-only, nothing to roll back to, no
+    rotation configured) is journaled as refused and exits 1, like a failed run."""
     action, plan = await room.plan_action(args.name, args.target, args.value)
-    print(plan.preview())
-    if plan.refusal:
-        raise UserError(plan.refusal)
-    if args.dry_run:
+    if args.dry_run:  # a preview, not an attempt: journals nothing, read-only or not
+        print(plan.preview())
         print("dry run: nothing changed")
-        return 0
-    room.refuse_if_read_only(f"{plan.action} on {plan.target}")
+        return 1 if plan.refusal else 0
     incident_id = await room.target(args.incident)  # refuse before asking, not after
+    refusal = room.action_refusal(plan)
+    if refusal:
+        if args.loaded_config.read_only:  # said before the preview, which is only that
+            print(f"read-only mode: {plan.action} on {plan.target} will not run")
+        print(plan.preview())
+        _, event = await room.refuse_action(plan, refusal, incident_id=incident_id)
+        print(f"INC-{event.incident_id} action: {event.text}")
+        return 1
+    print(plan.preview())
     confirmation: str | bool
     if args.yes:
         confirmation = plan.confirmation_word if plan.confirm == "type" else True

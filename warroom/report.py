@@ -293,7 +293,12 @@ def incident_facets(incident: Incident) -> dict[str, set[str]]:
             kind, _, subject = data["key"].partition(":")
             if kind in _ECS_OBSERVATIONS and subject:
                 services.add(subject)
-        if event.kind is Kind.ACTION and isinstance(data.get("action"), str):
+        # A refused attempt (read-only, nothing to roll back to) ran nothing: not a pattern.
+        if (
+            event.kind is Kind.ACTION
+            and isinstance(data.get("action"), str)
+            and not data.get("refused")
+        ):
             mitigations.add(data["action"])
             params = data.get("params")
             # ECS mitigations (rollback, scale) carry the cluster; their target is a service.

@@ -58,6 +58,23 @@ class Mitigations(_Base):
             raise UserError(f"{name} {target}: {describe_error(exc)}") from None
         return action, plan
 
+    def action_refusal(self, plan: Plan, read_only: bool = False) -> str:
+        """Why this plan will not run ("" when it may): read-only mode, or the plan's own
+        refusal (nothing to roll back to, no rotation configured, ...)."""
+        if read_only or self.config.read_only:
+            return "read-only mode"
+        return plan.refusal
+
+    async def refuse_action(
+        self, plan: Plan, reason: str, *, incident_id: int | None = None
+    ) -> tuple[Outcome, Event]:
+        """A real attempt that was refused is part of the story: an `action` entry saying
+        why, with nothing called. (Read-only mode still writes the journal.)"""
+        from warroom.actions import Outcome
+
+        refused = Outcome(False, f"refused: {reason}", 0.0, data={"refused": reason})
+        return await self._journal_outcome(await self.target(incident_id), plan, refused)
+
     async def run_action(
         self,
         action: Action,
@@ -67,14 +84,15 @@ class Mitigations(_Base):
         incident_id: int | None = None,
         read_only: bool = False,
     ) -> tuple[Outcome, Event]:
-        """Refuse (read-only, refused plan, wrong confirmation) or run and journal the outcome,
-        success or failure, with who, parameters, request id or HTTP status, and duration."""
+        """Run and journal the outcome, success or failure, with who, parameters, request id or
+        HTTP status, and duration. A refused plan (read-only, `plan.refusal`) is journaled as
+        refused and not run; a wrong confirmation is a UserError and journals nothing."""
         from warroom.actions import ActionContext, Outcome
         from warroom.actions.base import failed
 
-        self.refuse_if_read_only(f"{plan.action} on {plan.target}", read_only)
-        if plan.refusal:
-            raise UserError(plan.refusal)
+        refusal = self.action_refusal(plan, read_only)
+        if refusal:
+            return await self.refuse_action(plan, refusal, incident_id=incident_id)
         if plan.confirm == "type":
             if confirmation != plan.confirmation_word:
                 raise UserError(
@@ -96,12 +114,20 @@ class Mitigations(_Base):
             )
         except Exception as exc:  # journaled as a failure, never raised into the console
             outcome = failed(exc, started)
-        state = "ok" if outcome.ok else "FAILED"
-        reference = outcome.request_id or (
-            f"HTTP {outcome.http_status}" if outcome.http_status else ""
-        )
-        text = f"{plan.summary}: {state}, {outcome.detail}"
-        text += f" ({reference + ', ' if reference else ''}{outcome.duration:.1f}s)"
+        return await self._journal_outcome(incident, plan, outcome)
+
+    async def _journal_outcome(
+        self, incident: int, plan: Plan, outcome: Outcome
+    ) -> tuple[Outcome, Event]:
+        if "refused" in outcome.data:  # nothing ran: no state, reference or duration to give
+            text = f"{plan.summary}: {outcome.detail}"
+        else:
+            state = "ok" if outcome.ok else "FAILED"
+            reference = outcome.request_id or (
+                f"HTTP {outcome.http_status}" if outcome.http_status else ""
+            )
+            text = f"{plan.summary}: {state}, {outcome.detail}"
+            text += f" ({reference + ', ' if reference else ''}{outcome.duration:.1f}s)"
         event = await self.journal.append_event(
             incident,
             kind=Kind.ACTION,

@@ -384,7 +384,7 @@ class ActionMenu(ModalScreen[ActionRequest | None]):
         with Vertical(classes="dialog", id="action-menu"):
             title = "Mitigations (runbook Phase 2)"
             if self.read_only:
-                title += "  [read-only: every action will be refused]"
+                title += "  [read-only: a preview only, nothing runs]"
             yield Label(Text(title), classes="dialog-title")
             options = []
             for name, situation, description, _, _ in self.rows:
@@ -444,18 +444,27 @@ class ActionMenu(ModalScreen[ActionRequest | None]):
 
 
 class ConfirmAction(ModalScreen[str | bool | None]):
-    """The plan, then y/n for reversible actions or the target's name typed for the others."""
+    """The plan, then y/n for reversible actions or the target's name typed for the others.
+    In read-only mode, the plan alone: it says so first and offers nothing to confirm."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, preview: str, confirm: str, word: str) -> None:
+    def __init__(self, preview: str, confirm: str, word: str, *, read_only: bool = False) -> None:
         super().__init__()
         self.preview = preview
         self.confirm = confirm
         self.word = word
+        self.read_only = read_only
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
+            if self.read_only:
+                yield Label(
+                    "Read-only mode: preview only, nothing will change", classes="dialog-title"
+                )
+                yield Static(Text(self.preview))
+                yield Label("enter, n or esc closes", classes="hint")
+                return
             yield Label("About to change production", classes="dialog-title")
             yield Static(Text(self.preview))
             if self.confirm == "type":
@@ -466,11 +475,16 @@ class ConfirmAction(ModalScreen[str | bool | None]):
                 yield Label("y runs · n or esc cancels", classes="hint")
 
     def on_mount(self) -> None:
-        if self.confirm == "type":
+        if self.confirm == "type" and not self.read_only:
             self.query_one("#word", Input).focus()
 
     def on_key(self, event: events.Key) -> None:
-        if self.confirm != "type" and event.key in ("y", "n"):
+        if self.read_only:  # nothing to confirm: y does nothing, enter or n closes
+            if event.key in ("enter", "n", "y"):
+                event.stop()
+                if event.key != "y":
+                    self.dismiss(None)
+        elif self.confirm != "type" and event.key in ("y", "n"):
             event.stop()
             self.dismiss(True if event.key == "y" else None)
 

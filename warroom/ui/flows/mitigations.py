@@ -43,7 +43,11 @@ class MitigationFlow(_Base):
             self.notify(str(exc), title=request.name, severity="error", timeout=8)
             return
         self.clear_notifications()
-        if plan.refusal:
+        if plan.refusal and not self.read_only:  # read-only: only a preview, not an attempt
+            if self.incident is not None:  # tried and refused: that belongs on the timeline
+                await self._guard(
+                    self.room.refuse_action(plan, plan.refusal, incident_id=self.incident.id)
+                )
             self.notify(
                 plan.refusal, title=f"{plan.action}: refused", severity="warning", timeout=10
             )
@@ -53,9 +57,10 @@ class MitigationFlow(_Base):
             if answer is not None:
                 self.run_worker(self._run_action(action, plan, answer), group="actions")
 
-        self.push_screen(
-            ConfirmAction(plan.preview(), plan.confirm, plan.confirmation_word), confirmed
+        preview = ConfirmAction(
+            plan.preview(), plan.confirm, plan.confirmation_word, read_only=self.read_only
         )
+        self.push_screen(preview, confirmed)
 
     async def _run_action(self, action: Any, plan: Any, answer: str | bool) -> None:
         if self.room is None or self.incident is None:

@@ -1,0 +1,82 @@
+"""The console's `!` menu against moto: read-only shows a preview and nothing to confirm; an
+attempt the resource refuses is on the timeline, as from `warroom mitigate run`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Label
+
+from warroom.config import AwsConfig, Config, EcsConfig, JournalConfig, UserConfig
+from warroom.ui.app import WarRoomApp
+from warroom.ui.dialogs import ActionMenu, ConfirmAction
+
+from .conftest import declare, eventually, rows, seed_ecs
+from .test_actions import backend_task_definition
+
+
+def moto_config(tmp_path: Path, aws: str, *, read_only: bool = False) -> Config:
+    return Config(
+        user=UserConfig(name="ana"),
+        journal=JournalConfig(postmortem_dir=str(tmp_path / "postmortems")),
+        aws=AwsConfig(region="me-south-1", endpoint_url=aws),
+        ecs=EcsConfig(cluster="saas-prod", services=("saas-backend",)),
+        read_only=read_only,
+    )
+
+
+def actions(db: Path) -> list[tuple]:
+    return rows(
+        db,
+        "SELECT json_extract(data, '$.action'), json_extract(data, '$.refused'), text"
+        " FROM events WHERE kind = 'action' ORDER BY id",
+    )
+
+
+async def open_rollback(app: WarRoomApp, pilot) -> None:
+    await pilot.press("exclamation_mark")
+    await pilot.pause()
+    assert isinstance(app.screen, ActionMenu)
+    await pilot.press("enter")  # rollback, target saas-backend prefilled
+
+
+async def test_read_only_preview_says_so_first_and_offers_nothing_to_run(tmp_path, db, clock, aws):
+    seed_ecs(aws)
+    app = WarRoomApp(moto_config(tmp_path, aws, read_only=True), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot)
+        await open_rollback(app, pilot)
+        dialog = await eventually(
+            lambda: isinstance(app.screen, ConfirmAction) and app.screen, "the preview", pilot=pilot
+        )
+        said = [str(label.render()) for label in dialog.query(Label)]
+        assert said[0] == "Read-only mode: preview only, nothing will change"
+        assert "saas-backend:3 -> saas-backend:2" in dialog.preview
+        assert not any("runs" in line or "confirm" in line for line in said), said
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen is dialog  # y runs nothing and keeps the preview up
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+    assert backend_task_definition(aws) == "saas-backend:3"
+    assert actions(db) == []  # a preview is not an attempt
+
+
+async def test_a_refused_mitigation_is_on_the_timeline(tmp_path, db, clock, aws, notices):
+    seed_ecs(aws, revisions=1)  # nothing earlier to roll back to
+    app = WarRoomApp(moto_config(tmp_path, aws), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot)
+        await open_rollback(app, pilot)
+        await eventually(lambda: actions(db), "the refusal journaled", pilot=pilot)
+        await eventually(
+            lambda: any(n.title == "rollback: refused" for n in notices), "the notice", pilot=pilot
+        )
+        assert not isinstance(app.screen, ConfirmAction)
+    [(action, refused, text)] = actions(db)
+    assert action == "rollback"
+    assert refused == "saas-backend:1 has no earlier ACTIVE revision to roll back to"
+    assert text == f"roll back saas-backend: refused: {refused}"
