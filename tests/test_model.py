@@ -87,15 +87,25 @@ def test_a_corrected_earlier_entry_moves_the_milestone():
 
 def test_postmortem_deadline_rule():
     resolved = T0 + timedelta(hours=2)
-    sev1 = postmortem_due(Severity.SEV1, resolved, None)
+
+    def due(severity: Severity, resolved_at, exported_at, recorded=resolved):
+        return postmortem_due(severity, resolved_at, exported_at, resolution_recorded_at=recorded)
+
+    sev1 = due(Severity.SEV1, resolved, None)
     assert sev1.required and sev1.due_at == resolved + timedelta(hours=48)
     assert not sev1.overdue(resolved + timedelta(hours=47))
     assert sev1.overdue(resolved + timedelta(hours=49))
-    assert not postmortem_due(Severity.SEV1, resolved, resolved).overdue(T0 + timedelta(days=9))
-    assert postmortem_due(Severity.SEV2, resolved, None).required
-    sev3 = postmortem_due(Severity.SEV3, resolved, None)
+    assert not due(Severity.SEV1, resolved, resolved).overdue(T0 + timedelta(days=9))
+    assert due(Severity.SEV2, resolved, None).required
+    sev3 = due(Severity.SEV3, resolved, None)
     assert not sev3.required and not sev3.overdue(T0 + timedelta(days=30))
-    assert postmortem_due(Severity.SEV1, None, None).due_at is None
+    assert due(Severity.SEV1, None, None, None).due_at is None
+    # Only an export made once the resolution was on the timeline counts.
+    assert not due(Severity.SEV1, resolved, T0 + timedelta(hours=1)).done
+    assert not due(Severity.SEV1, None, T0 + timedelta(hours=1), None).done
+    late_entry = resolved + timedelta(hours=1)  # `resolved --at` typed an hour later
+    assert not due(Severity.SEV1, resolved, resolved + timedelta(minutes=5), late_entry).done
+    assert due(Severity.SEV1, resolved, late_entry, late_entry).done
 
 
 def test_scope_wording():

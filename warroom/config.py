@@ -271,7 +271,8 @@ EXPORT_ON_CLOSE = ("ask", "always", "never")
 
 @dataclass(frozen=True)
 class ConsoleConfig:
-    # Quitting with a resolved incident whose post-mortem was never exported: ask, always, never.
+    # Quitting with a resolved incident whose post-mortem is missing or outdated: ask, always,
+    # never.
     export_on_close: str = "ask"
 
     def __post_init__(self) -> None:

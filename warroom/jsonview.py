@@ -11,7 +11,6 @@ from warroom.model import (
     IncidentSummary,
     OutboxMessage,
     format_id,
-    postmortem_due,
     response_due,
 )
 from warroom.runbook import Runbook
@@ -27,7 +26,7 @@ def _seconds(value: timedelta | None) -> float | None:
 
 
 def summary_dict(summary: IncidentSummary) -> dict[str, Any]:
-    due = postmortem_due(summary.severity, summary.resolved_at, summary.postmortem_exported_at)
+    due = summary.postmortem_rule
     return {
         "id": summary.ref,
         "number": summary.id,
@@ -41,12 +40,13 @@ def summary_dict(summary: IncidentSummary) -> dict[str, Any]:
         "postmortem_required": due.required,
         "postmortem_due_at": _time(due.due_at),
         "postmortem_exported_at": _time(summary.postmortem_exported_at),
+        "postmortem_done": due.done,  # exported after resolution: an earlier export does not count
     }
 
 
 def incident_dict(incident: Incident, runbook: Runbook) -> dict[str, Any]:
     milestones = incident.milestones
-    due = postmortem_due(incident.severity, milestones.resolved, incident.postmortem_exported_at)
+    due = incident.postmortem_rule
     detected = milestones.detected
     ack_due = response_due(incident.severity, detected) if detected else None
     order = {step.id: n for n, step in enumerate(s for p in runbook.phases for s in p.steps)}
@@ -84,6 +84,7 @@ def incident_dict(incident: Incident, runbook: Runbook) -> dict[str, Any]:
             "required": due.required,
             "due_at": _time(due.due_at),
             "exported_at": _time(incident.postmortem_exported_at),
+            "done": due.done,
             "fields": dict(sorted(incident.postmortem.items())),
         },
         "events": [

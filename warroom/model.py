@@ -365,10 +365,22 @@ class IncidentSummary:
     acknowledged_at: datetime | None
     resolved_at: datetime | None
     postmortem_exported_at: datetime | None
+    # When the first `resolved` entry was written (resolved_at is when it happened).
+    resolution_recorded_at: datetime | None = None
 
     @property
     def ref(self) -> str:
         return format_id(self.id)
+
+    @property
+    def postmortem_rule(self) -> PostmortemDue:
+        """The 48 h post-mortem rule for this incident (see `postmortem_due`)."""
+        return postmortem_due(
+            self.severity,
+            self.resolved_at,
+            self.postmortem_exported_at,
+            resolution_recorded_at=self.resolution_recorded_at,
+        )
 
 
 @dataclass(frozen=True)
@@ -404,6 +416,21 @@ class Incident:
     def events_of(self, *kinds: Kind) -> list[Event]:
         return [e for e in self.events if e.kind in kinds]
 
+    @property
+    def resolution_recorded_at(self) -> datetime | None:
+        """When the first `resolved` entry was written (an entry may be backdated)."""
+        return min((e.recorded_at for e in self.events_of(Kind.RESOLVED)), default=None)
+
+    @property
+    def postmortem_rule(self) -> PostmortemDue:
+        """The 48 h post-mortem rule for this incident (see `postmortem_due`)."""
+        return postmortem_due(
+            self.severity,
+            self.milestones.resolved,
+            self.postmortem_exported_at,
+            resolution_recorded_at=self.resolution_recorded_at,
+        )
+
 
 def response_due(severity: Severity, detected_at: datetime) -> datetime:
     """When the severity's response target runs out (acknowledge by then)."""
@@ -411,8 +438,8 @@ def response_due(severity: Severity, detected_at: datetime) -> datetime:
 
 
 def postmortem_pending(incident: IncidentSummary) -> bool:
-    """Resolved, and the post-mortem the runbook asks for (SEV-1/2, 48 h) not exported yet."""
-    due = postmortem_due(incident.severity, incident.resolved_at, incident.postmortem_exported_at)
+    """Resolved, and the post-mortem the runbook asks for (SEV-1/2, 48 h) not exported since."""
+    due = incident.postmortem_rule
     return incident.status is Status.RESOLVED and due.required and not due.done
 
 
@@ -441,10 +468,26 @@ class PostmortemDue:
         return self.required and not self.done and self.due_at is not None and now > self.due_at
 
 
+def export_counts(exported_at: datetime | None, resolution_recorded_at: datetime | None) -> bool:
+    """Only an export made once the incident was resolved is its post-mortem: one made earlier
+    says "Duration: ongoing" and misses the root cause and the fix."""
+    return (
+        exported_at is not None
+        and resolution_recorded_at is not None
+        and exported_at >= resolution_recorded_at
+    )
+
+
 def postmortem_due(
-    severity: Severity, resolved_at: datetime | None, exported_at: datetime | None
+    severity: Severity,
+    resolved_at: datetime | None,
+    exported_at: datetime | None,
+    *,
+    resolution_recorded_at: datetime | None,
 ) -> PostmortemDue:
-    """SEV-1 and SEV-2 need a post-mortem within 48 h of resolution; SEV-3 is optional."""
+    """SEV-1 and SEV-2 need a post-mortem within 48 h of resolution; SEV-3 is optional. Done
+    means exported after the resolution was recorded (see `export_counts`)."""
     required = SEVERITY_LEVELS[severity].postmortem_required
     due_at = resolved_at + POSTMORTEM_DEADLINE if resolved_at else None
-    return PostmortemDue(required=required, due_at=due_at, done=exported_at is not None)
+    done = export_counts(exported_at, resolution_recorded_at)
+    return PostmortemDue(required=required, due_at=due_at, done=done)

@@ -23,7 +23,6 @@ from warroom.model import (
     PostmortemField,
     Severity,
     acknowledged_in_time,
-    postmortem_due,
     response_due,
 )
 from warroom.stats import percentile
@@ -227,14 +226,13 @@ POSTMORTEM_STATES = ("compliant", "late", "due", "overdue", "not_yet_due")
 def postmortem_state(incident: Incident, now: datetime) -> str | None:
     """Where a SEV-1/2 incident stands against the 48 h post-mortem rule, one of
     POSTMORTEM_STATES; None when it needs no post-mortem (SEV-3)."""
-    resolved = incident.milestones.resolved
-    exported = incident.postmortem_exported_at
-    rule = postmortem_due(incident.severity, resolved, exported)
+    rule = incident.postmortem_rule
     if not rule.required:
         return None
     if rule.due_at is None:
         return "not_yet_due"
-    if exported is not None:
+    exported = incident.postmortem_exported_at
+    if rule.done and exported is not None:  # only an export after resolution counts
         return "compliant" if exported <= rule.due_at else "late"
     return "overdue" if rule.overdue(now) else "due"
 

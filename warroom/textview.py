@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from warroom.model import Incident, IncidentSummary, postmortem_due
+from warroom.model import Incident, IncidentSummary
 from warroom.runbook import Runbook
 from warroom.service import Delivery
 from warroom.timeutil import short_duration
@@ -21,7 +21,7 @@ def list_row(item: IncidentSummary, now: datetime) -> str:
         f"{item.ref:<8} {item.severity.value:<6} {item.status.value:<9} "
         f"{detected:%Y-%m-%d %H:%M} {short_duration(end - detected):>7}  {item.title}"
     )
-    due = postmortem_due(item.severity, item.resolved_at, item.postmortem_exported_at)
+    due = item.postmortem_rule
     if due.required and not due.done and due.due_at is not None:
         state = "OVERDUE" if due.overdue(now) else "due"
         row += f"  [post-mortem {state} {due.due_at:%Y-%m-%d %H:%M}]"

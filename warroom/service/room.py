@@ -288,6 +288,31 @@ class WarRoom(Mitigations, TeamChannel):
         await self.journal.mark_exported(incident_id, self.now())
         return path
 
+    async def postmortem_outdated(self, incident_id: int, directory: Path) -> str:
+        """Why the resolved incident's post-mortem in `directory` no longer tells its story,
+        "" when it does (or when the incident is still open: nothing to offer yet)."""
+        from warroom.export import postmortem_filename, render_postmortem
+        from warroom.sanitize import valid_unicode
+
+        incident = await self.incident(incident_id)
+        if incident.status is not Status.RESOLVED:
+            return ""
+        if incident.postmortem_exported_at is None:
+            return "not exported yet"
+        if not incident.postmortem_rule.done:
+            return "the last export was made before the incident was resolved"
+        # The export is deterministic: a file unlike a fresh rendering means the journal
+        # (fields, action items, timeline) changed since, or the file is not there.
+        path = directory / postmortem_filename(incident)
+        text = await asyncio.to_thread(render_postmortem, incident, None)
+        try:
+            on_disk = await asyncio.to_thread(path.read_bytes)
+        except OSError:
+            return f"no exported file {path.name} in {directory}"
+        if on_disk != valid_unicode(text).encode("utf-8"):
+            return "the journal changed since the last export"
+        return ""
+
     async def link_action_item(self, item_id: int, url: str) -> ActionItem:
         """Record the tracker issue an action item became (the GitHub export)."""
         return await self.journal.update_action_item(

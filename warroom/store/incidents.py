@@ -360,15 +360,16 @@ class IncidentsMixin(JournalConnection):
         return json.loads(row[0]) if row else None
 
     async def list_incidents(self, status: Status | None = None) -> list[IncidentSummary]:
-        def first(kind: str) -> str:
+        def first(kind: str, column: str = "at") -> str:
             return (
-                f"(SELECT MIN(at) FROM events e WHERE e.incident_id = i.id AND e.kind = '{kind}')"
+                f"(SELECT MIN({column}) FROM events e"
+                f" WHERE e.incident_id = i.id AND e.kind = '{kind}')"
             )
 
         sql = (
             "SELECT * FROM (SELECT i.id, i.title, i.severity, i.created_at, i.created_by,"
             f" {first('detected')}, {first('acknowledged')}, {first('resolved')} AS resolved,"
-            " i.postmortem_exported_at FROM incidents i)"
+            f" i.postmortem_exported_at, {first('resolved', 'recorded_at')} FROM incidents i)"
         )
         if status is Status.OPEN:
             sql += " WHERE resolved IS NULL"

@@ -74,6 +74,7 @@ def summary_from_row(row: Any) -> IncidentSummary:
         acknowledged_at=maybe_time(row[6]),
         resolved_at=maybe_time(row[7]),
         postmortem_exported_at=maybe_time(row[8]),
+        resolution_recorded_at=maybe_time(row[9]),
     )
 
 

@@ -300,17 +300,17 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
         self.push_screen(HelpScreen())
 
     async def action_quit_console(self) -> None:
-        """Quit; a resolved incident whose post-mortem was never exported gets one last
-        chance (config console.export_on_close: ask, always, never)."""
+        """Quit; a resolved incident whose post-mortem was never exported, or was exported
+        before the resolution or before the journal last changed, gets one last chance
+        (config console.export_on_close: ask, always, never)."""
         incident = self.incident
         mode = self.config.console.export_on_close
-        pending = (
-            incident is not None
-            and incident.status is Status.RESOLVED
-            and incident.postmortem_exported_at is None
-        )
+        directory = self.config.resolve_path(self.config.journal.postmortem_dir)
+        why = ""
+        if self.room is not None and incident is not None and mode != "never":
+            why = await self._guard(self.room.postmortem_outdated(incident.id, directory)) or ""
         self._save_layout(wait=True)
-        if not pending or mode == "never":
+        if not why:
             self.exit()
             return
         if mode == "always":
@@ -325,9 +325,14 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
                 await self.action_export()
             self.exit()
 
-        directory = self.config.resolve_path(self.config.journal.postmortem_dir)
+        exported = self.incident is not None and self.incident.postmortem_exported_at is not None
+        again = " again" if exported else ""
         self.push_screen(
-            ConfirmScreen("Export the post-mortem before quitting?", f"to {directory}"), answer
+            ConfirmScreen(
+                f"Export the post-mortem{again} before quitting?",
+                f"{why[:1].upper()}{why[1:]}. y writes it to {directory}; n quits without it.",
+            ),
+            answer,
         )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

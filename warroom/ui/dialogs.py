@@ -31,7 +31,6 @@ from warroom.model import (
     Scope,
     Severity,
     Status,
-    postmortem_due,
 )
 from warroom.timeutil import parse_instant
 from warroom.ui import keys
@@ -141,9 +140,7 @@ class ChooseScreen(ModalScreen[int | None]):
                 when = item.detected_at or item.created_at
                 text.append(f"  detected {when:%Y-%m-%d %H:%M}", "dim")
                 if item.status is Status.RESOLVED:
-                    due = postmortem_due(
-                        item.severity, item.resolved_at, item.postmortem_exported_at
-                    )
+                    due = item.postmortem_rule
                     if self.now is not None and due.overdue(self.now):
                         text.append("  post-mortem OVERDUE", "bold red")
                     elif due.due_at is not None:

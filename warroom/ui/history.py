@@ -98,7 +98,7 @@ def history_row(incident: Incident, now: datetime) -> HistoryRow:
     milestones = incident.milestones
     detected = milestones.detected or incident.created_at
     state = postmortem_state(incident, now)
-    if state is None and incident.postmortem_exported_at is not None:
+    if state is None and incident.postmortem_rule.done:
         state = "exported"
     return HistoryRow(
         id=incident.id,

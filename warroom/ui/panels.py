@@ -17,7 +17,6 @@ from warroom.model import (
     Incident,
     Status,
     next_update_due,
-    postmortem_due,
     response_due,
 )
 from warroom.runbook import Phase, Runbook
@@ -108,7 +107,7 @@ class IncidentHeader(Static):
                 return Text(f"ack due {clock(left)}", "yellow")
             return Text(f"ack OVERDUE {clock(left)}", "bold white on red")
         if incident.status is Status.RESOLVED:
-            due = postmortem_due(incident.severity, m.resolved, incident.postmortem_exported_at)
+            due = incident.postmortem_rule
             if due.done:
                 return Text("post-mortem exported", "green")
             if due.required and due.due_at is not None:
