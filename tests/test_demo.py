@@ -163,10 +163,11 @@ class TestBeforeTheFailure:
         assert backend[0][:4].isdigit() and backend[0][23:24] == "Z"
 
         for _ in range(3):
-            response, took = health(world)
+            response, _ = health(world)
             assert response.status_code == 200
             assert response.json()["status"] == "ok"
-            assert took < 0.5
+        # Healthy answers are meant to be fast (a wall-clock bound would fail on a busy machine).
+        assert max(world.health_answer().latency_ms) < 500
         assert httpx.get(world.health_url.replace("/health", "/nope"), timeout=5).status_code == 404
 
 
