@@ -420,6 +420,7 @@ async def test_markdown(room: WarRoom, history):
         "### Log groups",
         "### Mitigations",
         "### Root-cause tags",
+        "## Reopened",
         "## Action items",
     ]
 
