@@ -31,15 +31,15 @@ def test_declare_prints_id_and_creates_private_journal(cli, db):
 
 def test_every_kind_lands_on_the_timeline_in_time_order(cli):
     declare(cli, "API down", "SEV-1", "--at", "2026-11-20T03:01:00Z", "--note", "alarm api-5xx")
-    for kind in LOGGABLE_KINDS:
-        result = cli("event", kind.value, "entry", "for", kind.value)
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith(f"INC-1 {kind.value} at ")
     # Recorded after the fact: the root cause was found at 03:20, typed now.
     late = cli(
         "event", "--incident", "1", "--at", "2026-11-20T03:20:00Z", "root_cause", "bad deploy"
     )
     assert late.returncode == 0, late.stderr
+    for kind in LOGGABLE_KINDS:  # resolved last: a resolved incident takes no more milestones
+        result = cli("event", kind.value, "entry", "for", kind.value)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"INC-1 {kind.value} at ")
 
     shown = json.loads(cli("show", "INC-1", "--json").stdout)
     assert shown["id"] == "INC-1"

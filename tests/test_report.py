@@ -431,6 +431,7 @@ async def test_markdown(room: WarRoom, history):
         "### Log groups",
         "### Mitigations",
         "### Root-cause tags",
+        "## Reopened",
         "## Action items",
     ]
 

@@ -110,6 +110,24 @@ def build_parser() -> Parser:
     p.add_argument("text", nargs="+", metavar="TEXT", help="what happened")
     p.set_defaults(run=commands.cmd_event)
 
+    p = sub.add_parser(
+        "retract", parents=[common], help="withdraw a timeline entry with a reason (kept, marked)"
+    )
+    p.add_argument("--incident", type=incident_arg, help="INC-<n> (default: the one open incident)")
+    p.add_argument(
+        "entry",
+        type=_arg(lambda t: parse_number(t, "entry number"), "entry number"),
+        metavar="ENTRY",
+        help="the entry number `event` prints (`show --json`: the event's id)",
+    )
+    p.add_argument("reason", nargs="+", metavar="REASON", help="why it is withdrawn")
+    p.set_defaults(run=commands.cmd_retract)
+
+    p = sub.add_parser("reopen", parents=[common], help="open a resolved incident again")
+    p.add_argument("--incident", type=incident_arg, help="INC-<n> (default: the one resolved last)")
+    p.add_argument("reason", nargs="+", metavar="REASON", help="why: what came back")
+    p.set_defaults(run=commands.cmd_reopen)
+
     p = sub.add_parser("severity", parents=[common], help="change an incident's severity")
     p.add_argument("--incident", type=incident_arg, help="INC-<n> (default: the one open incident)")
     p.add_argument("severity", type=severity_arg, metavar="SEVERITY", help="SEV-1, SEV-2 or SEV-3")

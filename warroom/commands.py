@@ -34,6 +34,27 @@ async def cmd_event(room: WarRoom, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_retract(room: WarRoom, args: argparse.Namespace) -> int:
+    event = await room.retract(args.entry, " ".join(args.reason), incident_id=args.incident)
+    kind = event.data.get("kind", "entry")
+    print(
+        f"INC-{event.incident_id} entry {args.entry} ({kind}) retracted at {hms(event.at)} UTC "
+        f"(entry {event.id}); it stays on the timeline, marked, and no longer counts"
+    )
+    return 0
+
+
+async def cmd_reopen(room: WarRoom, args: argparse.Namespace) -> int:
+    event = await room.reopen(" ".join(args.reason), incident_id=args.incident)
+    incident = await room.incident(event.incident_id)
+    phase = room.runbook.current_phase(incident.milestones)
+    print(
+        f"INC-{event.incident_id} reopened at {hms(event.at)} UTC (entry {event.id}); "
+        f"phase: {phase.name}"
+    )
+    return 0
+
+
 async def cmd_severity(room: WarRoom, args: argparse.Namespace) -> int:
     event = await room.change_severity(
         args.severity, incident_id=args.incident, reason=" ".join(args.reason)

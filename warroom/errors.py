@@ -1,5 +1,9 @@
 """Errors whose message is for the person at the keyboard."""
 
+from __future__ import annotations
+
+from datetime import datetime
+
 
 class UserError(Exception):
     """A request that cannot be done as asked (bad id, kind, text, time): the CLI exits 2."""
@@ -7,6 +11,31 @@ class UserError(Exception):
 
 class NotFound(UserError, LookupError):
     """No such incident, entry or action item."""
+
+
+class Refused(UserError):
+    """A write the incident's rules do not take (a milestone on a resolved incident, a second
+    acknowledgement, a retraction of a retraction): the message says why and what to do."""
+
+
+class IncidentResolved(Refused):
+    """A milestone on a resolved incident: only notes, post-mortem work and reopening are taken.
+    `ref` names the incident, for a caller that words the way to reopen it its own way."""
+
+    def __init__(self, message: str, *, ref: str) -> None:
+        super().__init__(message)
+        self.ref = ref
+
+
+class AlreadyLogged(Refused):
+    """The milestone is on the timeline already (an acknowledgement, or the same milestone a
+    moment ago from another console): who logged it, when, and its entry number."""
+
+    def __init__(self, message: str, *, by: str, at: datetime, entry: int) -> None:
+        super().__init__(message)
+        self.by = by
+        self.at = at
+        self.entry = entry
 
 
 class JournalError(Exception):

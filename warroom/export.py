@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from warroom.corrections import corrections
 from warroom.errors import UserError
 from warroom.evidence import summary as evidence_summary
 from warroom.model import KIND_LABELS, Incident, Kind, PostmortemField
@@ -20,8 +21,9 @@ _PACKAGED = Path(__file__).with_name("templates")
 TEMPLATES_DIR = _PACKAGED if _PACKAGED.is_dir() else Path(__file__).parent.parent / "templates"
 POSTMORTEM_TEMPLATE = "postmortem.md.j2"
 
-# Checklist ticks are working notes, not part of the story a post-mortem tells.
-_TIMELINE_SKIP = {Kind.CHECKLIST}
+# Checklist ticks are working notes, not part of the story a post-mortem tells; retractions
+# are told in the Corrections note at the end.
+_TIMELINE_SKIP = {Kind.CHECKLIST, Kind.RETRACTED}
 
 
 def todo(value: Any, hint: str) -> str:
@@ -74,6 +76,19 @@ class TimelineLine:
     evidence: str = ""  # what the console's panels showed when the entry was logged
 
 
+@dataclass(frozen=True)
+class CorrectionLine:
+    """A retracted entry, told apart from the timeline so the record stays honest."""
+
+    time: str
+    label: str
+    text: str
+    author: str
+    retracted_time: str
+    by: str
+    reason: str
+
+
 def _joined(texts: list[str]) -> str | None:
     texts = [t.strip() for t in texts if t.strip()]
     if not texts:
@@ -101,15 +116,28 @@ def postmortem_context(incident: Incident) -> dict[str, Any]:
             author="auto" if e.auto else e.author,
             evidence=evidence_summary(e.data.get("evidence") or {}),
         )
-        for e in incident.events
+        for e in incident.counted_events
         if e.kind not in _TIMELINE_SKIP
+    ]
+    withdrawn = [
+        CorrectionLine(
+            time=when(c.entry.at),
+            label=KIND_LABELS[c.entry.kind],
+            text=c.entry.text,
+            author="auto" if c.entry.auto else c.entry.author,
+            retracted_time=when(c.retraction.at),
+            by=c.retraction.author,
+            reason=c.retraction.text,
+        )
+        for c in corrections(incident)
+        if c.entry.kind not in _TIMELINE_SKIP
     ]
     resolved = milestones.time_to_resolve
     impact = milestones.impact
     impact_minutes = None if impact is None else f"{int(impact.total_seconds() // 60)} minutes"
 
     def texts(*kinds: Kind) -> list[str]:
-        return [e.text for e in incident.events if e.kind in kinds]
+        return [e.text for e in incident.events_of(*kinds)]
 
     return {
         "id": incident.ref,
@@ -141,6 +169,8 @@ def postmortem_context(incident: Incident) -> dict[str, Any]:
             for item in incident.action_items
         ],
         "lessons_learned": fields.get(PostmortemField.LESSONS_LEARNED),
+        "reopened": milestones.times_reopened,
+        "corrections": withdrawn,
     }
 
 

@@ -3,7 +3,7 @@ for responders on different hosts can sit beside it without touching any caller.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,7 +48,11 @@ class Journal(Protocol):
         recorded_at: datetime,
         auto: bool = False,
         data: dict[str, Any] | None = None,
-    ) -> Event: ...
+        check: Callable[[Sequence[Event]], object] | None = None,
+    ) -> Event:
+        """`check` sees the incident's entries the correction rules read (RULE_KINDS of
+        warroom.corrections) inside the write transaction, and raises to refuse the entry."""
+        ...
 
     async def append_observation(
         self,
@@ -73,7 +77,26 @@ class Journal(Protocol):
         edited_at: datetime,
         text: str | None = None,
         at: datetime | None = None,
-    ) -> Event: ...
+        check: Callable[[Event, Sequence[Event]], object] | None = None,
+    ) -> Event:
+        """`check` sees the entry as it is and its incident's RULE_KINDS entries, in the write
+        transaction, and raises to refuse the change."""
+        ...
+
+    async def retract_event(
+        self,
+        incident_id: int,
+        entry_id: int,
+        *,
+        reason: str,
+        author: str,
+        at: datetime,
+        check: Callable[[Event | None, Sequence[Event]], Event],
+    ) -> Event:
+        """Append a `retracted` entry naming `entry_id`, after `check` (given the entry, None
+        when there is none, and the incident's RULE_KINDS entries) returned it; a retracted
+        checklist tick, severity or scope change stops holding. One transaction."""
+        ...
 
     async def set_severity(
         self, incident_id: int, severity: Severity, *, author: str, at: datetime, reason: str

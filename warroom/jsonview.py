@@ -7,6 +7,7 @@ from typing import Any
 
 from warroom.model import (
     ActionItem,
+    Event,
     Incident,
     IncidentSummary,
     OutboxMessage,
@@ -74,6 +75,7 @@ def incident_dict(incident: Incident, runbook: Runbook) -> dict[str, Any]:
                 "resolved",
             )
         },
+        "reopened": milestones.times_reopened,
         "durations_seconds": {
             "to_acknowledge": _seconds(milestones.time_to_acknowledge),
             "to_mitigate": _seconds(milestones.time_to_mitigate),
@@ -99,6 +101,7 @@ def incident_dict(incident: Incident, runbook: Runbook) -> dict[str, Any]:
                 "data": e.data,
                 "edited_at": _time(e.edited_at),
                 "edited_by": e.edited_by,
+                "retracted": _retraction(incident.retractions.get(e.id)),
             }
             for e in incident.events
         ],
@@ -109,6 +112,13 @@ def incident_dict(incident: Incident, runbook: Runbook) -> dict[str, Any]:
             {"id": item.id, **action_item_dict(item)} for item in incident.action_items
         ],
     }
+
+
+def _retraction(retraction: Event | None) -> dict[str, Any] | None:
+    """A retracted entry keeps its place; this says who withdrew it, when and why."""
+    if retraction is None:
+        return None
+    return {"at": iso(retraction.at), "by": retraction.author, "reason": retraction.text}
 
 
 def action_item_dict(item: ActionItem) -> dict[str, Any]:

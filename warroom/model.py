@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 
 class Severity(StrEnum):
@@ -81,6 +83,10 @@ class Kind(StrEnum):
     ACTION = "action"
     OBSERVATION = "observation"
     COMMS = "comms"  # a status update posted to the team channel
+    # Corrections: nothing is deleted. A retraction names the entry it withdraws (data "entry");
+    # a reopen undoes the resolution before it.
+    RETRACTED = "retracted"
+    REOPENED = "reopened"
 
 
 LOGGABLE_KINDS: tuple[Kind, ...] = (
@@ -110,6 +116,8 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.ACTION: "Action",
     Kind.OBSERVATION: "Observed",
     Kind.COMMS: "Status update posted",
+    Kind.RETRACTED: "Retracted",
+    Kind.REOPENED: "Reopened",
 }
 
 
@@ -309,9 +317,27 @@ class EcsChange(StrEnum):
     AT_DESIRED = "at_desired"
 
 
+def retractions(events: Iterable[Event]) -> dict[int, Event]:
+    """The retracted entries' ids, each with the retraction that withdrew it."""
+    found: dict[int, Event] = {}
+    for event in events:
+        entry = event.data.get("entry") if event.kind is Kind.RETRACTED else None
+        if isinstance(entry, int) and entry not in found:
+            found[entry] = event
+    return found
+
+
+def counted(events: Iterable[Event]) -> list[Event]:
+    """The entries that count: neither retracted nor a retraction."""
+    events = list(events)
+    withdrawn = retractions(events)
+    return [e for e in events if e.kind is not Kind.RETRACTED and e.id not in withdrawn]
+
+
 @dataclass(frozen=True)
 class Milestones:
-    """The first time each milestone was reached, from the timeline."""
+    """The first time each milestone was reached, from the entries that count; `resolved` is
+    the resolution still in force (none after a reopen), `reopened` the last reopen."""
 
     detected: datetime | None = None
     acknowledged: datetime | None = None
@@ -319,16 +345,37 @@ class Milestones:
     mitigated: datetime | None = None
     fix_deployed: datetime | None = None
     resolved: datetime | None = None
+    reopened: datetime | None = None
+    times_reopened: int = 0
+    # When the resolution in force was written (`resolved` is when it happened; it may be
+    # backdated): only a post-mortem exported after this counts.
+    resolution_recorded: datetime | None = None
 
     @classmethod
-    def from_events(cls, events: tuple[Event, ...] | list[Event]) -> Milestones:
+    def from_events(cls, events: Iterable[Event]) -> Milestones:
         first: dict[str, datetime] = {}
-        for event in events:
-            if event.kind in MILESTONES:
+        resolved: datetime | None = None
+        recorded: datetime | None = None
+        reopens: list[datetime] = []
+        # Recording order: a reopen undoes the resolutions logged before it, whatever their time.
+        for event in sorted(counted(events), key=lambda e: e.id):
+            if event.kind is Kind.REOPENED:
+                resolved = recorded = None
+                reopens.append(event.at)
+            elif event.kind is Kind.RESOLVED:
+                resolved = event.at if resolved is None else min(resolved, event.at)
+                recorded = recorded or event.recorded_at
+            elif event.kind in MILESTONES:
                 seen = first.get(event.kind.value)
                 if seen is None or event.at < seen:
                     first[event.kind.value] = event.at
-        return cls(**first)
+        return cls(
+            **first,
+            resolved=resolved,
+            reopened=reopens[-1] if reopens else None,
+            times_reopened=len(reopens),
+            resolution_recorded=recorded,
+        )
 
     def _since_detected(self, end: datetime | None) -> timedelta | None:
         if self.detected is None or end is None:
@@ -401,7 +448,17 @@ class Incident:
     def ref(self) -> str:
         return format_id(self.id)
 
-    @property
+    @cached_property
+    def retractions(self) -> dict[int, Event]:
+        """Retracted entry id -> the retraction: they stay on the timeline, marked."""
+        return retractions(self.events)
+
+    @cached_property
+    def counted_events(self) -> tuple[Event, ...]:
+        """The timeline without retracted entries and retractions: what figures are made of."""
+        return tuple(counted(self.events))
+
+    @cached_property
     def milestones(self) -> Milestones:
         return Milestones.from_events(self.events)
 
@@ -414,12 +471,13 @@ class Incident:
         return SEVERITY_LEVELS[self.severity]
 
     def events_of(self, *kinds: Kind) -> list[Event]:
-        return [e for e in self.events if e.kind in kinds]
+        """The entries of these kinds that count (retracted ones do not)."""
+        return [e for e in self.counted_events if e.kind in kinds]
 
     @property
     def resolution_recorded_at(self) -> datetime | None:
-        """When the first `resolved` entry was written (an entry may be backdated)."""
-        return min((e.recorded_at for e in self.events_of(Kind.RESOLVED)), default=None)
+        """When the resolution in force was written (an entry may be backdated)."""
+        return self.milestones.resolution_recorded
 
     @property
     def postmortem_rule(self) -> PostmortemDue:
@@ -445,11 +503,14 @@ def postmortem_pending(incident: IncidentSummary) -> bool:
 
 def next_update_due(incident: Incident, every: timedelta | None) -> datetime | None:
     """When the team channel expects the next status update: `every` after the last one sent,
-    or after detection; None when resolved or no cadence is set."""
+    the last reopen, or detection; None when resolved or no cadence is set."""
     if every is None or incident.status is Status.RESOLVED:
         return None
-    sent = [e.at for e in incident.events if e.kind is Kind.COMMS]
-    return (max(sent) if sent else incident.milestones.detected or incident.created_at) + every
+    m = incident.milestones
+    since = [e.at for e in incident.events_of(Kind.COMMS)]
+    if m.reopened is not None:
+        since.append(m.reopened)
+    return (max(since) if since else m.detected or incident.created_at) + every
 
 
 def acknowledged_in_time(severity: Severity, milestones: Milestones) -> bool | None:

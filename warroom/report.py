@@ -278,7 +278,7 @@ def incident_facets(incident: Incident) -> dict[str, set[str]]:
     services: set[str] = set()
     groups: set[str] = set()
     mitigations: set[str] = set()
-    for event in incident.events:
+    for event in incident.counted_events:
         data = event.data
         if isinstance(data.get("service"), str):
             services.add(data["service"])
@@ -328,6 +328,33 @@ def recurring(incidents: list[Incident]) -> dict[str, tuple[Pattern, ...]]:
 
 
 @dataclass(frozen=True)
+class Reopened:
+    """An incident that came back after it was resolved: worth a look every quarter."""
+
+    incident: str
+    title: str
+    times: int
+    resolved: bool  # resolved again since
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "incident": self.incident,
+            "title": self.title,
+            "times": self.times,
+            "resolved": self.resolved,
+        }
+
+
+def reopened(incidents: Iterable[Incident]) -> tuple[Reopened, ...]:
+    """The incidents reopened at least once, in id order."""
+    return tuple(
+        Reopened(i.ref, i.title, i.milestones.times_reopened, i.milestones.resolved is not None)
+        for i in sorted(incidents, key=lambda i: i.id)
+        if i.milestones.times_reopened
+    )
+
+
+@dataclass(frozen=True)
 class OpenActionItem:
     incident: str
     id: int
@@ -372,6 +399,7 @@ class Report:
     patterns: dict[str, tuple[Pattern, ...]]
     action_items: tuple[OpenActionItem, ...]  # over all incidents, not only the window
     weekly: tuple[tuple[date, int], ...]
+    reopened: tuple[Reopened, ...] = ()
 
     @property
     def window_start(self) -> datetime:
@@ -410,6 +438,7 @@ class Report:
                 "items": [i.to_dict() for i in self.action_items],
             },
             "weekly": [{"week_start": w.isoformat(), "incidents": n} for w, n in self.weekly],
+            "reopened": [r.to_dict() for r in self.reopened],
         }
 
 
@@ -435,4 +464,5 @@ def build_report(incidents: Iterable[Incident], *, now: datetime, since: timedel
         patterns=recurring(window),
         action_items=open_action_items(everything, now.date()),
         weekly=tuple(weekly_counts(window, start=start, end=now)),
+        reopened=reopened(window),
     )

@@ -81,6 +81,15 @@ def markdown_context(report: Report) -> dict[str, Any]:
             }
             for i in report.action_items
         ],
+        "reopened": [
+            {
+                "incident": r.incident,
+                "title": _cell(r.title),
+                "times": r.times,
+                "state": "resolved again" if r.resolved else "still open",
+            }
+            for r in report.reopened
+        ],
         "open_items": len(report.action_items),
         "overdue_items": len(report.overdue_action_items),
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from warroom.model import Incident, IncidentSummary
+from warroom.model import Incident, IncidentSummary, Kind
 from warroom.runbook import Runbook
 from warroom.service import Delivery
 from warroom.timeutil import short_duration
@@ -31,9 +31,10 @@ def list_row(item: IncidentSummary, now: datetime) -> str:
 def show_text(incident: Incident, runbook: Runbook) -> str:
     m = incident.milestones
     phase = runbook.current_phase(m)
+    reopened = f" (reopened {m.times_reopened}x)" if m.times_reopened else ""
     lines = [
         f"{incident.ref}  {incident.severity.value}  {incident.title}",
-        f"status: {incident.status.value}   phase: {phase.name}",
+        f"status: {incident.status.value}{reopened}   phase: {phase.name}",
         f"scope: {incident.scope.describe()}",
     ]
     durations = [
@@ -48,7 +49,7 @@ def show_text(incident: Incident, runbook: Runbook) -> str:
     if durations:
         lines.append("   ".join(f"{label}: {short_duration(v)}" for label, v in durations))
     lines.append("")
-    lines.append("Timeline (UTC)")
+    lines.append("Timeline (UTC; #: the entry number `retract` takes)")
     day = None
     for event in incident.events:
         if event.at.date() != day:
@@ -56,8 +57,17 @@ def show_text(incident: Incident, runbook: Runbook) -> str:
             lines.append(f"  {day.isoformat()}")
         who = "auto" if event.auto else event.author
         edited = " (edited)" if event.edited_at else ""
-        text = event.text.replace("\n", "\n" + " " * 30)
-        lines.append(f"  {hms(event.at)}  {event.kind.value:<13} {text}  ({who}){edited}")
+        text = event.text.replace("\n", "\n" + " " * 37)
+        if event.kind is Kind.RETRACTED:
+            text = f"#{event.data.get('entry')}: {text}"
+        start = f"  {'#' + str(event.id):>5}  {hms(event.at)}"
+        line = f"{start}  {event.kind.value:<13} {text}  ({who}){edited}"
+        withdrawn = incident.retractions.get(event.id)
+        if withdrawn is not None:
+            # Marked, not hidden: the record stays whole, the figures leave it out.
+            line = f"{start}  {'RETRACTED':<13} {event.kind.value}: {text}  ({who}){edited}"
+            line += f"  [by {withdrawn.author} at {hms(withdrawn.at)}: {withdrawn.text}]"
+        lines.append(line)
     if incident.action_items:
         lines.append("")
         lines.append("Action items")

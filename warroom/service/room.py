@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from warroom.config import Config, ConfigError, whoami
+from warroom.corrections import refuse_amend, refuse_entry
 from warroom.errors import UserError
 from warroom.journal import Journal, open_journal
 from warroom.model import (
@@ -26,12 +27,14 @@ from warroom.model import (
     Scope,
     Severity,
     Status,
+    format_id,
 )
 from warroom.qa import load_qa_checklist
 from warroom.runbook import Runbook, load_runbook, with_qa_items
 from warroom.service.actions import Mitigations
 from warroom.service.cleaning import clean_text
 from warroom.service.comms import TeamChannel
+from warroom.service.corrections import Corrections
 from warroom.timeutil import utcnow
 from warroom.typedtoml import SchemaError
 
@@ -47,7 +50,7 @@ FUTURE_TOLERANCE = timedelta(minutes=1)
 OBSERVATION_WINDOW = timedelta(minutes=2)
 
 
-class WarRoom(Mitigations, TeamChannel):
+class WarRoom(Mitigations, TeamChannel, Corrections):
     def __init__(
         self,
         journal: Journal,
@@ -135,14 +138,16 @@ class WarRoom(Mitigations, TeamChannel):
         auto: bool = False,
         data: dict[str, Any] | None = None,
     ) -> Event:
-        """Append an entry; `at` records something that happened earlier than it is typed."""
+        """Append an entry; `at` records something that happened earlier than it is typed.
+        Refused (warroom.corrections.refuse_entry): a milestone on a resolved incident, a second
+        acknowledgement, the same milestone again within seconds (another console's), a time
+        before detection (an earlier `detected` entry moves detection earlier instead)."""
         if not auto and kind not in LOGGABLE_KINDS:
             raise UserError(f"{kind.value} entries are made by their own commands")
         text = clean_text(text)
         target = await self.target(incident_id)
         when = self._when(at)
-        if at is not None:
-            await self._refuse_before_detection(target, kind, when)
+        ref = format_id(target)
         return await self.journal.append_event(
             target,
             kind=kind,
@@ -152,20 +157,16 @@ class WarRoom(Mitigations, TeamChannel):
             recorded_at=self.now(),
             auto=auto,
             data=data,
+            check=lambda events: refuse_entry(
+                events,
+                ref=ref,
+                kind=kind,
+                at=when,
+                author=self.author,
+                text=text,
+                backdated=at is not None,
+            ),
         )
-
-    async def _refuse_before_detection(self, incident_id: int, kind: Kind, at: datetime) -> None:
-        """Nothing happens to an incident before it was detected; an earlier `detected` entry
-        moves detection earlier (the alert fired before anyone declared)."""
-        if kind is Kind.DETECTED:
-            return
-        detected = (await self.incident(incident_id)).milestones.detected
-        if detected is not None and at < detected:
-            raise UserError(
-                f"{at:%Y-%m-%d %H:%M:%S} is before the incident was detected "
-                f"({detected:%Y-%m-%d %H:%M:%S} UTC); log a detected entry at the earlier time "
-                "first if the alert fired earlier"
-            )
 
     async def observe(
         self, incident_id: int, key: str, text: str, *, data: dict[str, Any] | None = None
@@ -184,13 +185,16 @@ class WarRoom(Mitigations, TeamChannel):
     async def amend(
         self, event_id: int, *, text: str | None = None, at: datetime | None = None
     ) -> Event:
-        """Correct an entry's text or time; the old values are kept in the journal."""
+        """Correct an entry's text or time; the old values are kept in the journal. Not a
+        retracted entry, nor a time before detection."""
+        when = None if at is None else self._when(at)
         return await self.journal.amend_event(
             event_id,
             author=self.author,
             edited_at=self.now(),
             text=None if text is None else clean_text(text),
-            at=None if at is None else self._when(at),
+            at=when,
+            check=lambda old, events: refuse_amend(old, events, when),
         )
 
     async def change_severity(

@@ -14,9 +14,11 @@ from typing import Any
 
 import aiosqlite
 
+from warroom.corrections import RULE_KINDS
 from warroom.errors import JournalError, NotFound
 from warroom.model import Event, Kind, format_id
 from warroom.sanitize import redact_data, redact_secrets
+from warroom.store.rows import EVENT_COLUMNS, event_from_row
 from warroom.timeutil import from_db, to_db
 
 
@@ -82,6 +84,20 @@ class JournalConnection:
 
     async def _require_incident(self, incident_id: int) -> None:
         await self._by_id("incidents", "1", incident_id, no_incident(incident_id))
+
+    async def _events(self, where: str, params: tuple[Any, ...]) -> list[Event]:
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} ORDER BY at, id"
+        async with self._db.execute(sql, params) as cursor:
+            return [event_from_row(r) for r in await cursor.fetchall()]
+
+    async def _rule_events(self, incident_id: int) -> list[Event]:
+        """The incident's entries the correction rules read (warroom.corrections), in the
+        caller's transaction: only milestones, reopens and retractions, so a long timeline
+        does not slow a key press down."""
+        marks = ", ".join("?" * len(RULE_KINDS))
+        return await self._events(
+            f"incident_id = ? AND kind IN ({marks})", (incident_id, *(k.value for k in RULE_KINDS))
+        )
 
     async def _insert_event(
         self,

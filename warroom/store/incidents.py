@@ -4,6 +4,8 @@ post-mortem fields; and the reads that list and rebuild them."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,6 +17,7 @@ from warroom.model import (
     Incident,
     IncidentSummary,
     Kind,
+    Milestones,
     Scope,
     Severity,
     Status,
@@ -27,6 +30,7 @@ from warroom.store.rows import (
     CHECKLIST_COLUMNS,
     EVENT_COLUMNS,
     INCIDENT_COLUMNS,
+    SUMMARY_COLUMNS,
     action_item_from_row,
     checklist_mark_from_row,
     event_from_row,
@@ -84,9 +88,12 @@ class IncidentsMixin(JournalConnection):
         recorded_at: datetime,
         auto: bool = False,
         data: dict[str, Any] | None = None,
+        check: Callable[[Sequence[Event]], object] | None = None,
     ) -> Event:
         async with self._transaction():
             await self._require_incident(incident_id)
+            if check is not None:  # in the write transaction: no other writer slips in between
+                check(await self._rule_events(incident_id))
             return await self._insert_event(
                 incident_id,
                 kind=kind,
@@ -137,11 +144,15 @@ class IncidentsMixin(JournalConnection):
         edited_at: datetime,
         text: str | None = None,
         at: datetime | None = None,
+        check: Callable[[Event, Sequence[Event]], object] | None = None,
     ) -> Event:
         async with self._transaction():
             old_at, old_text = await self._by_id(
                 "events", "at, text", event_id, f"no timeline entry {event_id}"
             )
+            if check is not None:
+                old = await self._event(event_id)
+                check(old, await self._rule_events(old.incident_id))
             await self._write(
                 "INSERT INTO event_edits (event_id, edited_at, edited_by, old_at, old_text)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -360,22 +371,19 @@ class IncidentsMixin(JournalConnection):
         return json.loads(row[0]) if row else None
 
     async def list_incidents(self, status: Status | None = None) -> list[IncidentSummary]:
-        def first(kind: str, column: str = "at") -> str:
-            return (
-                f"(SELECT MIN({column}) FROM events e"
-                f" WHERE e.incident_id = i.id AND e.kind = '{kind}')"
-            )
-
-        sql = (
-            "SELECT * FROM (SELECT i.id, i.title, i.severity, i.created_at, i.created_by,"
-            f" {first('detected')}, {first('acknowledged')}, {first('resolved')} AS resolved,"
-            f" i.postmortem_exported_at, {first('resolved', 'recorded_at')} FROM incidents i)"
-        )
-        if status is Status.OPEN:
-            sql += " WHERE resolved IS NULL"
-        elif status is Status.RESOLVED:
-            sql += " WHERE resolved IS NOT NULL"
-        sql += " ORDER BY id"
-        async with self._lock, self._reading(sql) as cursor:
-            rows = await cursor.fetchall()
-        return [summary_from_row(r) for r in rows]
+        """Every incident with its milestones, by the same rules as `Incident.milestones`
+        (retracted entries do not count; a reopen undoes the resolution before it)."""
+        kinds = (Kind.DETECTED, Kind.ACKNOWLEDGED, Kind.RESOLVED, Kind.REOPENED, Kind.RETRACTED)
+        marks = ", ".join("?" * len(kinds))
+        async with self._transaction("DEFERRED"):
+            async with self._db.execute(
+                f"SELECT {SUMMARY_COLUMNS} FROM incidents ORDER BY id"
+            ) as c:
+                rows = await c.fetchall()
+            by_incident: dict[int, list[Event]] = defaultdict(list)
+            for event in await self._events(f"kind IN ({marks})", tuple(k.value for k in kinds)):
+                by_incident[event.incident_id].append(event)
+        summaries = [summary_from_row(r, Milestones.from_events(by_incident[r[0]])) for r in rows]
+        if status is None:
+            return summaries
+        return [s for s in summaries if s.status is status]

@@ -13,6 +13,7 @@ from warroom.model import (
     Incident,
     IncidentSummary,
     Kind,
+    Milestones,
     OutboxMessage,
     PostState,
     Scope,
@@ -31,6 +32,7 @@ OUTBOX_COLUMNS = (
     " last_error, closed_at, closed_by"
 )
 INCIDENT_COLUMNS = "id, title, severity, scope, created_at, created_by, postmortem_exported_at"
+SUMMARY_COLUMNS = "id, title, severity, created_at, created_by, postmortem_exported_at"
 CHECKLIST_COLUMNS = "item_id, done, by, at"
 
 
@@ -61,20 +63,20 @@ def incident_from_row(
     )
 
 
-def summary_from_row(row: Any) -> IncidentSummary:
-    """A row of SqliteJournal.list_incidents' query: the incident and its first milestones."""
+def summary_from_row(row: Any, milestones: Milestones) -> IncidentSummary:
+    """An incident's SUMMARY_COLUMNS and the milestones its timeline reached."""
     return IncidentSummary(
         id=row[0],
         title=row[1],
         severity=Severity(row[2]),
-        status=Status.RESOLVED if row[7] else Status.OPEN,
+        status=Status.RESOLVED if milestones.resolved else Status.OPEN,
         created_at=from_db(row[3]),
         created_by=row[4],
-        detected_at=maybe_time(row[5]),
-        acknowledged_at=maybe_time(row[6]),
-        resolved_at=maybe_time(row[7]),
-        postmortem_exported_at=maybe_time(row[8]),
-        resolution_recorded_at=maybe_time(row[9]),
+        detected_at=milestones.detected,
+        acknowledged_at=milestones.acknowledged,
+        resolved_at=milestones.resolved,
+        postmortem_exported_at=maybe_time(row[5]),
+        resolution_recorded_at=milestones.resolution_recorded,
     )
 
 

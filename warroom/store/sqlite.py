@@ -12,6 +12,7 @@ import aiosqlite
 from warroom.errors import JournalError
 from warroom.store.incidents import IncidentsMixin
 from warroom.store.outbox import OutboxMixin
+from warroom.store.retractions import RetractionsMixin
 from warroom.store.schema import migrate
 
 BUSY_TIMEOUT_MS = 15_000
@@ -31,7 +32,7 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-class SqliteJournal(IncidentsMixin, OutboxMixin):
+class SqliteJournal(IncidentsMixin, RetractionsMixin, OutboxMixin):
     @classmethod
     async def open(cls, path: Path, *, synchronous: str = "FULL") -> SqliteJournal:
         if synchronous not in ("FULL", "NORMAL", "EXTRA"):
