@@ -127,6 +127,18 @@ def parse_kind(text: str, allowed: tuple[Kind, ...] = LOGGABLE_KINDS) -> Kind:
     raise ValueError(f"unknown kind {text!r}; use one of: {names}")
 
 
+# `#tag` words in root-cause entries and the post-mortem's root cause: a letter, then letters,
+# digits, `_` or `-`. Not after a word character, so `page#anchor` and `C#` are not tags.
+ROOT_CAUSE_TAG = re.compile(r"(?<![\w#&/])#([A-Za-z][\w-]*)")
+
+
+def strip_tags(text: str) -> str:
+    """The text without its `#tags` (they are for the quarterly review, not for the team
+    channel), spaces and punctuation tidied where they stood."""
+    bare = " ".join(ROOT_CAUSE_TAG.sub("", text).split())
+    return re.sub(r"\s+([.,;:!?])", r"\1", bare).strip(" ,;:")
+
+
 def format_id(incident_id: int) -> str:
     return f"INC-{incident_id}"
 
