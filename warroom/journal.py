@@ -92,7 +92,13 @@ class Journal(Protocol):
         label: str,
         author: str,
         at: datetime,
-    ) -> Event: ...
+        data: dict[str, Any] | None = None,
+        milestone: Kind | None = None,
+        milestone_text: str = "",
+    ) -> Event:
+        """Mark a step; with `milestone`, also log that milestone (same transaction, so two
+        consoles ticking at once log it once) unless the timeline already has one."""
+        ...
 
     async def add_action_item(
         self,

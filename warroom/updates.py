@@ -125,8 +125,9 @@ def _entries(incident: Incident, *kinds: Kind) -> list[Event]:
 
 def _said(event: Event) -> str | None:
     """What a person wrote in the entry, without internal `#tags`; None for the text a key or
-    a checklist tick logs by itself ("Root cause identified" names no cause)."""
-    if event.data.get("checklist") or event.text.strip() == KIND_LABELS[event.kind]:
+    a checklist tick logs by itself ("Root cause identified" names no cause) until edited."""
+    ticked = event.data.get("checklist") and event.edited_at is None
+    if ticked or event.text.strip() == KIND_LABELS[event.kind]:
         return None
     return _untagged(event.text)
 

@@ -16,6 +16,7 @@ from warroom.config import Config, ConfigError, whoami
 from warroom.errors import UserError
 from warroom.journal import Journal, open_journal
 from warroom.model import (
+    KIND_LABELS,
     LOGGABLE_KINDS,
     POSTMORTEM_FIELDS,
     ActionItem,
@@ -211,13 +212,21 @@ class WarRoom(Mitigations, TeamChannel):
         )
 
     async def check(
-        self, item_id: str, done: bool = True, *, incident_id: int | None = None
+        self,
+        item_id: str,
+        done: bool = True,
+        *,
+        incident_id: int | None = None,
+        evidence: dict[str, Any] | None = None,
     ) -> Event:
-        """Tick (or untick) a runbook step; who and when go on the timeline."""
+        """Tick (or untick) a runbook step; who and when go on the timeline. Ticking a step
+        that reaches a milestone ("Acknowledge the alert") logs that milestone too, once: an
+        untick is a correction of the checklist, and the milestone entry stays (append-only)."""
         try:
             phase, step = self.runbook.step(item_id)
         except KeyError:
             raise UserError(f"no checklist step {item_id!r} in the runbook") from None
+        milestone = Kind(step.milestone) if done and step.milestone else None
         return await self.journal.set_checklist(
             await self.target(incident_id),
             item_id,
@@ -225,6 +234,11 @@ class WarRoom(Mitigations, TeamChannel):
             label=f"{phase.name} {step.id}. {step.title}",
             author=self.author,
             at=self.now(),
+            data={"evidence": evidence} if evidence else None,
+            milestone=milestone,
+            milestone_text=(
+                f"{KIND_LABELS[milestone]} (checklist {step.id}. {step.title})" if milestone else ""
+            ),
         )
 
     # Post-mortem --------------------------------------------------------------------------

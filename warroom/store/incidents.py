@@ -214,6 +214,9 @@ class IncidentsMixin(JournalConnection):
         label: str,
         author: str,
         at: datetime,
+        data: dict[str, Any] | None = None,
+        milestone: Kind | None = None,
+        milestone_text: str = "",
     ) -> Event:
         async with self._transaction():
             await self._require_incident(incident_id)
@@ -224,15 +227,29 @@ class IncidentsMixin(JournalConnection):
                 (incident_id, item_id, int(done), author, to_db(at)),
             )
             mark = "[x]" if done else "[ ]"
-            return await self._insert_event(
+            event = await self._insert_event(
                 incident_id,
                 kind=Kind.CHECKLIST,
                 text=f"{mark} {label}",
                 author=author,
                 at=at,
                 recorded_at=at,
-                data={"item": item_id, "done": done},
+                data={**(data or {}), "item": item_id, "done": done},
             )
+            if milestone is not None and not await self._scalar(
+                "SELECT 1 FROM events WHERE incident_id = ? AND kind = ? LIMIT 1",
+                (incident_id, milestone.value),
+            ):
+                await self._insert_event(
+                    incident_id,
+                    kind=milestone,
+                    text=milestone_text,
+                    author=author,
+                    at=at,
+                    recorded_at=at,
+                    data={**(data or {}), "checklist": item_id},
+                )
+            return event
 
     async def add_action_item(
         self,

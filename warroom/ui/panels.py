@@ -102,7 +102,8 @@ class IncidentHeader(Static):
     def _deadline(self, incident: Incident, now: datetime) -> Text:
         m = incident.milestones
         started = m.detected or incident.created_at
-        if m.acknowledged is None:
+        # Resolved first: the response clock stops there, acknowledged or not.
+        if m.acknowledged is None and incident.status is Status.OPEN:
             left = (response_due(incident.severity, started) - now).total_seconds()
             if left >= 0:
                 return Text(f"ack due {clock(left)}", "yellow")
