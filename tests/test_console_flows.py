@@ -1,12 +1,19 @@
 """The console's flows as a responder meets them: checklist steps that are milestones, clocks
-that stop at resolution (Textual Pilot against a real journal file)."""
+that stop at resolution, evidence on every entry (Textual Pilot against a real journal file)."""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
+from datetime import datetime
+
+from warroom.config import CommandAction, MitigationsConfig
+from warroom.sources.health import Check, EndpointHealth, HealthSnapshot, HealthState
+from warroom.ui.feeds import HealthArrived
 from warroom.ui.panels import ChecklistPane, IncidentHeader
 from warroom.ui.promptbar import PromptBar
 
-from .conftest import app_for, declare, rows
+from .conftest import app_for, console_config, declare, eventually, rows
 
 
 async def test_ticking_acknowledge_the_alert_acknowledges(tmp_path, db, clock, notices):
@@ -22,9 +29,11 @@ async def test_ticking_acknowledge_the_alert_acknowledges(tmp_path, db, clock, n
         await pilot.pause()
         header.redraw()
         assert "acked +00:03:00" in str(header.render())
-        assert any(n.message == "On-call acknowledged logged at 03:04:00 UTC" for n in notices), (
-            notices
-        )
+        said = "On-call acknowledged logged at 03:04:00 UTC"
+        assert any(n.message.startswith(said) for n in notices), notices
+        # The incident moved on to Mitigate; the list stays on the steps being worked through.
+        assert "Detect & Triage" in str(app.query_one(ChecklistPane).border_title)
+        assert any("the incident is in Mitigate now" in n.message for n in notices)
         # Unticked and ticked again: the checklist says so, the milestone stays one entry.
         await pilot.press("space", "space")
         await pilot.pause()
@@ -52,3 +61,60 @@ async def test_clocks_stop_at_resolution_even_unacknowledged(tmp_path, db, clock
         assert "T+00:10:00" in shown
         assert "ack" not in shown and "update" not in shown
         assert "post-mortem due 46:00:00" in shown  # SEV-1: within 48 h of resolution
+
+
+def health(state: HealthState, at: datetime, name: str = "api") -> HealthSnapshot:
+    """What the health feed's worker posts for one endpoint."""
+    ok = state is HealthState.OK
+    check = Check(at, ok, 0.05, 200 if ok else 500, None, "" if ok else "HTTP 500")
+    endpoint = EndpointHealth(name, "http://x", state, check.reason, check, 0.05, 100.0, 3, at, ())
+    return HealthSnapshot(at, (endpoint,))
+
+
+async def test_every_console_entry_carries_evidence(tmp_path, db, clock):
+    from warroom.ui.dialogs import ActionMenu, ConfirmAction, SeverityScreen
+
+    config = replace(
+        console_config(tmp_path),
+        mitigations=MitigationsConfig(
+            commands=(
+                CommandAction("flush-cache", (sys.executable, "-c", "print('ok')"), confirm="yes"),
+            )
+        ),
+    )
+    app = app_for(tmp_path, db, clock, config=config)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        app.post_message(HealthArrived(health(HealthState.DOWN, clock.now)))  # shown, then declared
+        await pilot.pause()
+        await declare(pilot, "API down")
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SeverityScreen)
+        await pilot.press("down", "enter", *"only checkout", "enter")
+        await pilot.pause()
+        app.query_one(ChecklistPane).focus()
+        await pilot.press("space")  # step 1: the checklist entry and the acknowledgement
+        await pilot.pause()
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionMenu)
+        await pilot.press("end", "enter")  # the team's command, the menu's last row
+        await eventually(lambda: isinstance(app.screen, ConfirmAction), "the preview", pilot=pilot)
+        await pilot.press("y")
+        await eventually(
+            lambda: rows(db, "SELECT 1 FROM events WHERE kind = 'action'"),
+            "the action",
+            pilot=pilot,
+        )
+    logged = rows(
+        db,
+        "SELECT kind, json_extract(data, '$.evidence.health.api.state') FROM events ORDER BY id",
+    )
+    assert logged == [
+        ("detected", "down"),
+        ("severity", "down"),
+        ("checklist", "down"),
+        ("acknowledged", "down"),
+        ("action", "down"),
+    ]

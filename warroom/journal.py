@@ -35,7 +35,10 @@ class Journal(Protocol):
         detected_at: datetime,
         detected_text: str,
         recorded_at: datetime,
-    ) -> int: ...
+        data: dict[str, Any] | None = None,
+    ) -> int:
+        """The incident and its `detected` entry (`data` added to that entry's)."""
+        ...
 
     async def append_event(
         self,
@@ -76,7 +79,14 @@ class Journal(Protocol):
     ) -> Event: ...
 
     async def set_severity(
-        self, incident_id: int, severity: Severity, *, author: str, at: datetime, reason: str
+        self,
+        incident_id: int,
+        severity: Severity,
+        *,
+        author: str,
+        at: datetime,
+        reason: str,
+        data: dict[str, Any] | None = None,
     ) -> Event | None: ...
 
     async def set_scope(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warroom.errors import UserError
 from warroom.model import Event, Kind
@@ -66,9 +66,11 @@ class Mitigations(_Base):
         confirmation: str | bool,
         incident_id: int | None = None,
         read_only: bool = False,
+        evidence: dict[str, Any] | None = None,
     ) -> tuple[Outcome, Event]:
         """Refuse (read-only, refused plan, wrong confirmation) or run and journal the outcome,
-        success or failure, with who, parameters, request id or HTTP status, and duration."""
+        success or failure, with who, parameters, request id or HTTP status, and duration (and
+        the `evidence` the console's panels showed when it was confirmed)."""
         from warroom.actions import ActionContext, Outcome
         from warroom.actions.base import failed
 
@@ -120,6 +122,7 @@ class Mitigations(_Base):
                 "http_status": outcome.http_status,
                 "duration_s": round(outcome.duration, 3),
                 **outcome.data,
+                **({} if evidence is None else {"evidence": evidence}),
             },
         )
         return outcome, event

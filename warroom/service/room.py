@@ -86,8 +86,10 @@ class WarRoom(Mitigations, TeamChannel):
         scope: Scope | None = None,
         detected_at: datetime | None = None,
         note: str = "",
+        evidence: dict[str, Any] | None = None,
     ) -> int:
-        """Open an incident; its first entry is `detected` (when the alert fired, if given)."""
+        """Open an incident; its first entry is `detected` (when the alert fired, if given),
+        with the `evidence` the console's panels showed."""
         title = clean_text(title, "title")
         if "\n" in title:
             raise UserError("a title is one line")
@@ -104,6 +106,7 @@ class WarRoom(Mitigations, TeamChannel):
             detected_at=self._when(detected_at),
             detected_text=text,
             recorded_at=self.now(),
+            data=_with_evidence(None, evidence),
         )
 
     async def incident(self, incident_id: int) -> Incident:
@@ -195,7 +198,12 @@ class WarRoom(Mitigations, TeamChannel):
         )
 
     async def change_severity(
-        self, severity: Severity, *, incident_id: int | None = None, reason: str = ""
+        self,
+        severity: Severity,
+        *,
+        incident_id: int | None = None,
+        reason: str = "",
+        evidence: dict[str, Any] | None = None,
     ) -> Event | None:
         """Returns the logged entry, or None when the severity already was that."""
         return await self.journal.set_severity(
@@ -204,6 +212,7 @@ class WarRoom(Mitigations, TeamChannel):
             author=self.author,
             at=self.now(),
             reason=clean_text(reason, "reason", required=False),
+            data=_with_evidence(None, evidence),
         )
 
     async def change_scope(self, scope: Scope, *, incident_id: int | None = None) -> Event | None:
@@ -234,7 +243,7 @@ class WarRoom(Mitigations, TeamChannel):
             label=f"{phase.name} {step.id}. {step.title}",
             author=self.author,
             at=self.now(),
-            data={"evidence": evidence} if evidence else None,
+            data=_with_evidence(None, evidence),
             milestone=milestone,
             milestone_text=(
                 f"{KIND_LABELS[milestone]} (checklist {step.id}. {step.title})" if milestone else ""
@@ -357,6 +366,15 @@ class WarRoom(Mitigations, TeamChannel):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def _with_evidence(
+    data: dict[str, Any] | None, evidence: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """An entry's data with what the console's panels showed (None: not from the console)."""
+    if evidence is None:
+        return data
+    return {**(data or {}), "evidence": evidence}
 
 
 def runbook_for(config: Config) -> Runbook:

@@ -47,6 +47,7 @@ class IncidentsMixin(JournalConnection):
         detected_at: datetime,
         detected_text: str,
         recorded_at: datetime,
+        data: dict[str, Any] | None = None,
     ) -> int:
         async with self._transaction():
             cursor = await self._write(
@@ -69,7 +70,7 @@ class IncidentsMixin(JournalConnection):
                 author=author,
                 at=detected_at,
                 recorded_at=recorded_at,
-                data={"severity": severity.value, "scope": scope.to_dict()},
+                data={**(data or {}), "severity": severity.value, "scope": scope.to_dict()},
             )
         return incident_id
 
@@ -160,7 +161,14 @@ class IncidentsMixin(JournalConnection):
             return await self._event(event_id)
 
     async def set_severity(
-        self, incident_id: int, severity: Severity, *, author: str, at: datetime, reason: str
+        self,
+        incident_id: int,
+        severity: Severity,
+        *,
+        author: str,
+        at: datetime,
+        reason: str,
+        data: dict[str, Any] | None = None,
     ) -> Event | None:
         async with self._transaction():
             (current,) = await self._by_id(
@@ -179,7 +187,7 @@ class IncidentsMixin(JournalConnection):
                 author=author,
                 at=at,
                 recorded_at=at,
-                data={"from": current, "to": severity.value},
+                data={**(data or {}), "from": current, "to": severity.value},
             )
 
     async def set_scope(

@@ -183,7 +183,12 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
             return
         assert self.room is not None
         incident_id = await self._guard(
-            self.room.declare(declaration.title, declaration.severity, scope=declaration.scope)
+            self.room.declare(
+                declaration.title,
+                declaration.severity,
+                scope=declaration.scope,
+                evidence=self._evidence(),
+            )
         )
         if incident_id is not None:
             await self.show_incident(incident_id)

@@ -213,6 +213,10 @@ class ChecklistPane(OptionList):
         self.runbook = runbook
         self.phase_index = 0
         self.follow_phase = True  # track the incident's phase until the user picks one
+        # While set, a phase change does not move the list: a tick here made it ("Acknowledge
+        # the alert"), and the user is still working down this phase's steps.
+        self.hold_phase = False
+        self._incident_phase: Phase | None = None
         self.incident: Incident | None = None
 
     @property
@@ -221,9 +225,10 @@ class ChecklistPane(OptionList):
 
     def show(self, incident: Incident) -> None:
         self.incident = incident
-        if self.follow_phase:
-            current = self.runbook.current_phase(incident.milestones)
+        current = self.runbook.current_phase(incident.milestones)
+        if self.follow_phase and current is not self._incident_phase and not self.hold_phase:
             self.phase_index = self.runbook.phases.index(current)
+        self._incident_phase = current
         keep = self.highlighted
         self.clear_options()
         for step in self.phase.steps:

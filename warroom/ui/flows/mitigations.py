@@ -61,6 +61,7 @@ class MitigationFlow(_Base):
         if self.room is None or self.incident is None:
             return
         self.notify(f"{plan.summary}…", timeout=3)
+        evidence = self._evidence()  # what the panels showed when it was confirmed
         result = await self._guard(
             self.room.run_action(
                 action,
@@ -68,6 +69,7 @@ class MitigationFlow(_Base):
                 confirmation=answer,
                 incident_id=self.incident.id,
                 read_only=self.read_only,
+                evidence=evidence,
             )
         )
         if result is None:
