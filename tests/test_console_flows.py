@@ -118,3 +118,51 @@ async def test_every_console_entry_carries_evidence(tmp_path, db, clock):
         ("acknowledged", "down"),
         ("action", "down"),
     ]
+
+
+async def test_an_update_no_channel_can_take_is_kept_and_said(tmp_path, db, clock, notices):
+    from textual.widgets import Label, TextArea
+
+    from warroom.ui.dialogs import UpdateEditor
+    from warroom.ui.outbox import OutboxScreen
+
+    app = app_for(tmp_path, db, clock)  # no [notify] channel
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "API down")
+        header = str(app.query_one(IncidentHeader).render())
+        assert "no update channel" in header and "update in" not in header
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, UpdateEditor)
+        # Prefilled from the journal: the title stands for the alarm nobody named.
+        assert (
+            app.screen.query_one(TextArea).text == "[INC-1 SEV-1] API down\nInvestigating API down."
+        )
+        assert "no team channel is configured" in str(app.screen.prompt_title)
+        await pilot.press(*" ETA 10 min", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(
+            n.title == "update NOT sent" and "no team channel configured" in n.message
+            for n in notices
+        ), notices
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen.query_one(TextArea).text.endswith("Investigating API down. ETA 10 min")
+        await pilot.press("escape", "o")
+        await pilot.pause()
+        assert isinstance(app.screen, OutboxScreen)
+        said = " ".join(str(label.render()) for label in app.screen.query(Label))
+        assert "Updates cannot be sent: no team channel is configured" in said
+        assert "your update text for INC-1" in said and "Every status update was sent" not in said
+        await pilot.press("escape", "q")
+        await pilot.pause()
+    assert rows(db, "SELECT COUNT(*) FROM events WHERE kind = 'comms'") == [(0,)]
+
+    again = app_for(tmp_path, db, clock)  # an SSH drop later: the text is still there
+    async with again.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("u")
+        await pilot.pause()
+        assert again.screen.query_one(TextArea).text.endswith("ETA 10 min")

@@ -89,12 +89,17 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
         self._saved_layout: LayoutState | None = None
         self._delivering = False
         self._journal_trouble = ""
+        self.update_drafts: dict[int, tuple[str, str]] = {}  # kept when they could not be sent
 
     # Layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(
-            whoami(self.config), self.runbook, self.clock, self.config.notify.cadence
+            whoami(self.config),
+            self.runbook,
+            self.clock,
+            self.config.notify.cadence,
+            channels=self.config.notify.targets,
         )
         names = [
             "Timeline",
@@ -157,6 +162,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
         open_ones = [i for i in everything if i.status is Status.OPEN]
         writing = [i for i in everything if postmortem_pending(i)]
         self.layout_state = load_layout(self.db)
+        self.update_drafts = dict(self.layout_state.drafts)
         remembered = self.layout_state.incident
         if remembered is not None and any(i.id == remembered for i in open_ones + writing):
             await self.show_incident(remembered)

@@ -49,12 +49,14 @@ class IncidentHeader(Static):
         runbook: Runbook,
         clock: Callable[[], datetime] = utcnow,
         cadence: CadenceConfig | None = None,
+        channels: tuple[str, ...] = (),
     ) -> None:
         super().__init__(id="incident-header")
         self.clock = clock
         self.author = author
         self.runbook = runbook
         self.cadence = cadence or CadenceConfig()
+        self.channels = channels  # none: no countdown to an update nothing can take
         self.incident: Incident | None = None
         self.unsent = 0  # status updates waiting in the outbox
 
@@ -125,6 +127,8 @@ class IncidentHeader(Static):
         due = next_update_due(incident, self.cadence.every(incident.severity.value))
         if due is None:
             return Text()
+        if not self.channels:
+            return Text("  no update channel", "dim")
         left = (due - now).total_seconds()
         if left < 0:
             return Text(f"  update LATE {clock(left)}", "bold white on red")
