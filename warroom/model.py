@@ -418,6 +418,25 @@ def postmortem_pending(incident: IncidentSummary) -> bool:
     return incident.status is Status.RESOLVED and due.required and not due.done
 
 
+# How long a resolved incident stays one key away in the console (its post-mortem, a reopen).
+RECENTLY_RESOLVED = timedelta(days=7)
+
+
+def switchable(
+    incidents: list[IncidentSummary], now: datetime, recent: timedelta = RECENTLY_RESOLVED
+) -> list[IncidentSummary]:
+    """What the console offers to switch to: every open incident, then resolved ones whose
+    post-mortem is still to write or that were resolved within `recent`; each in id order."""
+    open_ones = [i for i in incidents if i.status is Status.OPEN]
+    resolved = [
+        i
+        for i in incidents
+        if i.status is Status.RESOLVED
+        and (postmortem_pending(i) or (i.resolved_at is not None and now - i.resolved_at <= recent))
+    ]
+    return sorted(open_ones, key=lambda i: i.id) + sorted(resolved, key=lambda i: i.id)
+
+
 def next_update_due(incident: Incident, every: timedelta | None) -> datetime | None:
     """When the team channel expects the next status update: `every` after the last one sent,
     or after detection; None when resolved or no cadence is set."""

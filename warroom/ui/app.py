@@ -23,7 +23,7 @@ from textual.widgets import Tab, Tabs
 from warroom.config import Config, whoami
 from warroom.errors import JournalError, UserError
 from warroom.evidence import capture
-from warroom.model import Incident, Kind, Status, postmortem_pending
+from warroom.model import Incident, IncidentSummary, Kind, Status, postmortem_pending, switchable
 from warroom.runbook import Runbook
 from warroom.sanitize import redact_secrets
 from warroom.service import WarRoom, open_war_room, runbook_for
@@ -32,7 +32,6 @@ from warroom.sources.health import HealthSnapshot, observe_health
 from warroom.timeutil import utcnow
 from warroom.ui import keys
 from warroom.ui.dialogs import (
-    ChooseScreen,
     ConfirmScreen,
     Declaration,
     DeclareScreen,
@@ -40,8 +39,10 @@ from warroom.ui.dialogs import (
 )
 from warroom.ui.feeds import EcsArrived, HealthArrived, LogsArrived, start_feeds
 from warroom.ui.flows.comms import CommsFlow
+from warroom.ui.flows.incidents import IncidentSwitch
 from warroom.ui.flows.mitigations import MitigationFlow
 from warroom.ui.flows.timeline import TimelineKeys
+from warroom.ui.incidents import DECLARE, IncidentsScreen
 from warroom.ui.layout_state import LayoutState, load_layout
 from warroom.ui.logpane import LogPane
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
@@ -52,7 +53,7 @@ CHANGE_POLL = 0.5  # seconds between looks for another console's writes
 OUTBOX_POLL = 3.0  # seconds between looks for status updates due for a retry
 
 
-class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None]):
+class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSwitch, App[None]):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True
@@ -90,6 +91,8 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
         self._delivering = False
         self._journal_trouble = ""
         self.update_drafts: dict[int, tuple[str, str]] = {}  # kept when they could not be sent
+        self._known_incidents: set[int] | None = None
+        self._listed: list[IncidentSummary] = []
 
     # Layout -------------------------------------------------------------------------------
 
@@ -159,33 +162,43 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
     async def _choose_incident(self) -> None:
         assert self.room is not None
         everything = await self.room.incidents()
+        self._known_incidents = {i.id for i in everything}
+        self._listed = switchable(everything, self.clock())
         open_ones = [i for i in everything if i.status is Status.OPEN]
         writing = [i for i in everything if postmortem_pending(i)]
         self.layout_state = load_layout(self.db)
         self.update_drafts = dict(self.layout_state.drafts)
         remembered = self.layout_state.incident
-        if remembered is not None and any(i.id == remembered for i in open_ones + writing):
+        # An open incident first: the one this console left, else the only one; a post-mortem
+        # to write after that; with a choice to make, the list; with nothing, the declare form.
+        if remembered is not None and any(i.id == remembered for i in open_ones):
             await self.show_incident(remembered)
             self._restore_layout()
-        elif len(open_ones) == 1 and not writing:
+        elif len(open_ones) == 1:
             await self.show_incident(open_ones[0].id)
-        elif not open_ones and not writing:
-            self.push_screen(DeclareScreen(can_cancel=False), self._declared)
+        elif not open_ones and remembered is not None and any(i.id == remembered for i in writing):
+            await self.show_incident(remembered)
+            self._restore_layout()
+        elif open_ones or writing:
+            self.push_screen(IncidentsScreen(open_ones + writing, self.clock()), self._chosen)
         else:
-            self.push_screen(ChooseScreen(open_ones + writing, self.clock()), self._chosen)
+            # Cancellable when there is somewhere to go: esc lists the incidents resolved lately.
+            self.push_screen(DeclareScreen(can_cancel=bool(self._listed)), self._declared)
 
     async def _chosen(self, choice: int | None) -> None:
         if choice is None:
             if self.incident is None:
                 self.exit()
             return
-        if choice == 0:
-            self.push_screen(DeclareScreen(can_cancel=self.incident is not None), self._declared)
+        if choice == DECLARE:
+            self.push_screen(DeclareScreen(can_cancel=True), self._declared)
             return
         await self.show_incident(choice)
 
     async def _declared(self, declaration: Declaration | None) -> None:
         if declaration is None:
+            if self.incident is None:  # nothing shown yet: back to the list
+                await self.action_switch_incident()
             return
         assert self.room is not None
         incident_id = await self._guard(
@@ -206,6 +219,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
         self._token = await self.room.change_token()
         self._redraw()
         self._save_layout()
+        await self._refresh_incidents()
 
     async def reload(self) -> None:
         if self.room is not None and self.incident is not None:
@@ -226,12 +240,13 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
 
     async def _poll_changes(self) -> None:
         """Another console or a CLI call wrote: show it within a second."""
-        if self.room is None or self.incident is None:
+        if self.room is None:
             return
         try:
             token = await self.room.change_token()
             if token != self._token:
                 self._token = token
+                await self._refresh_incidents()  # one declared elsewhere is said
                 await self.reload()
         except JournalError as exc:  # shown once per change of trouble, and polled again
             if str(exc) != self._journal_trouble:
@@ -349,6 +364,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
                 f"key: {key.shown_as}",
                 partial(self.run_action, key.action),
             )
+        yield from self.incident_commands()
 
     # Feeds --------------------------------------------------------------------------------
 

@@ -59,6 +59,7 @@ class IncidentHeader(Static):
         self.channels = channels  # none: no countdown to an update nothing can take
         self.incident: Incident | None = None
         self.unsent = 0  # status updates waiting in the outbox
+        self.others_open: list[str] = []  # other open incidents' refs: `i` switches
 
     def on_mount(self) -> None:
         self.redraw()  # now, not at the first tick: "no incident" is a state worth showing
@@ -85,6 +86,9 @@ class IncidentHeader(Static):
         clocks.append_text(self._update_due(incident, now))
         if self.unsent:
             clocks.append(f"  ✉ {self.unsent} unsent (o)", "bold white on red")
+        if self.others_open:
+            more = self.others_open[0] if len(self.others_open) == 1 else len(self.others_open)
+            clocks.append(f"  ⚑ {more} also open (i)", "bold black on yellow")
         you = Text().append(f"   you: {self.author}", "dim")
         head = incident_title(incident)
         # " INC-7  SEV-1 " and an ellipsis: what is left of the title on a narrow terminal.
