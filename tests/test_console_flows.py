@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from warroom.config import CommandAction, MitigationsConfig
 from warroom.sources.health import Check, EndpointHealth, HealthSnapshot, HealthState
@@ -166,3 +166,66 @@ async def test_an_update_no_channel_can_take_is_kept_and_said(tmp_path, db, cloc
         await pilot.press("u")
         await pilot.pause()
         assert again.screen.query_one(TextArea).text.endswith("ETA 10 min")
+
+
+async def test_declaring_takes_in_what_the_feeds_saw_just_before(tmp_path, db, clock, notices):
+    from warroom.sources.ecs import EcsSnapshot, Observation
+    from warroom.sources.status import SourceStatus
+    from warroom.ui.feeds import EcsArrived
+
+    def deploy(at: datetime, text: str) -> EcsArrived:
+        seen = Observation(at, "ecs", "saas-backend", "deployment_started", text)
+        source = SourceStatus("ECS saas-prod").succeeded(at, 0.1)
+        return EcsArrived(EcsSnapshot(at, "saas-prod", (), source, (seen,)))
+
+    declared_at = clock.now  # 03:01
+    clock.now = declared_at - timedelta(minutes=25)
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        feeds = [
+            deploy(clock.now, "saas-backend deployment started: saas-backend:8"),  # 02:36
+            HealthArrived(health(HealthState.OK, declared_at - timedelta(minutes=8))),
+            deploy(declared_at - timedelta(minutes=7), "saas-backend deployment started: :9"),
+            HealthArrived(health(HealthState.DOWN, declared_at - timedelta(minutes=6))),
+        ]
+        for message in feeds:
+            app.post_message(message)
+            await pilot.pause()
+        clock.now = declared_at
+        await declare(pilot, "API 500s after deploy")
+        assert any(n.message == "INC-1 declared; 2 earlier observations added" for n in notices)
+        header = str(app.query_one(IncidentHeader).render())
+        assert "T+00:00:00" in header  # detection is when it was declared
+        await pilot.press("x")
+        await pilot.pause()
+    assert rows(db, "SELECT at, recorded_at, kind, text, auto FROM events ORDER BY at, id") == [
+        (
+            "2026-11-26T02:54:00.000000Z",
+            "2026-11-26T03:01:00.000000Z",
+            "observation",
+            "saas-backend deployment started: :9",
+            1,
+        ),
+        (
+            "2026-11-26T02:55:00.000000Z",
+            "2026-11-26T03:01:00.000000Z",
+            "observation",
+            "health api down: HTTP 500",
+            1,
+        ),
+        (
+            "2026-11-26T03:01:00.000000Z",
+            "2026-11-26T03:01:00.000000Z",
+            "detected",
+            "Incident declared, SEV-1",
+            0,
+        ),
+    ]
+    (exported,) = (tmp_path / "postmortems").iterdir()
+    timeline = exported.read_text().split("## Timeline (UTC)\n")[1].split("\n## ")[0]
+    assert timeline.strip().splitlines()[:3] == [
+        "- 02:54 — Observed: saas-backend deployment started: :9 (auto)",
+        "- 02:55 — Observed: health api down: HTTP 500 (auto)",
+        "- 03:01 — Alert fired / user reported: Incident declared, SEV-1 (ana)",
+    ]

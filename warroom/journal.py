@@ -63,9 +63,11 @@ class Journal(Protocol):
         at: datetime,
         window: timedelta,
         data: dict[str, Any] | None = None,
+        recorded_at: datetime | None = None,
     ) -> Event | None:
         """An automatic entry, unless one with the same key was written within `window` (by any
-        console: several watch the same feeds)."""
+        console: several watch the same feeds). `recorded_at` later than `at`: observed before
+        it was written (before the incident was declared)."""
         ...
 
     async def amend_event(

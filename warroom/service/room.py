@@ -172,17 +172,27 @@ class WarRoom(Mitigations, TeamChannel):
             )
 
     async def observe(
-        self, incident_id: int, key: str, text: str, *, data: dict[str, Any] | None = None
+        self,
+        incident_id: int,
+        key: str,
+        text: str,
+        *,
+        data: dict[str, Any] | None = None,
+        at: datetime | None = None,
     ) -> Event | None:
-        """An automatic entry from a feed, written once even when several consoles see it."""
+        """An automatic entry from a feed, written once even when several consoles see it.
+        `at`: when a feed saw it, before the incident was declared. Unlike a person's entry it
+        may come before detection: detection stays when the team knew (the durations count from
+        there), and the timeline shows what the feeds saw leading up to it."""
         return await self.journal.append_observation(
             incident_id,
             key=key,
             text=clean_text(text),
             author=self.author,
-            at=self.now(),
+            at=self._when(at),
             window=OBSERVATION_WINDOW,
             data=data,
+            recorded_at=self.now(),
         )
 
     async def amend(

@@ -109,6 +109,7 @@ class IncidentsMixin(JournalConnection):
         at: datetime,
         window: timedelta,
         data: dict[str, Any] | None = None,
+        recorded_at: datetime | None = None,
     ) -> Event | None:
         async with self._transaction():
             await self._require_incident(incident_id)
@@ -125,7 +126,7 @@ class IncidentsMixin(JournalConnection):
                 text=text,
                 author=author,
                 at=at,
-                recorded_at=at,
+                recorded_at=recorded_at or at,
                 auto=True,
                 data={**(data or {}), "key": key},
             )

@@ -24,6 +24,7 @@ from warroom.config import Config, whoami
 from warroom.errors import JournalError, UserError
 from warroom.evidence import capture
 from warroom.model import Incident, IncidentSummary, Kind, Status, postmortem_pending, switchable
+from warroom.observations import RecentObservations, Seen
 from warroom.runbook import Runbook
 from warroom.sanitize import redact_secrets
 from warroom.service import WarRoom, open_war_room, runbook_for
@@ -92,6 +93,8 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         self._journal_trouble = ""
         self.update_drafts: dict[int, tuple[str, str]] = {}  # kept when they could not be sent
         self._known_incidents: set[int] | None = None
+        # What the feeds saw while no incident was open here: declaring takes it in.
+        self.recent = RecentObservations(config.console.lookback)
         self._listed: list[IncidentSummary] = []
 
     # Layout -------------------------------------------------------------------------------
@@ -210,8 +213,21 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
             )
         )
         if incident_id is not None:
+            taken = await self._take_in_recent(incident_id)
             await self.show_incident(incident_id)
-            self.notify(f"INC-{incident_id} declared", timeout=3)
+            earlier = f"; {taken} earlier observation{'s' * (taken != 1)} added" if taken else ""
+            self.notify(f"INC-{incident_id} declared{earlier}", timeout=6 if taken else 3)
+
+    async def _take_in_recent(self, incident_id: int) -> int:
+        """What the feeds saw in the lookback before declaring, as automatic entries at their
+        own times (written once, even when another console has them too)."""
+        assert self.room is not None
+        taken = 0
+        for seen in self.recent.take(self.clock()):
+            observed = self.room.observe(incident_id, seen.key, seen.text, at=seen.at)
+            if await self._guard(observed) is not None:
+                taken += 1
+        return taken
 
     async def show_incident(self, incident_id: int) -> None:
         assert self.room is not None
@@ -373,7 +389,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         previous, self.health = self.health, snapshot
         self.query_one(HealthPanel).show(snapshot)
         for kind, subject, text in observe_health(previous, snapshot):
-            await self._observe(f"{kind}:{subject}", text)
+            await self._observe(f"{kind}:{subject}", text, snapshot.at)
             if kind in ("health_recovered", "sla_breach_end"):
                 self._offer_mitigated(snapshot.at)
 
@@ -412,15 +428,19 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         self.ecs = snapshot
         self.query_one(EcsPanel).show(snapshot)
         for observation in snapshot.observations:
-            await self._observe(f"{observation.kind}:{observation.subject}", observation.text)
+            key = f"{observation.kind}:{observation.subject}"
+            await self._observe(key, observation.text, observation.at)
 
     def on_logs_arrived(self, message: LogsArrived) -> None:
         for pane in self.query(LogPane):
             if pane.group == message.batch.group:
                 pane.add_batch(message.batch)
 
-    async def _observe(self, key: str, text: str) -> None:
-        if self.room is None or self.incident is None or self.incident.status is Status.RESOLVED:
+    async def _observe(self, key: str, text: str, at: datetime) -> None:
+        if self.room is None:
+            return
+        if self.incident is None or self.incident.status is Status.RESOLVED:
+            self.recent.add(Seen(at, key, text))  # for an incident declared here soon after
             return
         event = await self._guard(self.room.observe(self.incident.id, key, text))
         if event is not None:
