@@ -15,7 +15,7 @@ from warroom.ui.incidents import IncidentsScreen
 from warroom.ui.layout_state import LayoutState, save_layout
 from warroom.ui.panels import IncidentHeader
 
-from .conftest import app_for, eventually
+from .conftest import app_for, declare, eventually
 
 
 async def open_room(db, clock, author: str = "bo") -> WarRoom:
@@ -132,3 +132,26 @@ async def test_the_start_form_hears_of_an_incident_declared_meanwhile(tmp_path, 
         await pilot.press("enter")
         await pilot.pause()
         assert app.incident is not None and app.incident.title == "API 500s"
+
+
+async def test_an_incident_declared_here_is_not_news_to_the_change_poll(
+    tmp_path, db, clock, notices, monkeypatch
+):
+    app = app_for(tmp_path, db, clock)
+    original = WarRoom.incident
+    polled: list[int] = []
+
+    async def poll_then_read(room: WarRoom, incident_id: int):
+        # The console's change poll (twice a second) runs while the console reads the incident
+        # it just declared, before it shows it.
+        if not polled:
+            polled.append(incident_id)
+            await app._poll_changes()
+        return await original(room, incident_id)
+
+    monkeypatch.setattr(WarRoom, "incident", poll_then_read)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "API 500s")
+        assert app.incident is not None and app.incident.id == 1 and polled == [1]
+    assert [n.message for n in notices] == ["INC-1 declared"]

@@ -93,6 +93,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         self._journal_trouble = ""
         self.update_drafts: dict[int, tuple[str, str]] = {}  # kept when they could not be sent
         self._known_incidents: set[int] | None = None
+        self._declared_here: set[int] = set()  # never announced as declared elsewhere
         # What the feeds saw while no incident was open here: declaring takes it in.
         self.recent = RecentObservations(config.console.lookback)
         self._listed: list[IncidentSummary] = []
@@ -213,6 +214,8 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
             )
         )
         if incident_id is not None:
+            # Before anything else awaits: the change poll may read the list meanwhile.
+            self._declared_here.add(incident_id)
             taken = await self._take_in_recent(incident_id)
             await self.show_incident(incident_id)
             earlier = f"; {taken} earlier observation{'s' * (taken != 1)} added" if taken else ""

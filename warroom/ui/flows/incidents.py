@@ -29,6 +29,7 @@ else:
 class IncidentSwitch(_Base):
     # Every incident id seen so far (None: not read yet), and what `i` offered last.
     _known_incidents: set[int] | None
+    _declared_here: set[int]
     _listed: list[IncidentSummary]
 
     async def action_switch_incident(self) -> None:
@@ -53,7 +54,7 @@ class IncidentSwitch(_Base):
         shown = self.incident.id if self.incident is not None else None
         known, self._known_incidents = self._known_incidents, {i.id for i in everything}
         for item in everything:
-            if known is None or item.id in known or item.id == shown:
+            if known is None or item.id in known or item.id in (shown, *self._declared_here):
                 continue
             if item.status is Status.OPEN:
                 self._declared_elsewhere(item)
