@@ -144,7 +144,7 @@ async def test_an_update_no_channel_can_take_is_kept_and_said(tmp_path, db, cloc
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any(
-            n.title == "update NOT sent" and "no team channel configured" in n.message
+            n.title == "update NOT sent" and "No team channel is configured" in n.message
             for n in notices
         ), notices
         await pilot.press("u")

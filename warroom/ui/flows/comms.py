@@ -23,7 +23,8 @@ else:
     _Base = object
 
 
-NO_CHANNEL = "no team channel is configured ([notify] channel in the config)"
+# No brackets: the dialog's title and the toasts read Rich markup.
+NO_CHANNEL = "no team channel is configured (notify.channel in the config)"
 
 
 class CommsFlow(_Base):
@@ -65,8 +66,9 @@ class CommsFlow(_Base):
         except (UserError, JournalError) as exc:
             # Not queued anywhere: kept as the draft, so the edited text is not lost.
             self.update_drafts[incident_id] = (kind, redact_secrets(text))
+            why = str(exc) if self.config.notify.targets else NO_CHANNEL
             self.notify(
-                f"{exc}. Your text is kept: u opens it again.",
+                f"{why[:1].upper()}{why[1:]}. Your text is kept: u opens it again.",
                 title="update NOT sent",
                 severity="error",
                 timeout=20,
