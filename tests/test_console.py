@@ -183,7 +183,7 @@ async def test_start_screen_offers_post_mortems_still_to_write(tmp_path, db, clo
     from warroom.runbook import load_runbook
     from warroom.service import WarRoom
     from warroom.store import SqliteJournal
-    from warroom.ui.dialogs import ChooseScreen
+    from warroom.ui.incidents import IncidentsScreen
     from warroom.ui.postmortem import PostmortemScreen
 
     journal = await SqliteJournal.open(db)
@@ -200,7 +200,7 @@ async def test_start_screen_offers_post_mortems_still_to_write(tmp_path, db, clo
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         # Nothing is open, but a SEV-2 post-mortem is overdue: offered, not the declare form.
-        assert isinstance(app.screen, ChooseScreen)
+        assert isinstance(app.screen, IncidentsScreen)
         choices = app.screen.query_one(OptionList)
         assert choices.option_count == 1
         assert "post-mortem OVERDUE" in str(choices.get_option_at_index(0).prompt)

@@ -158,3 +158,15 @@ def test_a_team_runbook_replaces_the_builtin(tmp_path: Path):
     path.write_text("[[phases]]\nid = 'x'\nname = 'X'\nsteps = []\nbegins_after = 'lunch'\n")
     with pytest.raises(SchemaError, match=r"phases\[0\].begins_after"):
         load_runbook(path)
+    path.write_text(
+        "[[phases]]\nid = 'x'\nname = 'X'\n"
+        "[[phases.steps]]\nid = 'a'\ntitle = 'Page'\nmilestone = 'detected'\n"
+    )
+    with pytest.raises(SchemaError, match=r"phases\[0\].steps\[0\].milestone"):
+        load_runbook(path)
+
+
+def test_steps_that_reach_a_milestone_name_it():
+    runbook = load_runbook()
+    milestones = {s.id: s.milestone for p in runbook.phases for s in p.steps if s.milestone}
+    assert milestones == {"1": "acknowledged", "6": "root_cause", "7": "fix_deployed"}

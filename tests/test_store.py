@@ -144,6 +144,27 @@ async def test_timeline_is_in_time_order_whatever_the_typing_order(room: WarRoom
     assert incident.events[1].backdated
 
 
+async def test_ticking_a_milestone_step_logs_the_milestone_once(room: WarRoom, clock):
+    incident_id = await room.declare("Alert", Severity.SEV1)
+    clock.advance(minutes=4)
+    await room.check("1", incident_id=incident_id)  # "Acknowledge the alert"
+    await room.check("1", False, incident_id=incident_id)
+    clock.advance(minutes=1)
+    await room.check("1", incident_id=incident_id)
+    incident = await room.incident(incident_id)
+    [ack] = incident.events_of(Kind.ACKNOWLEDGED)
+    assert ack.text == "On-call acknowledged (checklist 1. Acknowledge the alert)"
+    assert ack.author == "ana" and ack.data == {"checklist": "1"}
+    assert incident.milestones.time_to_acknowledge == timedelta(minutes=4)
+    # A milestone already logged by hand is not logged again by its step.
+    await room.log(Kind.ROOT_CAUSE, "pool exhausted", incident_id=incident_id)
+    await room.check("6", incident_id=incident_id)
+    await room.check("2", incident_id=incident_id)  # no milestone
+    incident = await room.incident(incident_id)
+    assert [e.text for e in incident.events_of(Kind.ROOT_CAUSE)] == ["pool exhausted"]
+    assert [e.kind for e in incident.events].count(Kind.CHECKLIST) == 5
+
+
 async def test_severity_scope_checklist_and_items(room: WarRoom, clock):
     incident_id = await room.declare(
         "Tenant data leak", Severity.SEV2, scope=Scope(tenants=("acme",))

@@ -117,11 +117,6 @@ def test_the_message_follows_the_milestones(events: tuple[Event, ...], kind: str
 
 def test_missing_values_show_the_runbooks_placeholders():
     empty = incident()
-    assert draft_update(empty) == Draft(
-        "investigating",
-        f"{HEADER}\nInvestigating [alarm name / user report].",
-        ("[alarm name / user report]",),
-    )
     mitigated = draft_update(incident(DETECTED, MITIGATED), "mitigated")
     assert mitigated.text == (
         f"{HEADER}\nMitigated by [action]. Service restored at 03:25 UTC. Investigating root cause."
@@ -136,11 +131,44 @@ def test_missing_values_show_the_runbooks_placeholders():
     assert resolved.missing == ("[X]", "[time]")
 
 
-def test_the_declare_default_is_not_an_alarm_name():
+def test_the_declare_default_is_not_an_alarm_name_the_title_is():
+    # The console's declare form leaves this text: the title says what was reported.
     declared = event(Kind.DETECTED, 0, "Incident declared, SEV-1")
-    assert render_update("investigating", incident(declared)) == (
-        f"{HEADER}\nInvestigating [alarm name / user report]."
+    assert draft_update(incident(declared)) == Draft(
+        "investigating", f"{HEADER}\nInvestigating {TITLE}.", ()
     )
+    assert draft_update(incident()).text == f"{HEADER}\nInvestigating {TITLE}."
+
+
+def test_tags_stay_out_of_the_team_channel():
+    tagged = event(Kind.ROOT_CAUSE, 50, "lock held in migration #bad-deploy.")
+    both = event(Kind.ROOT_CAUSE, 51, "#Migrations: no timeout on ALTER #db-lock, retried")
+    text = render_update("resolved", incident(DETECTED, tagged, both, FIX, RESOLVED))
+    assert text.endswith(
+        "Resolved. Root cause was lock held in migration and no timeout on ALTER, retried. "
+        "Fix deployed at 09:15 UTC."
+    )
+    assert "#" not in text
+    alarm = event(Kind.DETECTED, 0, "CloudWatch alarm api-5xx #alarms")
+    fixed = event(Kind.MITIGATED, 3, "rolled back #bad-deploy")
+    assert render_update("mitigated", incident(alarm, fixed)).endswith(
+        "Mitigated by rolled back. Service restored at 03:04 UTC. Investigating root cause."
+    )
+    # Not tags (the report's rule): kept as written.
+    kept = event(Kind.ROOT_CAUSE, 5, "C# client, see wiki page#locks, issue #123")
+    assert "C# client, see wiki page#locks, issue #123" in render_update(
+        "resolved", incident(DETECTED, kept)
+    )
+
+
+def test_texts_a_key_logs_by_itself_are_not_the_cause_or_the_mitigation():
+    # `c` and `m` pressed without a text, or a checklist step ticked: nothing was said yet.
+    cause = event(Kind.ROOT_CAUSE, 30, "Root cause identified")
+    ticked = event(Kind.ROOT_CAUSE, 31, "Root cause identified (checklist)", checklist="6")
+    applied = event(Kind.MITIGATED, 24, "Mitigation applied")
+    text = render_update("resolved", incident(DETECTED, applied, cause, ticked, RESOLVED))
+    assert text.endswith("Resolved. Root cause was [X]. Fix deployed at [time].")
+    assert "Mitigated by [action]." in render_update("mitigated", incident(DETECTED, applied))
 
 
 def test_the_first_detected_entry_is_the_alarm():

@@ -274,8 +274,12 @@ class ConsoleConfig:
     # Quitting with a resolved incident whose post-mortem is missing or outdated: ask, always,
     # never.
     export_on_close: str = "ask"
+    # Declaring takes in what the feeds observed this long before (health flips, deploys); 0s: no.
+    lookback: timedelta = timedelta(minutes=15)
 
     def __post_init__(self) -> None:
+        if self.lookback < timedelta(0):
+            raise Invalid("lookback", "must be 0s or more")
         if self.export_on_close not in EXPORT_ON_CLOSE:
             raise Invalid(
                 "export_on_close",

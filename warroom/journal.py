@@ -35,7 +35,10 @@ class Journal(Protocol):
         detected_at: datetime,
         detected_text: str,
         recorded_at: datetime,
-    ) -> int: ...
+        data: dict[str, Any] | None = None,
+    ) -> int:
+        """The incident and its `detected` entry (`data` added to that entry's)."""
+        ...
 
     async def append_event(
         self,
@@ -64,9 +67,11 @@ class Journal(Protocol):
         at: datetime,
         window: timedelta,
         data: dict[str, Any] | None = None,
+        recorded_at: datetime | None = None,
     ) -> Event | None:
         """An automatic entry, unless one with the same key was written within `window` (by any
-        console: several watch the same feeds)."""
+        console: several watch the same feeds). `recorded_at` later than `at`: observed before
+        it was written (before the incident was declared)."""
         ...
 
     async def amend_event(
@@ -99,7 +104,14 @@ class Journal(Protocol):
         ...
 
     async def set_severity(
-        self, incident_id: int, severity: Severity, *, author: str, at: datetime, reason: str
+        self,
+        incident_id: int,
+        severity: Severity,
+        *,
+        author: str,
+        at: datetime,
+        reason: str,
+        data: dict[str, Any] | None = None,
     ) -> Event | None: ...
 
     async def set_scope(
@@ -115,7 +127,13 @@ class Journal(Protocol):
         label: str,
         author: str,
         at: datetime,
-    ) -> Event: ...
+        data: dict[str, Any] | None = None,
+        milestone: Kind | None = None,
+        milestone_text: str = "",
+    ) -> Event:
+        """Mark a step; with `milestone`, also log that milestone (same transaction, so two
+        consoles ticking at once log it once) unless the timeline already has one."""
+        ...
 
     async def add_action_item(
         self,

@@ -135,6 +135,18 @@ def parse_kind(text: str, allowed: tuple[Kind, ...] = LOGGABLE_KINDS) -> Kind:
     raise ValueError(f"unknown kind {text!r}; use one of: {names}")
 
 
+# `#tag` words in root-cause entries and the post-mortem's root cause: a letter, then letters,
+# digits, `_` or `-`. Not after a word character, so `page#anchor` and `C#` are not tags.
+ROOT_CAUSE_TAG = re.compile(r"(?<![\w#&/])#([A-Za-z][\w-]*)")
+
+
+def strip_tags(text: str) -> str:
+    """The text without its `#tags` (they are for the quarterly review, not for the team
+    channel), spaces and punctuation tidied where they stood."""
+    bare = " ".join(ROOT_CAUSE_TAG.sub("", text).split())
+    return re.sub(r"\s+([.,;:!?])", r"\1", bare).strip(" ,;:")
+
+
 def format_id(incident_id: int) -> str:
     return f"INC-{incident_id}"
 
@@ -499,6 +511,25 @@ def postmortem_pending(incident: IncidentSummary) -> bool:
     """Resolved, and the post-mortem the runbook asks for (SEV-1/2, 48 h) not exported since."""
     due = incident.postmortem_rule
     return incident.status is Status.RESOLVED and due.required and not due.done
+
+
+# How long a resolved incident stays one key away in the console (its post-mortem, a reopen).
+RECENTLY_RESOLVED = timedelta(days=7)
+
+
+def switchable(
+    incidents: list[IncidentSummary], now: datetime, recent: timedelta = RECENTLY_RESOLVED
+) -> list[IncidentSummary]:
+    """What the console offers to switch to: every open incident, then resolved ones whose
+    post-mortem is still to write or that were resolved within `recent`; each in id order."""
+    open_ones = [i for i in incidents if i.status is Status.OPEN]
+    resolved = [
+        i
+        for i in incidents
+        if i.status is Status.RESOLVED
+        and (postmortem_pending(i) or (i.resolved_at is not None and now - i.resolved_at <= recent))
+    ]
+    return sorted(open_ones, key=lambda i: i.id) + sorted(resolved, key=lambda i: i.id)
 
 
 def next_update_due(incident: Incident, every: timedelta | None) -> datetime | None:

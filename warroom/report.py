@@ -8,13 +8,13 @@ nearest-rank p50: with an even count, the lower of the two middle values.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from warroom.model import (
+    ROOT_CAUSE_TAG,
     SEVERITY_LEVELS,
     EcsChange,
     Incident,
@@ -31,9 +31,8 @@ from warroom.timeutil import iso, parse_duration
 PERCENTILE_METHOD = "nearest-rank"
 DEFAULT_SINCE = "90d"
 
-# `#tag` words in root-cause entries and the post-mortem's root cause: a letter, then letters,
-# digits, `_` or `-`. Not after a word character, so `page#anchor` and `C#` are not tags.
-_TAG = re.compile(r"(?<![\w#&/])#([A-Za-z][\w-]*)")
+# `#tag` words (the syntax is the model's: the team channel's drafts strip the same tags).
+_TAG = ROOT_CAUSE_TAG
 
 # The ECS feed's observation keys are `<change>:<service>`; the health feed's are
 # `<kind>:<endpoint>`, and an endpoint is not a service.

@@ -15,6 +15,8 @@ from warroom.typedtoml import Invalid, build, read_toml
 
 BUILTIN = Path(__file__).with_name("runbook.toml")
 _MILESTONE_NAMES = {k.value for k in MILESTONES}
+# Detection is when the incident began; no step reaches it.
+_STEP_MILESTONES = _MILESTONE_NAMES - {"detected"}
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,14 @@ class Step:
     id: str
     title: str
     detail: str = ""
+    # The milestone ticking this step reaches ("acknowledged" for "Acknowledge the alert"):
+    # logged by the tick unless the timeline has it already.
+    milestone: str = ""
+
+    def __post_init__(self) -> None:
+        if self.milestone and self.milestone not in _STEP_MILESTONES:
+            names = ", ".join(sorted(_STEP_MILESTONES))
+            raise Invalid("milestone", f"{self.milestone!r} is not one of: {names}")
 
 
 @dataclass(frozen=True)

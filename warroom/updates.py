@@ -18,7 +18,7 @@ from typing import Any, Literal, cast
 import jinja2
 
 from warroom.export import environment
-from warroom.model import Event, Incident, Kind, PostmortemField
+from warroom.model import KIND_LABELS, Event, Incident, Kind, PostmortemField, strip_tags
 
 UpdateKind = Literal["investigating", "mitigated", "resolved"]
 UPDATE_KINDS: tuple[UpdateKind, ...] = ("investigating", "mitigated", "resolved")
@@ -66,17 +66,17 @@ def update_context(incident: Incident) -> dict[str, Any]:
     day = _utc(milestones.detected or incident.created_at).date()
     return {
         "id": incident.ref,
-        "title": incident.title,
+        "title": _untagged(incident.title),
         "severity": incident.severity.value,
         "alarm": _alarm(incident),
         "action": _clip(
             _joined(_mitigations(incident))
-            or _single(incident.postmortem.get(PostmortemField.MITIGATION))
+            or _single(_untagged(incident.postmortem.get(PostmortemField.MITIGATION)))
         ),
         "restored_at": _clock(milestones.mitigated, day),
         "root_cause": _clip(
-            _joined(_single(e.text) for e in _entries(incident, Kind.ROOT_CAUSE))
-            or _single(incident.postmortem.get(PostmortemField.ROOT_CAUSE))
+            _joined(_single(_said(e)) for e in _entries(incident, Kind.ROOT_CAUSE))
+            or _single(_untagged(incident.postmortem.get(PostmortemField.ROOT_CAUSE)))
         ),
         "fix_at": _clock(milestones.fix_deployed, day),
     }
@@ -123,11 +123,27 @@ def _entries(incident: Incident, *kinds: Kind) -> list[Event]:
     return sorted(incident.events_of(*kinds), key=lambda e: (e.at, e.id))
 
 
-def _alarm(incident: Incident) -> str | None:
-    detected = _entries(incident, Kind.DETECTED)
-    if not detected or _DECLARED_DEFAULT.fullmatch(detected[0].text.strip()):
+def _said(event: Event) -> str | None:
+    """What a person wrote in the entry, without internal `#tags`; None for the text a key or
+    a checklist tick logs by itself ("Root cause identified" names no cause) until edited."""
+    ticked = event.data.get("checklist") and event.edited_at is None
+    if ticked or event.text.strip() == KIND_LABELS[event.kind]:
         return None
-    return _clip(_single(detected[0].text))
+    return _untagged(event.text)
+
+
+def _untagged(text: str | None) -> str | None:
+    """Tags are for the quarterly review; the team channel gets the words around them."""
+    return None if text is None else strip_tags(text)
+
+
+def _alarm(incident: Incident) -> str | None:
+    """The first detected entry's text (the alarm or the report), else the incident's title:
+    a console declaration leaves the default "Incident declared, SEV-x" there."""
+    detected = _entries(incident, Kind.DETECTED)
+    if detected and not _DECLARED_DEFAULT.fullmatch(detected[0].text.strip()):
+        return _clip(_single(_untagged(detected[0].text)))
+    return _clip(_single(_untagged(incident.title)))
 
 
 def _mitigations(incident: Incident) -> list[str]:
@@ -138,8 +154,10 @@ def _mitigations(incident: Incident) -> list[str]:
     for event in _entries(incident, Kind.MITIGATED, Kind.ACTION):
         text = event.text
         if event.kind is Kind.MITIGATED:
-            if _RESTATES_RESTORED.match(text.strip()):
+            said = _said(event)
+            if said is None or _RESTATES_RESTORED.match(said):
                 continue
+            text = said
         else:
             result = _ACTION_RESULT.match(text)
             failed = event.data.get("ok") is False or (result and result["state"] == "FAILED")
@@ -147,6 +165,7 @@ def _mitigations(incident: Incident) -> list[str]:
                 continue
             if result:
                 text = result["summary"]
+            text = strip_tags(text)
         texts.append(_single(text))
     return texts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from warroom.errors import UserError
 from warroom.model import Event, Kind
@@ -66,14 +66,20 @@ class Mitigations(_Base):
         return plan.refusal
 
     async def refuse_action(
-        self, plan: Plan, reason: str, *, incident_id: int | None = None
+        self,
+        plan: Plan,
+        reason: str,
+        *,
+        incident_id: int | None = None,
+        evidence: dict[str, Any] | None = None,
     ) -> tuple[Outcome, Event]:
         """A real attempt that was refused is part of the story: an `action` entry saying
         why, with nothing called. (Read-only mode still writes the journal.)"""
         from warroom.actions import Outcome
 
         refused = Outcome(False, f"refused: {reason}", 0.0, data={"refused": reason})
-        return await self._journal_outcome(await self.target(incident_id), plan, refused)
+        incident = await self.target(incident_id)
+        return await self._journal_outcome(incident, plan, refused, evidence)
 
     async def run_action(
         self,
@@ -83,16 +89,20 @@ class Mitigations(_Base):
         confirmation: str | bool,
         incident_id: int | None = None,
         read_only: bool = False,
+        evidence: dict[str, Any] | None = None,
     ) -> tuple[Outcome, Event]:
         """Run and journal the outcome, success or failure, with who, parameters, request id or
-        HTTP status, and duration. A refused plan (read-only, `plan.refusal`) is journaled as
-        refused and not run; a wrong confirmation is a UserError and journals nothing."""
+        HTTP status, and duration (and the `evidence` the console's panels showed when it was
+        confirmed). A refused plan (read-only, `plan.refusal`) is journaled as refused and not
+        run; a wrong confirmation is a UserError and journals nothing."""
         from warroom.actions import ActionContext, Outcome
         from warroom.actions.base import failed
 
         refusal = self.action_refusal(plan, read_only)
         if refusal:
-            return await self.refuse_action(plan, refusal, incident_id=incident_id)
+            return await self.refuse_action(
+                plan, refusal, incident_id=incident_id, evidence=evidence
+            )
         if plan.confirm == "type":
             if confirmation != plan.confirmation_word:
                 raise UserError(
@@ -114,10 +124,14 @@ class Mitigations(_Base):
             )
         except Exception as exc:  # journaled as a failure, never raised into the console
             outcome = failed(exc, started)
-        return await self._journal_outcome(incident, plan, outcome)
+        return await self._journal_outcome(incident, plan, outcome, evidence)
 
     async def _journal_outcome(
-        self, incident: int, plan: Plan, outcome: Outcome
+        self,
+        incident: int,
+        plan: Plan,
+        outcome: Outcome,
+        evidence: dict[str, Any] | None = None,
     ) -> tuple[Outcome, Event]:
         if "refused" in outcome.data:  # nothing ran: no state, reference or duration to give
             text = f"{plan.summary}: {outcome.detail}"
@@ -146,6 +160,7 @@ class Mitigations(_Base):
                 "http_status": outcome.http_status,
                 "duration_s": round(outcome.duration, 3),
                 **outcome.data,
+                **({} if evidence is None else {"evidence": evidence}),
             },
         )
         return outcome, event

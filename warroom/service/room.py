@@ -17,6 +17,7 @@ from warroom.corrections import refuse_amend, refuse_entry
 from warroom.errors import UserError
 from warroom.journal import Journal, open_journal
 from warroom.model import (
+    KIND_LABELS,
     LOGGABLE_KINDS,
     POSTMORTEM_FIELDS,
     ActionItem,
@@ -88,8 +89,10 @@ class WarRoom(Mitigations, TeamChannel, Corrections):
         scope: Scope | None = None,
         detected_at: datetime | None = None,
         note: str = "",
+        evidence: dict[str, Any] | None = None,
     ) -> int:
-        """Open an incident; its first entry is `detected` (when the alert fired, if given)."""
+        """Open an incident; its first entry is `detected` (when the alert fired, if given),
+        with the `evidence` the console's panels showed."""
         title = clean_text(title, "title")
         if "\n" in title:
             raise UserError("a title is one line")
@@ -106,6 +109,7 @@ class WarRoom(Mitigations, TeamChannel, Corrections):
             detected_at=self._when(detected_at),
             detected_text=text,
             recorded_at=self.now(),
+            data=_with_evidence(None, evidence),
         )
 
     async def incident(self, incident_id: int) -> Incident:
@@ -169,17 +173,27 @@ class WarRoom(Mitigations, TeamChannel, Corrections):
         )
 
     async def observe(
-        self, incident_id: int, key: str, text: str, *, data: dict[str, Any] | None = None
+        self,
+        incident_id: int,
+        key: str,
+        text: str,
+        *,
+        data: dict[str, Any] | None = None,
+        at: datetime | None = None,
     ) -> Event | None:
-        """An automatic entry from a feed, written once even when several consoles see it."""
+        """An automatic entry from a feed, written once even when several consoles see it.
+        `at`: when a feed saw it, before the incident was declared. Unlike a person's entry it
+        may come before detection: detection stays when the team knew (the durations count from
+        there), and the timeline shows what the feeds saw leading up to it."""
         return await self.journal.append_observation(
             incident_id,
             key=key,
             text=clean_text(text),
             author=self.author,
-            at=self.now(),
+            at=self._when(at),
             window=OBSERVATION_WINDOW,
             data=data,
+            recorded_at=self.now(),
         )
 
     async def amend(
@@ -198,7 +212,12 @@ class WarRoom(Mitigations, TeamChannel, Corrections):
         )
 
     async def change_severity(
-        self, severity: Severity, *, incident_id: int | None = None, reason: str = ""
+        self,
+        severity: Severity,
+        *,
+        incident_id: int | None = None,
+        reason: str = "",
+        evidence: dict[str, Any] | None = None,
     ) -> Event | None:
         """Returns the logged entry, or None when the severity already was that."""
         return await self.journal.set_severity(
@@ -207,6 +226,7 @@ class WarRoom(Mitigations, TeamChannel, Corrections):
             author=self.author,
             at=self.now(),
             reason=clean_text(reason, "reason", required=False),
+            data=_with_evidence(None, evidence),
         )
 
     async def change_scope(self, scope: Scope, *, incident_id: int | None = None) -> Event | None:
@@ -215,13 +235,21 @@ class WarRoom(Mitigations, TeamChannel, Corrections):
         )
 
     async def check(
-        self, item_id: str, done: bool = True, *, incident_id: int | None = None
+        self,
+        item_id: str,
+        done: bool = True,
+        *,
+        incident_id: int | None = None,
+        evidence: dict[str, Any] | None = None,
     ) -> Event:
-        """Tick (or untick) a runbook step; who and when go on the timeline."""
+        """Tick (or untick) a runbook step; who and when go on the timeline. Ticking a step
+        that reaches a milestone ("Acknowledge the alert") logs that milestone too, once: an
+        untick is a correction of the checklist, and the milestone entry stays (append-only)."""
         try:
             phase, step = self.runbook.step(item_id)
         except KeyError:
             raise UserError(f"no checklist step {item_id!r} in the runbook") from None
+        milestone = Kind(step.milestone) if done and step.milestone else None
         return await self.journal.set_checklist(
             await self.target(incident_id),
             item_id,
@@ -229,6 +257,11 @@ class WarRoom(Mitigations, TeamChannel, Corrections):
             label=f"{phase.name} {step.id}. {step.title}",
             author=self.author,
             at=self.now(),
+            data=_with_evidence(None, evidence),
+            milestone=milestone,
+            milestone_text=(
+                f"{KIND_LABELS[milestone]} (checklist {step.id}. {step.title})" if milestone else ""
+            ),
         )
 
     # Post-mortem --------------------------------------------------------------------------
@@ -372,6 +405,15 @@ class WarRoom(Mitigations, TeamChannel, Corrections):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def _with_evidence(
+    data: dict[str, Any] | None, evidence: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """An entry's data with what the console's panels showed (None: not from the console)."""
+    if evidence is None:
+        return data
+    return {**(data or {}), "evidence": evidence}
 
 
 def runbook_for(config: Config) -> Runbook:

@@ -51,6 +51,7 @@ class IncidentsMixin(JournalConnection):
         detected_at: datetime,
         detected_text: str,
         recorded_at: datetime,
+        data: dict[str, Any] | None = None,
     ) -> int:
         async with self._transaction():
             cursor = await self._write(
@@ -73,7 +74,7 @@ class IncidentsMixin(JournalConnection):
                 author=author,
                 at=detected_at,
                 recorded_at=recorded_at,
-                data={"severity": severity.value, "scope": scope.to_dict()},
+                data={**(data or {}), "severity": severity.value, "scope": scope.to_dict()},
             )
         return incident_id
 
@@ -115,6 +116,7 @@ class IncidentsMixin(JournalConnection):
         at: datetime,
         window: timedelta,
         data: dict[str, Any] | None = None,
+        recorded_at: datetime | None = None,
     ) -> Event | None:
         async with self._transaction():
             await self._require_incident(incident_id)
@@ -131,7 +133,7 @@ class IncidentsMixin(JournalConnection):
                 text=text,
                 author=author,
                 at=at,
-                recorded_at=at,
+                recorded_at=recorded_at or at,
                 auto=True,
                 data={**(data or {}), "key": key},
             )
@@ -171,7 +173,14 @@ class IncidentsMixin(JournalConnection):
             return await self._event(event_id)
 
     async def set_severity(
-        self, incident_id: int, severity: Severity, *, author: str, at: datetime, reason: str
+        self,
+        incident_id: int,
+        severity: Severity,
+        *,
+        author: str,
+        at: datetime,
+        reason: str,
+        data: dict[str, Any] | None = None,
     ) -> Event | None:
         async with self._transaction():
             (current,) = await self._by_id(
@@ -190,7 +199,7 @@ class IncidentsMixin(JournalConnection):
                 author=author,
                 at=at,
                 recorded_at=at,
-                data={"from": current, "to": severity.value},
+                data={**(data or {}), "from": current, "to": severity.value},
             )
 
     async def set_scope(
@@ -225,6 +234,9 @@ class IncidentsMixin(JournalConnection):
         label: str,
         author: str,
         at: datetime,
+        data: dict[str, Any] | None = None,
+        milestone: Kind | None = None,
+        milestone_text: str = "",
     ) -> Event:
         async with self._transaction():
             await self._require_incident(incident_id)
@@ -235,15 +247,29 @@ class IncidentsMixin(JournalConnection):
                 (incident_id, item_id, int(done), author, to_db(at)),
             )
             mark = "[x]" if done else "[ ]"
-            return await self._insert_event(
+            event = await self._insert_event(
                 incident_id,
                 kind=Kind.CHECKLIST,
                 text=f"{mark} {label}",
                 author=author,
                 at=at,
                 recorded_at=at,
-                data={"item": item_id, "done": done},
+                data={**(data or {}), "item": item_id, "done": done},
             )
+            if milestone is not None and not await self._scalar(
+                "SELECT 1 FROM events WHERE incident_id = ? AND kind = ? LIMIT 1",
+                (incident_id, milestone.value),
+            ):
+                await self._insert_event(
+                    incident_id,
+                    kind=milestone,
+                    text=milestone_text,
+                    author=author,
+                    at=at,
+                    recorded_at=at,
+                    data={**(data or {}), "checklist": item_id},
+                )
+            return event
 
     async def add_action_item(
         self,

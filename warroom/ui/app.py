@@ -23,7 +23,8 @@ from textual.widgets import Tab, Tabs
 from warroom.config import Config, whoami
 from warroom.errors import JournalError, UserError
 from warroom.evidence import capture
-from warroom.model import Incident, Kind, Status, postmortem_pending
+from warroom.model import Incident, IncidentSummary, Kind, Status, postmortem_pending, switchable
+from warroom.observations import RecentObservations, Seen
 from warroom.runbook import Runbook
 from warroom.sanitize import redact_secrets
 from warroom.service import WarRoom, open_war_room, runbook_for
@@ -32,7 +33,6 @@ from warroom.sources.health import HealthSnapshot, observe_health
 from warroom.timeutil import utcnow
 from warroom.ui import keys
 from warroom.ui.dialogs import (
-    ChooseScreen,
     ConfirmScreen,
     Declaration,
     DeclareScreen,
@@ -40,8 +40,10 @@ from warroom.ui.dialogs import (
 )
 from warroom.ui.feeds import EcsArrived, HealthArrived, LogsArrived, start_feeds
 from warroom.ui.flows.comms import CommsFlow
+from warroom.ui.flows.incidents import IncidentSwitch
 from warroom.ui.flows.mitigations import MitigationFlow
 from warroom.ui.flows.timeline import TimelineKeys
+from warroom.ui.incidents import DECLARE, IncidentsScreen
 from warroom.ui.layout_state import LayoutState, load_layout
 from warroom.ui.logpane import LogPane
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
@@ -52,7 +54,7 @@ CHANGE_POLL = 0.5  # seconds between looks for another console's writes
 OUTBOX_POLL = 3.0  # seconds between looks for status updates due for a retry
 
 
-class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None]):
+class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSwitch, App[None]):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True
@@ -89,12 +91,22 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
         self._saved_layout: LayoutState | None = None
         self._delivering = False
         self._journal_trouble = ""
+        self.update_drafts: dict[int, tuple[str, str]] = {}  # kept when they could not be sent
+        self._known_incidents: set[int] | None = None
+        self._declared_here: set[int] = set()  # never announced as declared elsewhere
+        # What the feeds saw while no incident was open here: declaring takes it in.
+        self.recent = RecentObservations(config.console.lookback)
+        self._listed: list[IncidentSummary] = []
 
     # Layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(
-            whoami(self.config), self.runbook, self.clock, self.config.notify.cadence
+            whoami(self.config),
+            self.runbook,
+            self.clock,
+            self.config.notify.cadence,
+            channels=self.config.notify.targets,
         )
         names = [
             "Timeline",
@@ -154,40 +166,71 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
     async def _choose_incident(self) -> None:
         assert self.room is not None
         everything = await self.room.incidents()
+        self._known_incidents = {i.id for i in everything}
+        self._listed = switchable(everything, self.clock())
         open_ones = [i for i in everything if i.status is Status.OPEN]
         writing = [i for i in everything if postmortem_pending(i)]
         self.layout_state = load_layout(self.db)
+        self.update_drafts = dict(self.layout_state.drafts)
         remembered = self.layout_state.incident
-        if remembered is not None and any(i.id == remembered for i in open_ones + writing):
+        # An open incident first: the one this console left, else the only one; a post-mortem
+        # to write after that; with a choice to make, the list; with nothing, the declare form.
+        if remembered is not None and any(i.id == remembered for i in open_ones):
             await self.show_incident(remembered)
             self._restore_layout()
-        elif len(open_ones) == 1 and not writing:
+        elif len(open_ones) == 1:
             await self.show_incident(open_ones[0].id)
-        elif not open_ones and not writing:
-            self.push_screen(DeclareScreen(can_cancel=False), self._declared)
+        elif not open_ones and remembered is not None and any(i.id == remembered for i in writing):
+            await self.show_incident(remembered)
+            self._restore_layout()
+        elif open_ones or writing:
+            self.push_screen(IncidentsScreen(open_ones + writing, self.clock()), self._chosen)
         else:
-            self.push_screen(ChooseScreen(open_ones + writing, self.clock()), self._chosen)
+            # Cancellable when there is somewhere to go: esc lists the incidents resolved lately.
+            self.push_screen(DeclareScreen(can_cancel=bool(self._listed)), self._declared)
 
     async def _chosen(self, choice: int | None) -> None:
         if choice is None:
             if self.incident is None:
                 self.exit()
             return
-        if choice == 0:
-            self.push_screen(DeclareScreen(can_cancel=self.incident is not None), self._declared)
+        if choice == DECLARE:
+            self.push_screen(DeclareScreen(can_cancel=True), self._declared)
             return
         await self.show_incident(choice)
 
     async def _declared(self, declaration: Declaration | None) -> None:
         if declaration is None:
+            if self.incident is None:  # nothing shown yet: back to the list
+                await self.action_switch_incident()
             return
         assert self.room is not None
         incident_id = await self._guard(
-            self.room.declare(declaration.title, declaration.severity, scope=declaration.scope)
+            self.room.declare(
+                declaration.title,
+                declaration.severity,
+                scope=declaration.scope,
+                evidence=self._evidence(),
+            )
         )
         if incident_id is not None:
+            # Before anything else awaits: the change poll may read the list meanwhile.
+            self._declared_here.add(incident_id)
+            taken = await self._take_in_recent(incident_id)
             await self.show_incident(incident_id)
-            self.notify(f"INC-{incident_id} declared", timeout=3)
+            earlier = f"; {taken} earlier observation{'s' * (taken != 1)} added" if taken else ""
+            self.notify(f"INC-{incident_id} declared{earlier}", timeout=6 if taken else 3)
+
+    async def _take_in_recent(self, incident_id: int) -> int:
+        """What the feeds saw in the lookback before declaring, as automatic entries at their
+        own times (written once, even when another console has them too)."""
+        assert self.room is not None
+        taken = 0
+        for seen in self.recent.take(self.clock()):
+            observed = self.room.observe(incident_id, seen.key, seen.text, at=seen.at)
+            if await self._guard(observed) is not None:
+                taken += 1
+        return taken
 
     async def show_incident(self, incident_id: int) -> None:
         assert self.room is not None
@@ -195,6 +238,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
         self._token = await self.room.change_token()
         self._redraw()
         self._save_layout()
+        await self._refresh_incidents()
 
     async def reload(self) -> None:
         if self.room is not None and self.incident is not None:
@@ -215,12 +259,13 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
 
     async def _poll_changes(self) -> None:
         """Another console or a CLI call wrote: show it within a second."""
-        if self.room is None or self.incident is None:
+        if self.room is None:
             return
         try:
             token = await self.room.change_token()
             if token != self._token:
                 self._token = token
+                await self._refresh_incidents()  # one declared elsewhere is said
                 await self.reload()
         except JournalError as exc:  # shown once per change of trouble, and polled again
             if str(exc) != self._journal_trouble:
@@ -343,6 +388,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
                 f"key: {key.shown_as}",
                 partial(self.run_action, key.action),
             )
+        yield from self.incident_commands()
 
     # Feeds --------------------------------------------------------------------------------
 
@@ -351,7 +397,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
         previous, self.health = self.health, snapshot
         self.query_one(HealthPanel).show(snapshot)
         for kind, subject, text in observe_health(previous, snapshot):
-            await self._observe(f"{kind}:{subject}", text)
+            await self._observe(f"{kind}:{subject}", text, snapshot.at)
             if kind in ("health_recovered", "sla_breach_end"):
                 self._offer_mitigated(snapshot.at)
 
@@ -390,15 +436,19 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
         self.ecs = snapshot
         self.query_one(EcsPanel).show(snapshot)
         for observation in snapshot.observations:
-            await self._observe(f"{observation.kind}:{observation.subject}", observation.text)
+            key = f"{observation.kind}:{observation.subject}"
+            await self._observe(key, observation.text, observation.at)
 
     def on_logs_arrived(self, message: LogsArrived) -> None:
         for pane in self.query(LogPane):
             if pane.group == message.batch.group:
                 pane.add_batch(message.batch)
 
-    async def _observe(self, key: str, text: str) -> None:
-        if self.room is None or self.incident is None or self.incident.status is Status.RESOLVED:
+    async def _observe(self, key: str, text: str, at: datetime) -> None:
+        if self.room is None:
+            return
+        if self.incident is None or self.incident.status is Status.RESOLVED:
+            self.recent.add(Seen(at, key, text))  # for an incident declared here soon after
             return
         event = await self._guard(self.room.observe(self.incident.id, key, text))
         if event is not None:

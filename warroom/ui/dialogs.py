@@ -1,4 +1,4 @@
-"""Modal screens: declare, choose, text prompts, entry edits, severity, help, mitigations."""
+"""Modal screens: declare, text prompts, entry edits, severity, help, mitigations."""
 
 from __future__ import annotations
 
@@ -27,10 +27,8 @@ from textual.widgets.option_list import Option
 
 from warroom.model import (
     SEVERITY_LEVELS,
-    IncidentSummary,
     Scope,
     Severity,
-    Status,
 )
 from warroom.timeutil import parse_instant
 from warroom.ui import keys
@@ -111,56 +109,6 @@ class DeclareScreen(ModalScreen[Declaration | None]):
     def action_cancel(self) -> None:
         if self.can_cancel:
             self.dismiss(None)
-
-
-class ChooseScreen(ModalScreen[int | None]):
-    """Open incidents, and resolved ones whose post-mortem is due: pick one (or declare)."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+n", "declare", "Declare")]
-
-    def __init__(self, incidents: list[IncidentSummary], now: datetime | None = None) -> None:
-        super().__init__()
-        self.incidents = incidents
-        self.now = now
-
-    def compose(self) -> ComposeResult:
-        open_count = sum(1 for i in self.incidents if i.status is Status.OPEN)
-        due_count = len(self.incidents) - open_count
-        title = f"{open_count} open"
-        if due_count:
-            title += f", {due_count} with a post-mortem to write"
-        with Vertical(classes="dialog"):
-            yield Label(f"{title}: choose one", classes="dialog-title")
-            options = []
-            for item in self.incidents:
-                text = Text()
-                text.append(f"{item.ref:<8}", "bold")
-                text.append(f"{item.severity.value}  ")
-                text.append(item.title)
-                when = item.detected_at or item.created_at
-                text.append(f"  detected {when:%Y-%m-%d %H:%M}", "dim")
-                if item.status is Status.RESOLVED:
-                    due = item.postmortem_rule
-                    if self.now is not None and due.overdue(self.now):
-                        text.append("  post-mortem OVERDUE", "bold red")
-                    elif due.due_at is not None:
-                        text.append(f"  post-mortem due {due.due_at:%Y-%m-%d %H:%M}", "yellow")
-                options.append(Option(text, id=str(item.id)))
-            yield OptionList(*options, id="choices")
-            yield Label("enter opens · ctrl+n declares another · esc quits", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    @on(OptionList.OptionSelected)
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id or 0))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_declare(self) -> None:
-        self.dismiss(0)  # 0: declare a new one
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ class LayoutState:
     zoomed: str | None = None
     filters: dict[str, str] = field(default_factory=dict)
     checklist_phase: int | None = None  # None: follow the incident's phase
+    # Status updates that could not be sent (no channel, read-only), per incident: the update's
+    # kind and the text as edited, offered again by `u` while the incident's phase is the same.
+    drafts: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 def state_path(db: Path) -> Path:
@@ -33,6 +36,11 @@ def load_layout(db: Path) -> LayoutState:
             checklist_phase=raw.get("checklist_phase")
             if isinstance(raw.get("checklist_phase"), int)
             else None,
+            drafts={
+                int(k): (str(v[0]), str(v[1]))
+                for k, v in dict(raw.get("drafts", {})).items()
+                if isinstance(v, list) and len(v) == 2
+            },
         )
     except (OSError, ValueError, TypeError, AttributeError):
         return LayoutState()

@@ -34,9 +34,11 @@ class OutboxScreen(ModalScreen[tuple[str, int | None] | None]):
         Binding("escape,o", "close", "Close"),
     ]
 
-    def __init__(self, messages: list[OutboxMessage]) -> None:
+    def __init__(self, messages: list[OutboxMessage], notes: list[str] | None = None) -> None:
+        """`notes`: what else is not sent (no channel configured, a draft kept)."""
         super().__init__()
         self.messages = messages
+        self.notes = notes or []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -45,8 +47,10 @@ class OutboxScreen(ModalScreen[tuple[str, int | None] | None]):
                 yield OptionList(
                     *(Option(message_text(m), id=str(m.id)) for m in self.messages), id="outbox"
                 )
-            else:
+            elif not self.notes:
                 yield Label("Every status update was sent or discarded.")
+            for note in self.notes:
+                yield Label(Text(note), classes="outbox-note")
             yield Label(
                 "Retried by itself with backoff · r retry all now · d discard · esc close",
                 classes="hint",

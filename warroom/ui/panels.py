@@ -48,14 +48,17 @@ class IncidentHeader(Static):
         runbook: Runbook,
         clock: Callable[[], datetime] = utcnow,
         cadence: CadenceConfig | None = None,
+        channels: tuple[str, ...] = (),
     ) -> None:
         super().__init__(id="incident-header")
         self.clock = clock
         self.author = author
         self.runbook = runbook
         self.cadence = cadence or CadenceConfig()
+        self.channels = channels  # none: no countdown to an update nothing can take
         self.incident: Incident | None = None
         self.unsent = 0  # status updates waiting in the outbox
+        self.others_open: list[str] = []  # other open incidents' refs: `i` switches
 
     def on_mount(self) -> None:
         self.redraw()  # now, not at the first tick: "no incident" is a state worth showing
@@ -82,6 +85,9 @@ class IncidentHeader(Static):
         clocks.append_text(self._update_due(incident, now))
         if self.unsent:
             clocks.append(f"  ✉ {self.unsent} unsent (o)", "bold white on red")
+        if self.others_open:
+            more = self.others_open[0] if len(self.others_open) == 1 else len(self.others_open)
+            clocks.append(f"  ⚑ {more} also open (i)", "bold black on yellow")
         you = Text().append(f"   you: {self.author}", "dim")
         head = incident_title(incident)
         # " INC-7  SEV-1 " and an ellipsis: what is left of the title on a narrow terminal.
@@ -101,7 +107,8 @@ class IncidentHeader(Static):
     def _deadline(self, incident: Incident, now: datetime) -> Text:
         m = incident.milestones
         started = m.detected or incident.created_at
-        if m.acknowledged is None:
+        # Resolved first: the response clock stops there, acknowledged or not.
+        if m.acknowledged is None and incident.status is Status.OPEN:
             left = (response_due(incident.severity, started) - now).total_seconds()
             if left >= 0:
                 return Text(f"ack due {clock(left)}", "yellow")
@@ -123,6 +130,8 @@ class IncidentHeader(Static):
         due = next_update_due(incident, self.cadence.every(incident.severity.value))
         if due is None:
             return Text()
+        if not self.channels:
+            return Text("  no update channel", "dim")
         left = (due - now).total_seconds()
         if left < 0:
             return Text(f"  update LATE {clock(left)}", "bold white on red")
@@ -211,6 +220,10 @@ class ChecklistPane(OptionList):
         self.runbook = runbook
         self.phase_index = 0
         self.follow_phase = True  # track the incident's phase until the user picks one
+        # While set, a phase change does not move the list: a tick here made it ("Acknowledge
+        # the alert"), and the user is still working down this phase's steps.
+        self.hold_phase = False
+        self._incident_phase: Phase | None = None
         self.incident: Incident | None = None
 
     @property
@@ -219,9 +232,10 @@ class ChecklistPane(OptionList):
 
     def show(self, incident: Incident) -> None:
         self.incident = incident
-        if self.follow_phase:
-            current = self.runbook.current_phase(incident.milestones)
+        current = self.runbook.current_phase(incident.milestones)
+        if self.follow_phase and current is not self._incident_phase and not self.hold_phase:
             self.phase_index = self.runbook.phases.index(current)
+        self._incident_phase = current
         keep = self.highlighted
         self.clear_options()
         for step in self.phase.steps:

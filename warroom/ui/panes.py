@@ -39,6 +39,7 @@ class PaneLayout(_Base):
     layout_state: LayoutState
     _active_pane: int
     _saved_layout: LayoutState | None
+    update_drafts: dict[int, tuple[str, str]]
 
     @property
     def panes(self) -> list[Widget]:
@@ -59,6 +60,7 @@ class PaneLayout(_Base):
             zoomed=zoomed,
             filters={p.group: p.filter_text for p in self.query(LogPane) if p.filter_text},
             checklist_phase=None if checklist.follow_phase else checklist.phase_index,
+            drafts=dict(self.update_drafts),
         )
 
     def _save_layout(self, *, wait: bool = False) -> None:

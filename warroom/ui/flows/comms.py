@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
 
-from warroom.errors import JournalError
+from warroom.errors import JournalError, UserError
+from warroom.model import format_id
+from warroom.sanitize import redact_secrets
 from warroom.ui.dialogs import ConfirmScreen, UpdateEditor
 from warroom.ui.outbox import OutboxScreen
 from warroom.ui.panels import IncidentHeader
@@ -21,32 +23,60 @@ else:
     _Base = object
 
 
+# No brackets: the dialog's title and the toasts read Rich markup.
+NO_CHANNEL = "no team channel is configured (notify.channel in the config)"
+
+
 class CommsFlow(_Base):
     _delivering: bool
+    update_drafts: dict[int, tuple[str, str]]
 
     async def action_update(self) -> None:
-        """`u`: the runbook's message for this phase, prefilled, editable, then posted."""
+        """`u`: the runbook's message for this phase, prefilled, editable, then posted; a text
+        that could not be sent comes back as it was edited, while the phase is the same."""
         if self.room is None or self.incident is None:
             return
         draft = await self._guard(self.room.draft_update(self.incident.id))
         if draft is None:
             return
-        channels = ", ".join(self.config.notify.targets) or "no channel ([notify] in config)"
-        title = f"Status update ({draft.kind}) to {channels}"
-        if draft.missing:
+        incident_id = self.incident.id
+        channels = ", ".join(self.config.notify.targets)
+        title = f"Status update ({draft.kind}) to {channels or NO_CHANNEL}"
+        text = draft.text
+        kept = self.update_drafts.get(incident_id)
+        if kept is not None and kept[0] == draft.kind:
+            text = kept[1]
+            title += "; your text, not sent yet"
+        elif draft.missing:
             title += f"; fill in {', '.join(draft.missing)}"
+        if not channels:
+            title += "; ctrl+s keeps it here"
 
         def send(text: str | None) -> None:
-            if text and self.room is not None and self.incident is not None:
-                self.run_worker(self._post(text), group="comms")
+            if text and self.room is not None:
+                self.run_worker(self._post(incident_id, draft.kind, text), group="comms")
 
-        self.push_screen(UpdateEditor(title, draft.text), send)
+        self.push_screen(UpdateEditor(title, text), send)
 
-    async def _post(self, text: str) -> None:
-        if self.room is None or self.incident is None:
+    async def _post(self, incident_id: int, kind: str, text: str) -> None:
+        if self.room is None:
             return
-        deliveries = await self._guard(self.room.post_update(text, incident_id=self.incident.id))
-        for delivery in deliveries or ():
+        try:
+            deliveries = await self.room.post_update(text, incident_id=incident_id)
+        except (UserError, JournalError) as exc:
+            # Not queued anywhere: kept as the draft, so the edited text is not lost.
+            self.update_drafts[incident_id] = (kind, redact_secrets(text))
+            why = str(exc) if self.config.notify.targets else NO_CHANNEL
+            self.notify(
+                f"{why[:1].upper()}{why[1:]}. Your text is kept: u opens it again.",
+                title="update NOT sent",
+                severity="error",
+                timeout=20,
+            )
+            return
+        self.update_drafts.pop(incident_id, None)  # queued: the outbox has it now
+        await self.reload()
+        for delivery in deliveries:
             channel = delivery.message.channel
             if delivery.ok:
                 self.notify(f"posted to {channel}", title="update sent", timeout=5)
@@ -108,6 +138,10 @@ class CommsFlow(_Base):
         messages = await self._guard(self.room.outbox())
         if messages is None:
             return
+        notes = [] if self.config.notify.targets else [f"Updates cannot be sent: {NO_CHANNEL}."]
+        if self.update_drafts:
+            refs = ", ".join(format_id(n) for n in sorted(self.update_drafts))
+            notes.append(f"Kept, not sent: your update text for {refs} (u opens it).")
 
         async def chosen(answer: tuple[str, int | None] | None) -> None:
             if answer is None or self.room is None:
@@ -127,7 +161,7 @@ class CommsFlow(_Base):
                     ConfirmScreen(f"Discard update #{post_id}? It will never be sent."), discard
                 )
 
-        self.push_screen(OutboxScreen(messages), chosen)
+        self.push_screen(OutboxScreen(messages, notes), chosen)
 
     async def _retry_outbox(self) -> None:
         if self.room is None:

@@ -45,9 +45,10 @@ class MitigationFlow(_Base):
         self.clear_notifications()
         if plan.refusal and not self.read_only:  # read-only: only a preview, not an attempt
             if self.incident is not None:  # tried and refused: that belongs on the timeline
-                await self._guard(
-                    self.room.refuse_action(plan, plan.refusal, incident_id=self.incident.id)
+                refusal = self.room.refuse_action(
+                    plan, plan.refusal, incident_id=self.incident.id, evidence=self._evidence()
                 )
+                await self._guard(refusal)
             self.notify(
                 plan.refusal, title=f"{plan.action}: refused", severity="warning", timeout=10
             )
@@ -66,6 +67,7 @@ class MitigationFlow(_Base):
         if self.room is None or self.incident is None:
             return
         self.notify(f"{plan.summary}…", timeout=3)
+        evidence = self._evidence()  # what the panels showed when it was confirmed
         result = await self._guard(
             self.room.run_action(
                 action,
@@ -73,6 +75,7 @@ class MitigationFlow(_Base):
                 confirmation=answer,
                 incident_id=self.incident.id,
                 read_only=self.read_only,
+                evidence=evidence,
             )
         )
         if result is None:

@@ -11,6 +11,9 @@ from warroom.ui.logpane import LogPane
 from warroom.ui.panels import ChecklistPane, TimelinePane
 from warroom.ui.promptbar import PromptBar
 
+# A milestone a tick logged names no cause, fix or mitigation yet: how to add it.
+MILESTONE_TEXT_HINT = "; enter on its timeline entry adds what it was"
+
 if TYPE_CHECKING:
     from warroom.ui.app import WarRoomApp
 
@@ -67,7 +70,12 @@ class TimelineKeys(_Base):
             if choice and self.room is not None and self.incident is not None:
                 severity, reason = choice
                 result = await self._guard(
-                    self.room.change_severity(severity, incident_id=self.incident.id, reason=reason)
+                    self.room.change_severity(
+                        severity,
+                        incident_id=self.incident.id,
+                        reason=reason,
+                        evidence=self._evidence(),
+                    )
                 )
                 if result is None:
                     self.notify(f"severity stays {severity.value}", timeout=2)
@@ -97,10 +105,36 @@ class TimelineKeys(_Base):
         )
 
     async def on_checklist_pane_toggle(self, message: ChecklistPane.Toggle) -> None:
-        if self.room is not None and self.incident is not None:
-            await self._guard(
-                self.room.check(message.step_id, message.done, incident_id=self.incident.id)
+        if self.room is None or self.incident is None:
+            return
+        before = {e.id for e in self.incident.events}
+        phase = self.runbook.current_phase(self.incident.milestones)
+        checklist = self.query_one(ChecklistPane)
+        checklist.hold_phase = True
+        try:
+            event = await self._guard(
+                self.room.check(
+                    message.step_id,
+                    message.done,
+                    incident_id=self.incident.id,
+                    evidence=self._evidence(),
+                )
             )
+        finally:
+            checklist.hold_phase = False
+        if event is None or self.incident is None:
+            return
+        # A step that reaches a milestone logged it (unless the timeline had it): say which.
+        for logged in self.incident.events:
+            if logged.id not in before and logged.data.get("checklist") == message.step_id:
+                label = KIND_LABELS[logged.kind]
+                bare = logged.kind in (Kind.ACKNOWLEDGED, Kind.RESOLVED)
+                said = f"{label} logged at {logged.at:%H:%M:%S} UTC"
+                said += "" if bare else MILESTONE_TEXT_HINT
+                now = self.runbook.current_phase(self.incident.milestones)
+                if now is not phase:
+                    said += f"; the incident is in {now.name} now (] shows its steps)"
+                self.notify(said, timeout=8)
 
     async def on_log_pane_evidence(self, message: LogPane.Evidence) -> None:
         if self.room is None or self.incident is None:
