@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.ui.panels import TimelinePane
+from warroom.ui.panels import ChecklistPane, TimelinePane
 
 from .conftest import app_for, declare
 
@@ -28,3 +28,13 @@ async def test_the_timeline_shows_seconds(tmp_path, db, clock):
             await pilot.pause()
         rows = timeline_rows(app)
     assert [row[:8] for row in rows] == ["03:01:50", "03:02:05", "03:02:40"]
+
+
+async def test_the_checklist_title_names_the_phase_not_a_fraction(tmp_path, db, clock):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Phases")
+        checklist = app.query_one(ChecklistPane)
+        assert str(checklist.border_title) == "Checklist: Detect & Triage · phase 1 of 4"
+        assert str(checklist.border_subtitle).startswith("0/")

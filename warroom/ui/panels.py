@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
+from textual.markup import escape
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
@@ -239,9 +240,11 @@ class ChecklistPane(OptionList):
         if self.phase.steps:
             self.highlighted = min(keep or 0, len(self.phase.steps) - 1)
         n = self.phase_index + 1
-        self.border_title = f"Checklist: {self.phase.name} ({n}/{len(self.runbook.phases)})"
+        # "phase 1 of 4", not "(1/4)": beside "0/4 done" a fraction reads as progress.
+        title = f"Checklist: {self.phase.name} · phase {n} of {len(self.runbook.phases)}"
+        self.border_title = escape(title)
         done = sum(1 for s in self.phase.steps if (m := incident.checklist.get(s.id)) and m.done)
-        self.border_subtitle = f"{done}/{len(self.phase.steps)} done  [ ] phase"
+        self.border_subtitle = escape(f"{done}/{len(self.phase.steps)} done  [ ] phase")
 
     def action_toggle(self) -> None:
         if self.incident is None or self.highlighted is None:
