@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from warroom.ui.panels import ChecklistPane, TimelinePane
 
-from .conftest import app_for, declare
+from .conftest import app_for, declare, eventually
 
 
 def timeline_rows(app) -> list[str]:
@@ -38,3 +38,47 @@ async def test_the_checklist_title_names_the_phase_not_a_fraction(tmp_path, db, 
         checklist = app.query_one(ChecklistPane)
         assert str(checklist.border_title) == "Checklist: Detect & Triage · phase 1 of 4"
         assert str(checklist.border_subtitle).startswith("0/")
+
+
+def shown(widget) -> str:
+    """A widget's text as it is drawn (markup already applied, or not)."""
+    return widget.render().plain
+
+
+def toasts(app) -> list[str]:
+    from textual.widgets._toast import Toast
+
+    return [shown(toast) for toast in app.screen.query(Toast)]
+
+
+async def test_bracketed_words_are_shown_as_written(tmp_path, db, clock):
+    """Config sections like `[notify]` in the console's own words are text, not markup."""
+    from warroom.ui.dialogs import TextPrompt, UpdateEditor
+
+    app = app_for(tmp_path, db, clock)  # no [notify] channel configured
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Brackets")
+        await pilot.press("u")
+        await pilot.pause()
+        assert isinstance(app.screen, UpdateEditor)
+        title = shown(app.screen.query_one(".dialog-title"))
+        assert "to no channel ([notify] in config); fill in [alarm name / user report]" in title
+        await pilot.press("ctrl+s")  # nowhere to send it: refused, said in a toast
+        await eventually(
+            lambda: any("([notify] channel or channels)" in toast for toast in toasts(app)),
+            "the toast",
+            pilot=pilot,
+        )
+
+        timeline = app.query_one(TimelinePane)
+        timeline.focus()
+        timeline.highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one("#at").value = "[b]noon"
+        app.screen.query_one("#text").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "'[b]noon'" in shown(app.screen.query_one("#prompt-error"))

@@ -401,7 +401,9 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, App[None])
 
     def notify(self, message: str, *, title: str = "", **options: Any) -> None:
         """Every toast, from any screen or widget (theirs come here), without a secret the
-        process knows: errors quote what was typed, results what a server answered."""
+        process knows: errors quote what was typed, results what a server answered. Always
+        plain text: messages quote config sections (`[notify]`) and what servers said."""
+        options["markup"] = False
         super().notify(redact_secrets(message), title=redact_secrets(title), **options)
 
 

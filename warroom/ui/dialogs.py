@@ -131,7 +131,7 @@ class ChooseScreen(ModalScreen[int | None]):
         if due_count:
             title += f", {due_count} with a post-mortem to write"
         with Vertical(classes="dialog"):
-            yield Label(f"{title}: choose one", classes="dialog-title")
+            yield Label(Text(f"{title}: choose one"), classes="dialog-title")
             options = []
             for item in self.incidents:
                 text = Text()
@@ -195,7 +195,7 @@ class TextPrompt(ModalScreen[EntryEdit | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield Label(self.prompt_title, classes="dialog-title")
+            yield Label(Text(self.prompt_title), classes="dialog-title")
             yield Input(value=self.text, placeholder="text", id="text")
             if self.with_time:
                 yield Label("Time (UTC, ISO 8601 or HH:MM)", classes="field")
@@ -208,7 +208,7 @@ class TextPrompt(ModalScreen[EntryEdit | None]):
         self.query_one("#text", Input).focus()
 
     def _error(self, message: str) -> None:
-        self.query_one("#prompt-error", Label).update(message)
+        self.query_one("#prompt-error", Label).update(Text(message))
 
     @on(Input.Submitted)
     def submit(self) -> None:
@@ -246,7 +246,7 @@ class UpdateEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.prompt_title, classes="dialog-title")
+            yield Label(Text(self.prompt_title), classes="dialog-title")
             yield TextArea(self.text, id="update-text", soft_wrap=True)
             yield Label("", id="update-error", classes="error")
             yield Label("ctrl+s sends · esc cancels (nothing is sent)", classes="hint")

@@ -145,7 +145,7 @@ class HealthPanel(Static, can_focus=True):
 class EcsPanel(Static, can_focus=True):
     def __init__(self, cluster: str) -> None:
         super().__init__(id="ecs", classes="pane")
-        self.border_title = f"ECS {cluster}" if cluster else "ECS"
+        self.border_title = escape(f"ECS {cluster}") if cluster else "ECS"
         self.snapshot: EcsSnapshot | None = None
 
     def show(self, snapshot: EcsSnapshot | None) -> None:
