@@ -10,7 +10,7 @@ from warroom.sources.status import SourceStatus
 from warroom.ui.app import WarRoomApp
 from warroom.ui.logpane import LogPane
 
-from .conftest import declare
+from .conftest import declare, eventually
 
 
 def logs_config(tmp_path: Path) -> Config:
@@ -53,3 +53,57 @@ async def test_end_in_a_log_pane_follows_again(tmp_path, db, clock):
             pane.flush()
             await pilot.pause()
             assert pane.view.is_vertical_scroll_end, pause
+
+
+async def palette_rows(pilot, query: str, expect: str) -> list[str]:
+    """Open the palette, type `query`, and wait for a row holding `expect`: the rows' text."""
+    from textual.command import CommandList, CommandPalette
+
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, CommandPalette)
+    if query:
+        await pilot.press(*query)
+    commands = pilot.app.screen.query_one(CommandList)
+
+    def rows() -> list[str]:
+        return [commands.get_option_at_index(n).prompt.plain for n in range(commands.option_count)]
+
+    await eventually(lambda: any(expect in row for row in rows()), expect, pilot=pilot)
+    return rows()
+
+
+async def test_the_palette_names_every_key_and_every_mitigation(tmp_path, db, clock):
+    from warroom.ui import keys
+    from warroom.ui.dialogs import ActionMenu
+
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Palette")
+
+        listed = await palette_rows(pilot, "", "Mitigation: rollback")
+        names = [row.split("\n")[0] for row in listed]
+        # Every key by its description, as written ("(config [runbook])" included).
+        for key in keys.palette_commands():
+            assert key.description[:1].upper() + key.description[1:] in names, key.id
+        assert "Keys" not in names and "Quit" not in names  # ? and q stand for Textual's
+        await pilot.press("escape")
+
+        # A mitigation by its name, or by the situation it answers: the menu opens on it.
+        for query, name in (("rollback", "rollback"), ("redis", "failover")):
+            await palette_rows(pilot, query, f"Mitigation: {name}")
+            await pilot.press("enter")
+            await eventually(lambda: isinstance(app.screen, ActionMenu), "the menu", pilot=pilot)
+            menu = app.screen
+            assert menu.rows[menu.query_one("#actions").highlighted].name == name
+            await pilot.press("escape")
+            await pilot.pause()
+
+        # The focused pane's keys too, run on that pane.
+        pane = app.query_one(LogPane)
+        pane.view.focus()
+        await pilot.pause()
+        await palette_rows(pilot, "zoom", "Zoom the pane to full screen and back")
+        await pilot.press("enter")
+        await eventually(lambda: pane.has_class("-zoomed"), "the zoomed pane", pilot=pilot)

@@ -374,11 +374,13 @@ class ActionMenu(ModalScreen[ActionRequest | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, rows: list[MenuRow], read_only: bool):
-        """rows: (name, situation, description, candidate targets, value help)."""
+    def __init__(self, rows: list[MenuRow], read_only: bool, *, chosen: str | None = None):
+        """rows: (name, situation, description, candidate targets, value help); `chosen`
+        the row to start on."""
         super().__init__()
         self.rows = rows
         self.read_only = read_only
+        self.chosen = next((n for n, row in enumerate(rows) if row[0] == chosen), 0)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="action-menu"):
@@ -403,8 +405,10 @@ class ActionMenu(ModalScreen[ActionRequest | None]):
             )
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-        self._fill(0)
+        options = self.query_one(OptionList)
+        options.highlighted = self.chosen
+        options.focus()
+        self._fill(self.chosen)
 
     def _row(self) -> tuple[str, str, str, tuple[str, ...], str]:
         return self.rows[self.query_one(OptionList).highlighted or 0]

@@ -113,7 +113,13 @@ KEYS: tuple[Key, ...] = (
         show=False,
         priority=True,
     ),
-    Key("palette", "ctrl+p", "", "Palette", "command palette: every action by name"),
+    Key(
+        "palette",
+        "ctrl+p",
+        "",
+        "Palette",
+        "command palette: every key's action and every mitigation by name",
+    ),
     Key("quit", "q", "quit_console", "Quit", "quit (everything is already saved)"),
     # In the panes: bound by the pane widgets from here.
     Key("timeline-move", "up,down", "", "", "move", TIMELINE, "↑ ↓", in_readme=False),

@@ -19,12 +19,16 @@ else:
 class MitigationFlow(_Base):
     def action_mitigations(self) -> None:
         """`!`: pick a mitigation, preview its plan, confirm, run; all journaled."""
+        self.open_mitigations()
+
+    def open_mitigations(self, name: str | None = None) -> None:
+        """The menu, on mitigation `name` when given (picked by name in the palette)."""
         from warroom import actions
 
         if self.incident is None:
             return
         rows = actions.menu(self.config, self.runbook)
-        self.push_screen(ActionMenu(rows, self.read_only), self._action_requested)
+        self.push_screen(ActionMenu(rows, self.read_only, chosen=name), self._action_requested)
 
     def _action_requested(self, request: ActionRequest | None) -> None:
         if request is not None:
