@@ -107,3 +107,32 @@ async def test_the_palette_names_every_key_and_every_mitigation(tmp_path, db, cl
         await palette_rows(pilot, "zoom", "Zoom the pane to full screen and back")
         await pilot.press("enter")
         await eventually(lambda: pane.has_class("-zoomed"), "the zoomed pane", pilot=pilot)
+
+
+async def test_the_declare_form_shows_the_chosen_severity_without_colour(tmp_path, db, clock):
+    from warroom.model import Severity
+    from warroom.ui.dialogs import DeclareScreen
+    from warroom.ui.severity_choice import SeverityButton
+
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, DeclareScreen)
+        form = app.screen
+
+        def marks() -> list[str]:
+            """Each row's button, as plain text: the dot marks the choice."""
+            return [b.render().plain[:3] for b in form.query(SeverityButton)]
+
+        assert marks() == ["▐ ▌", "▐●▌", "▐ ▌"]  # SEV-2 by default
+        await pilot.press(*"Orders down", "tab")  # to the severity rows
+        await pilot.press("up")
+        assert marks() == ["▐●▌", "▐ ▌", "▐ ▌"]
+        await pilot.press("up")  # stays on SEV-1: no wrap to SEV-3
+        assert marks() == ["▐●▌", "▐ ▌", "▐ ▌"]
+        await pilot.press("down", "down", "down")  # and stops at SEV-3
+        assert marks() == ["▐ ▌", "▐ ▌", "▐●▌"]
+        await pilot.press("up")
+        await pilot.press("ctrl+s")  # the hint's other way to declare
+        await pilot.pause()
+        assert app.incident is not None and app.incident.severity is Severity.SEV2

@@ -18,7 +18,6 @@ from textual.widgets import (
     Input,
     Label,
     OptionList,
-    RadioButton,
     RadioSet,
     Static,
     TextArea,
@@ -35,6 +34,7 @@ from warroom.model import (
 )
 from warroom.timeutil import parse_instant
 from warroom.ui import keys
+from warroom.ui.severity_choice import SeverityButton, SeverityChoice
 
 if TYPE_CHECKING:
     from warroom.actions import MenuRow  # boto3 loads with the actions, on first use
@@ -54,7 +54,7 @@ def _split(text: str) -> tuple[str, ...]:
 class DeclareScreen(ModalScreen[Declaration | None]):
     """Title, severity (with the runbook's definitions) and scope."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Declare")]
 
     def __init__(self, *, can_cancel: bool = True) -> None:
         super().__init__()
@@ -65,11 +65,11 @@ class DeclareScreen(ModalScreen[Declaration | None]):
             yield Label("Declare an incident", classes="dialog-title")
             yield Input(placeholder="What is broken? (one line)", id="title")
             yield Label("Severity", classes="field")
-            with RadioSet(id="severity"):
+            with SeverityChoice(id="severity"):
                 for severity, level in SEVERITY_LEVELS.items():
                     minutes = int(level.response_target.total_seconds() // 60)
                     target = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h"
-                    yield RadioButton(
+                    yield SeverityButton(
                         Text(
                             f"{severity.value}  {level.definition} (respond < {target}) — "
                             f"e.g. {level.examples}"
@@ -82,7 +82,7 @@ class DeclareScreen(ModalScreen[Declaration | None]):
             yield Input(placeholder="affected endpoints, comma-separated", id="endpoints")
             yield Label("", id="declare-error", classes="error")
             yield Label(
-                "enter in a text field or ctrl+s declares · tab moves · space picks", classes="hint"
+                "enter in a text field or ctrl+s declares · tab moves · ↑↓ pick", classes="hint"
             )
             with Horizontal(classes="buttons"):
                 yield Button("Declare", variant="error", id="ok")
