@@ -10,7 +10,7 @@ from warroom.sources.status import SourceStatus
 from warroom.ui.app import WarRoomApp
 from warroom.ui.logpane import LogPane
 
-from .conftest import declare, eventually
+from .conftest import declare, eventually, seed_ecs
 
 
 def logs_config(tmp_path: Path) -> Config:
@@ -66,16 +66,16 @@ async def palette_rows(pilot, query: str, expect: str) -> list[str]:
         await pilot.press(*query)
     commands = pilot.app.screen.query_one(CommandList)
 
-    def rows() -> list[str]:
+    def texts() -> list[str]:
         return [commands.get_option_at_index(n).prompt.plain for n in range(commands.option_count)]
 
-    await eventually(lambda: any(expect in row for row in rows()), expect, pilot=pilot)
-    return rows()
+    await eventually(lambda: any(expect in text for text in texts()), expect, pilot=pilot)
+    return texts()
 
 
 async def test_the_palette_names_every_key_and_every_mitigation(tmp_path, db, clock):
     from warroom.ui import keys
-    from warroom.ui.dialogs import ActionMenu
+    from warroom.ui.mitigation_dialogs import ActionMenu
 
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -136,3 +136,56 @@ async def test_the_declare_form_shows_the_chosen_severity_without_colour(tmp_pat
         await pilot.press("ctrl+s")  # the hint's other way to declare
         await pilot.pause()
         assert app.incident is not None and app.incident.severity is Severity.SEV2
+
+
+def moto_config(tmp_path: Path, url: str) -> Config:
+    from warroom.config import AwsConfig, EcsConfig
+
+    return Config(
+        user=UserConfig(name="ana"),
+        journal=JournalConfig(postmortem_dir=str(tmp_path / "postmortems")),
+        aws=AwsConfig(region="me-south-1", endpoint_url=url),
+        ecs=EcsConfig(cluster="saas-prod", services=("saas-backend", "saas-worker")),
+    )
+
+
+def on_screen(app, widget) -> bool:
+    """Drawn where the user can see it: the topmost widget at its first cell."""
+    from textual.errors import NoWidget
+
+    region = widget.region
+    try:
+        return bool(region) and app.screen.get_widget_at(region.x, region.y)[0] is widget
+    except NoWidget:  # off the screen
+        return False
+
+
+async def test_the_mitigation_menu_at_80x24_keeps_its_fields_and_asks_for_a_value(
+    tmp_path, db, clock, aws
+):
+    from textual.widgets import Input
+
+    from warroom.ui.mitigation_dialogs import ActionMenu, ConfirmAction
+
+    seed_ecs(aws)
+    app = WarRoomApp(moto_config(tmp_path, aws), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Database overloaded")
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        menu = app.screen
+        assert isinstance(menu, ActionMenu)
+        target, value = menu.query_one("#target", Input), menu.query_one("#value", Input)
+        assert on_screen(app, target) and on_screen(app, value)
+
+        await pilot.press("down", "enter")  # scale, saas-backend suggested, no value
+        status = menu.query_one("#action-status")
+        await eventually(lambda: "needs a value" in status.render().plain, "why", pilot=pilot)
+        assert app.screen is menu and app.focused is value
+        assert status.render().plain.startswith("scale needs a value: the new desired count")
+        assert "--value" not in status.render().plain  # the CLI's word for it
+
+        await pilot.press("1", "enter")
+        await eventually(lambda: isinstance(app.screen, ConfirmAction), "preview", pilot=pilot)
+        assert "desired count: 3 -> 1" in app.screen.preview

@@ -1,14 +1,14 @@
-"""Modal screens: declare, choose, text prompts, entry edits, severity, help, mitigations."""
+"""Modal screens: declare, choose, text prompts, entry edits, severity, help, y/n (the `!`
+flow's own are in mitigation_dialogs.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -35,9 +35,6 @@ from warroom.model import (
 from warroom.timeutil import parse_instant
 from warroom.ui import keys
 from warroom.ui.severity_choice import SeverityButton, SeverityChoice
-
-if TYPE_CHECKING:
-    from warroom.actions import MenuRow  # boto3 loads with the actions, on first use
 
 
 @dataclass(frozen=True)
@@ -360,127 +357,3 @@ class ConfirmScreen(ModalScreen[bool | None]):
 
     def action_answer(self, answer: bool | None) -> None:
         self.dismiss(answer)
-
-
-@dataclass(frozen=True)
-class ActionRequest:
-    name: str
-    target: str | None
-    value: str | None
-
-
-class ActionMenu(ModalScreen[ActionRequest | None]):
-    """The runbook's mitigation table as a menu: pick a row, name the target, preview."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, rows: list[MenuRow], read_only: bool, *, chosen: str | None = None):
-        """rows: (name, situation, description, candidate targets, value help); `chosen`
-        the row to start on."""
-        super().__init__()
-        self.rows = rows
-        self.read_only = read_only
-        self.chosen = next((n for n, row in enumerate(rows) if row[0] == chosen), 0)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="action-menu"):
-            title = "Mitigations (runbook Phase 2)"
-            if self.read_only:
-                title += "  [read-only: every action will be refused]"
-            yield Label(Text(title), classes="dialog-title")
-            options = []
-            for name, situation, description, _, _ in self.rows:
-                text = Text()
-                text.append(f"{situation:<26}", "bold")
-                text.append(f" {name:<19}", "cyan")
-                text.append(f" {description}", "dim")
-                options.append(Option(text, id=name))
-            yield OptionList(*options, id="actions")
-            yield Label("Target", classes="field")
-            yield Input(id="target")
-            yield Label("Value", classes="field", id="value-label")
-            yield Input(id="value")
-            yield Label(
-                "↑↓ choose · enter previews (nothing changes yet) · esc closes", classes="hint"
-            )
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.highlighted = self.chosen
-        options.focus()
-        self._fill(self.chosen)
-
-    def _row(self) -> tuple[str, str, str, tuple[str, ...], str]:
-        return self.rows[self.query_one(OptionList).highlighted or 0]
-
-    def _fill(self, index: int) -> None:
-        _, _, _, candidates, value_help = self.rows[index]
-        target = self.query_one("#target", Input)
-        # The first candidate is a suggestion: the preview and confirmation come before anything.
-        target.value = candidates[0] if candidates else ""
-        target.placeholder = ", ".join(candidates) if candidates else "name the target"
-        value = self.query_one("#value", Input)
-        value.value = ""
-        value.placeholder = value_help or "(none)"
-        value.disabled = not value_help
-
-    @on(OptionList.OptionHighlighted)
-    def _moved(self, event: OptionList.OptionHighlighted) -> None:
-        self._fill(event.option_index)
-
-    @on(OptionList.OptionSelected)
-    def _picked(self) -> None:
-        target = self.query_one("#target", Input)
-        if target.value:
-            self._submit()
-        else:
-            target.focus()
-
-    @on(Input.Submitted)
-    def _submit(self) -> None:
-        name = self._row()[0]
-        target = self.query_one("#target", Input).value.strip() or None
-        value = self.query_one("#value", Input).value.strip() or None
-        self.dismiss(ActionRequest(name, target, value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ConfirmAction(ModalScreen[str | bool | None]):
-    """The plan, then y/n for reversible actions or the target's name typed for the others."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, preview: str, confirm: str, word: str) -> None:
-        super().__init__()
-        self.preview = preview
-        self.confirm = confirm
-        self.word = word
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label("About to change production", classes="dialog-title")
-            yield Static(Text(self.preview))
-            if self.confirm == "type":
-                yield Label(Text(f"Type {self.word} to confirm"), classes="field")
-                yield Input(id="word")
-                yield Label("enter runs · esc cancels", classes="hint")
-            else:
-                yield Label("y runs · n or esc cancels", classes="hint")
-
-    def on_mount(self) -> None:
-        if self.confirm == "type":
-            self.query_one("#word", Input).focus()
-
-    def on_key(self, event: events.Key) -> None:
-        if self.confirm != "type" and event.key in ("y", "n"):
-            event.stop()
-            self.dismiss(True if event.key == "y" else None)
-
-    @on(Input.Submitted, "#word")
-    def _typed(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
