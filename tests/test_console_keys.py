@@ -10,7 +10,7 @@ from warroom.sources.status import SourceStatus
 from warroom.ui.app import WarRoomApp
 from warroom.ui.logpane import LogPane
 
-from .conftest import declare, eventually, seed_ecs
+from .conftest import declare, eventually, rows, seed_ecs
 
 
 def logs_config(tmp_path: Path) -> Config:
@@ -189,3 +189,32 @@ async def test_the_mitigation_menu_at_80x24_keeps_its_fields_and_asks_for_a_valu
         await pilot.press("1", "enter")
         await eventually(lambda: isinstance(app.screen, ConfirmAction), "preview", pilot=pilot)
         assert "desired count: 3 -> 1" in app.screen.preview
+
+
+async def test_a_mistyped_confirmation_can_be_typed_again(tmp_path, db, clock, aws):
+    from warroom.ui.mitigation_dialogs import ConfirmAction
+
+    seed_ecs(aws)
+    app = WarRoomApp(moto_config(tmp_path, aws), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Bad deploy")
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        await pilot.press("enter")  # rollback saas-backend: the name is typed to confirm
+        await eventually(lambda: isinstance(app.screen, ConfirmAction), "preview", pilot=pilot)
+        confirm = app.screen
+        await pilot.press(*"saas-backedn", "enter")
+        await pilot.pause()
+        assert app.screen is confirm  # still asking
+        assert (
+            "'saas-backedn' is not saas-backend" in confirm.query_one("#word-error").render().plain
+        )
+        assert confirm.query_one("#word").value == ""
+        await pilot.press(*"saas-backend", "enter")
+        await eventually(
+            lambda: rows(db, "SELECT json_extract(data, '$.ok') FROM events WHERE kind = 'action'"),
+            "the rollback journaled",
+            pilot=pilot,
+        )
+    assert rows(db, "SELECT json_extract(data, '$.ok') FROM events WHERE kind = 'action'") == [(1,)]

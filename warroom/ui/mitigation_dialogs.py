@@ -1,6 +1,7 @@
 """The `!` flow's dialogs: the mitigation menu and the confirmation of a previewed plan.
 
-The menu stays up until the preview is read, saying why not and focusing the field to fix.
+Both stay up until they have what they need: the menu until the preview is read (saying why not
+and focusing the field to fix), the confirmation until the target's name is typed right.
 """
 
 from __future__ import annotations
@@ -148,7 +149,8 @@ class ActionMenu(ModalScreen[None]):
 
 
 class ConfirmAction(ModalScreen[str | bool | None]):
-    """The plan, then y/n for reversible actions or the target's name typed for the others."""
+    """The plan, then y/n for reversible actions or the target's name typed for the others;
+    a name typed wrong is said and can be typed again."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -165,6 +167,7 @@ class ConfirmAction(ModalScreen[str | bool | None]):
             if self.confirm == "type":
                 yield Label(Text(f"Type {self.word} to confirm"), classes="field")
                 yield Input(id="word")
+                yield Label("", id="word-error", classes="error")
                 yield Label("enter runs · esc cancels", classes="hint")
             else:
                 yield Label("y runs · n or esc cancels", classes="hint")
@@ -180,7 +183,13 @@ class ConfirmAction(ModalScreen[str | bool | None]):
 
     @on(Input.Submitted, "#word")
     def _typed(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip())
+        typed = event.value.strip()
+        if typed != self.word:
+            error = f"{typed!r} is not {self.word}: type it again (esc cancels)"
+            self.query_one("#word-error", Label).update(Text(error if typed else ""))
+            event.input.clear()
+            return
+        self.dismiss(typed)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
