@@ -218,3 +218,37 @@ async def test_a_mistyped_confirmation_can_be_typed_again(tmp_path, db, clock, a
             pilot=pilot,
         )
     assert rows(db, "SELECT json_extract(data, '$.ok') FROM events WHERE kind = 'action'") == [(1,)]
+
+
+async def test_every_dialog_fits_or_scrolls_at_80x24(tmp_path, db, clock):
+    from textual.widgets import Button
+
+    from warroom.ui.dialogs import DeclareScreen
+
+    def fits_or_scrolls() -> bool:
+        dialog = app.screen.query_one(".dialog")
+        fits = dialog.virtual_size.height <= dialog.scrollable_content_region.height
+        return fits or dialog.allow_vertical_scroll
+
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, DeclareScreen) and fits_or_scrolls()
+        declare_button = form.query_one("#ok", Button)
+        while app.focused is not declare_button:  # tab down the form to its button
+            await pilot.press("tab")
+            await pilot.pause()
+        assert on_screen(app, declare_button)
+        form.query_one("#title").focus()
+        await pilot.press(*"Small screen", "enter")
+        await pilot.pause()
+        assert app.incident is not None
+
+        for key in ("s", "u", "question_mark", "o", "exclamation_mark", "ctrl+n"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is not app.screen_stack[0], key
+            assert fits_or_scrolls(), key
+            await pilot.press("escape")
+            await pilot.pause()
