@@ -252,3 +252,25 @@ async def test_every_dialog_fits_or_scrolls_at_80x24(tmp_path, db, clock):
             assert fits_or_scrolls(), key
             await pilot.press("escape")
             await pilot.pause()
+
+
+async def test_at_80_columns_the_key_bar_keeps_the_keys_that_matter(tmp_path, db, clock):
+    from warroom.ui.promptbar import KeyBar
+
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Narrow")
+        bar = app.query_one(KeyBar)
+        text = bar.render().plain
+        assert len(text) <= 80
+        for shown in ("q Quit", "! Mitigate", "u Update", "a Ack", "? help", "^p palette"):
+            assert shown in text, (shown, text)
+        assert "…" not in text  # whole keys, none cut in half
+        assert text.index("a Ack") < text.index("! Mitigate") < text.index("q Quit")
+
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:  # wide: every key, in its place
+        await pilot.pause()
+        text = app.query_one(KeyBar).render().plain
+        assert "p Post-mortem  q Quit" in text and "s Sev  ! Mitigate" in text

@@ -208,6 +208,28 @@ KEYS: tuple[Key, ...] = (
 )
 
 
+# What the key bar keeps when it is short of room (80 columns), most important first: these,
+# then the focused pane's own keys, then the rest in registry order. `?` and the palette are
+# drawn apart, always.
+KEY_BAR_FIRST = (
+    "quit",
+    "mitigations",
+    "update",
+    "log-acknowledged",
+    "log-mitigated",
+    "log-resolved",
+)
+_BY_ID = {k.id: (n, k) for n, k in enumerate(KEYS)}
+
+
+def key_bar_rank(binding_id: str | None) -> tuple[int, int]:
+    """Lower is kept longer."""
+    if binding_id in KEY_BAR_FIRST:
+        return 0, KEY_BAR_FIRST.index(binding_id)
+    n, key = _BY_ID.get(binding_id or "", (len(KEYS), None))
+    return (1 if key is not None and key.group != MAIN else 2), n
+
+
 def bindings(group: str) -> list[Binding]:
     """The Textual bindings of one group (the keys someone else binds left out)."""
     return [k.binding() for k in KEYS if k.group == group and k.action]
