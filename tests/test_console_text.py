@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from warroom.ui.panels import ChecklistPane, TimelinePane
 
 from .conftest import app_for, declare, eventually
@@ -82,3 +84,37 @@ async def test_bracketed_words_are_shown_as_written(tmp_path, db, clock):
         await pilot.press("enter")
         await pilot.pause()
         assert "'[b]noon'" in shown(app.screen.query_one("#prompt-error"))
+
+
+async def test_at_80_columns_the_header_keeps_the_title(tmp_path, db, clock):
+    from warroom.ui.panels import IncidentHeader
+
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "API returns 500s after deploy")
+        header = app.query_one(IncidentHeader)
+        clock.advance(minutes=3)
+        header.redraw()
+        # Not yet acknowledged: the deadline stays, the update due in 27 minutes gives way.
+        assert shown(header) == (
+            " INC-1  SEV-1  API returns 500s after deploy   T+00:03:00  ack due 00:12:00"
+        )
+        await pilot.press("a", "enter")
+        clock.advance(minutes=9)
+        header.redraw()
+        # Acknowledged: how long that took gives way to the title.
+        assert shown(header) == (
+            " INC-1  SEV-1  API returns 500s after deploy   T+00:12:00  update in 00:18:00"
+        )
+        # A title longer than the room is cut only after every lesser part has gone; an update
+        # due within 5 minutes is worth its room again.
+        long = "Checkout fails for every tenant in eu-west after the 03:00 payments deploy"
+        app.incident = replace(app.incident, title=long)
+        header.show(app.incident)
+        assert shown(header).startswith(" INC-1  SEV-1  Checkout fails for every tenant in")
+        assert shown(header).endswith("…  T+00:12:00")
+        clock.advance(minutes=14)
+        header.redraw()
+        assert shown(header).endswith("…  T+00:26:00  update in 00:04:00")
+        assert len(shown(header)) <= 80

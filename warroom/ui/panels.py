@@ -35,6 +35,9 @@ def app_now(widget: Widget) -> datetime:
     return clock() if callable(clock) else utcnow()
 
 
+TITLE_ROOM = 40  # cells of the incident's title kept before the header's lesser parts go
+
+
 def clock(delta_seconds: float) -> str:
     seconds = int(abs(delta_seconds))
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
@@ -75,30 +78,40 @@ class IncidentHeader(Static):
         now = now or self.clock()
         m = incident.milestones
         started = m.detected or incident.created_at
+        end = m.resolved or now
         # Styles as spans, not as a Text's own style: `+` would spread that over what follows.
         phase = Text().append(f"  {self.runbook.current_phase(m).name}", "bold cyan")
-        clocks = Text("  ")
-        end = m.resolved or now
-        clocks.append(f"T+{clock((end - started).total_seconds())}  ")
-        clocks.append_text(self._deadline(incident, now))
-        clocks.append_text(self._update_due(incident, now))
+        deadline = self._deadline(incident, now)
+        update, pressing = self._update_due(incident, now)
+        clocks = [Text(f"T+{clock((end - started).total_seconds())}"), deadline, update]
         if self.unsent:
-            clocks.append(f"  ✉ {self.unsent} unsent (o)", "bold white on red")
+            clocks.append(Text(f"✉ {self.unsent} unsent (o)", "bold white on red"))
         you = Text().append(f"   you: {self.author}", "dim")
         head = incident_title(incident)
         # " INC-7  SEV-1 " and an ellipsis: what is left of the title on a narrow terminal.
         shortest = len(incident.ref) + len(incident.severity.value) + 5
-        width = self.size.width or head.cell_len + phase.cell_len + clocks.cell_len + you.cell_len
-        # Narrow: "you" goes first, then the title gives way, then the phase (the checklist's
-        # title names it too); the clocks stay whole.
-        if head.cell_len + phase.cell_len + clocks.cell_len + you.cell_len > width:
-            you = Text()
-        if shortest + phase.cell_len + clocks.cell_len > width:
-            phase = Text()
-        tail = phase + clocks + you
+        # Narrow: the title has room (up to TITLE_ROOM) before "you", then the phase (the
+        # checklist's title names it too), then how long acknowledging took, then an update
+        # not due within 5 minutes give way; deadlines stay whole, and the title is cut only then.
+        droppable = [you, phase]
+        if m.acknowledged is not None and incident.status is Status.OPEN:
+            droppable.append(deadline)  # "acked +00:03:00": a fact, no longer a deadline
+        if not pressing:
+            droppable.append(update)
+        wanted = min(head.cell_len, shortest + TITLE_ROOM)
+        width = self.size.width or head.cell_len + self._tail(phase, clocks, you).cell_len
+        for part in droppable:
+            if wanted + self._tail(phase, clocks, you).cell_len <= width:
+                break
+            part.truncate(0)
+        tail = self._tail(phase, clocks, you)
         if head.cell_len + tail.cell_len > width:
             head.truncate(max(shortest, width - tail.cell_len), overflow="ellipsis")
         self.update(head + tail, layout=False)  # one line, docked: no layout pass needed
+
+    @staticmethod
+    def _tail(phase: Text, clocks: list[Text], you: Text) -> Text:
+        return phase + Text("  ") + Text("  ").join(c for c in clocks if c) + you
 
     def _deadline(self, incident: Incident, now: datetime) -> Text:
         m = incident.milestones
@@ -120,15 +133,18 @@ class IncidentHeader(Static):
             return Text("resolved", "green")
         return Text(f"acked +{clock((m.acknowledged - started).total_seconds())}", "green")
 
-    def _update_due(self, incident: Incident, now: datetime) -> Text:
-        """The next team-channel update, counted from the last one sent (or detection)."""
+    def _update_due(self, incident: Incident, now: datetime) -> tuple[Text, bool]:
+        """The next team-channel update, counted from the last one sent (or detection), and
+        whether it is pressing (late, or due within 5 minutes)."""
         due = next_update_due(incident, self.cadence.every(incident.severity.value))
         if due is None:
-            return Text()
+            return Text(), False
         left = (due - now).total_seconds()
         if left < 0:
-            return Text(f"  update LATE {clock(left)}", "bold white on red")
-        return Text(f"  update in {clock(left)}", "yellow" if left < 300 else "")
+            return Text(f"update LATE {clock(left)}", "bold white on red"), True
+        if left < 300:
+            return Text(f"update in {clock(left)}", "yellow"), True
+        return Text(f"update in {clock(left)}"), False
 
 
 class HealthPanel(Static, can_focus=True):
