@@ -118,3 +118,34 @@ async def test_at_80_columns_the_header_keeps_the_title(tmp_path, db, clock):
         header.redraw()
         assert shown(header).endswith("…  T+00:26:00  update in 00:04:00")
         assert len(shown(header)) <= 80
+
+
+async def test_the_runbook_viewer_shows_where_links_go(tmp_path):
+    from textual.app import App
+    from textual.widgets.markdown import MarkdownBlock
+
+    from warroom.ui.docs import RunbookScreen
+
+    doc = tmp_path / "runbook-prod.md"
+    doc.write_text(
+        "# Latency\n\n"
+        "See the [dashboard](https://grafana.example/d/api?orgId=1) for latency.\n\n"
+        "Back to [the top](#latency); status at <https://status.example>.\n\n"
+        "| panel | where |\n|---|---|\n| p95 | [graph](https://grafana.example/d/p95) |\n"
+    )
+    screen = RunbookScreen([doc])
+
+    class Host(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(screen)
+
+    async with Host().run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        # Paragraphs are blocks; a table's cells are Statics inside its block.
+        parts = [*screen.query(MarkdownBlock), *screen.query("MarkdownTable Static")]
+        text = "\n".join(getattr(part.render(), "plain", "") for part in parts)
+    assert "See the dashboard (https://grafana.example/d/api?orgId=1) for latency." in text
+    assert "Back to the top; status at https://status.example." in text  # nothing to add
+    assert "graph (https://grafana.example/d/p95)" in text
