@@ -274,3 +274,22 @@ async def test_at_80_columns_the_key_bar_keeps_the_keys_that_matter(tmp_path, db
         await pilot.pause()
         text = app.query_one(KeyBar).render().plain
         assert "p Post-mortem  q Quit" in text and "s Sev  ! Mitigate" in text
+
+
+async def test_a_resize_under_a_dialog_lays_out_the_main_screen(tmp_path, db, clock):
+    from textual.widgets import Tabs
+
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Resized")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)  # an SSH window made smaller, help still open
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.query_one("#pane-tabs", Tabs).display  # the narrow layout: one pane, tabs
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert not app.query_one("#pane-tabs", Tabs).display
