@@ -326,7 +326,8 @@ async def test_health_recovery_offers_to_mark_mitigated(tmp_path, db, clock):
 async def test_every_other_key_of_the_contract(tmp_path, db, clock):
     from textual.command import CommandList, CommandPalette
 
-    from warroom.ui.dialogs import ActionMenu, HelpScreen
+    from warroom.ui.dialogs import HelpScreen
+    from warroom.ui.mitigation_dialogs import ActionMenu
 
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:

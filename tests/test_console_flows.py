@@ -72,7 +72,8 @@ def health(state: HealthState, at: datetime, name: str = "api") -> HealthSnapsho
 
 
 async def test_every_console_entry_carries_evidence(tmp_path, db, clock):
-    from warroom.ui.dialogs import ActionMenu, ConfirmAction, SeverityScreen
+    from warroom.ui.dialogs import SeverityScreen
+    from warroom.ui.mitigation_dialogs import ActionMenu, ConfirmAction
 
     config = replace(
         console_config(tmp_path),

@@ -12,7 +12,8 @@ from warroom.config import load_config
 from warroom.demo import DemoWorld
 from warroom.sources.health import HealthState
 from warroom.ui.app import WarRoomApp
-from warroom.ui.dialogs import ActionMenu, ConfirmAction, ConfirmScreen, DeclareScreen
+from warroom.ui.dialogs import ConfirmScreen, DeclareScreen
+from warroom.ui.mitigation_dialogs import ActionMenu, ConfirmAction
 
 
 async def wait_until(pilot, predicate, what: str, timeout: float = 40.0) -> None:

@@ -38,6 +38,22 @@ class AlreadyLogged(Refused):
         self.entry = entry
 
 
+class MissingInput(UserError):
+    """A mitigation asked for without the target or value it cannot do without. The message
+    names the command line's flag; `console` says it for the console's form, whose fields are
+    named Target and Value."""
+
+    def __init__(self, action: str, field: str, detail: str) -> None:
+        super().__init__(f"{action} needs --{field}: {detail}")
+        self.action = action
+        self.field = field  # "target" or "value"
+        self.detail = detail
+
+    @property
+    def console(self) -> str:
+        return f"{self.action} needs a {self.field}: {self.detail}"
+
+
 class JournalError(Exception):
     """The journal cannot be opened or used (permissions, a newer schema, a broken file)."""
 

@@ -12,7 +12,7 @@ from warroom.actions.command import TeamCommand
 from warroom.actions.ecs import Rollback, Scale
 from warroom.actions.tenant import SuspendTenant, UnsuspendTenant
 from warroom.config import Config
-from warroom.errors import UserError
+from warroom.errors import MissingInput, UserError
 from warroom.runbook import Runbook
 
 BUILTIN: tuple[Action, ...] = (
@@ -77,8 +77,8 @@ def default_target(action: Action, config: Config, target: str | None) -> str:
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        raise UserError(f"{action.name} needs --target ({action.target_kind})")
-    raise UserError(f"{action.name} needs --target, one of: {', '.join(candidates)}")
+        raise MissingInput(action.name, "target", action.target_kind)
+    raise MissingInput(action.name, "target", f"one of {', '.join(candidates)}")
 
 
 __all__ = [

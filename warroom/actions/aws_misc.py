@@ -7,7 +7,7 @@ import time
 
 from warroom.actions.base import ActionContext, Change, Outcome, Plan, aws_outcome
 from warroom.config import Config
-from warroom.errors import UserError
+from warroom.errors import MissingInput, UserError
 
 
 class Failover:
@@ -91,8 +91,8 @@ class SwitchProvider:
         choices = ctx.config.mitigations.ai_providers
         wanted = value or next((p for p in choices if p != current), None)
         if not wanted:
-            raise UserError(
-                "switch-provider needs --value (no other provider in mitigations.ai_providers)"
+            raise MissingInput(
+                "switch-provider", "value", "no other provider in mitigations.ai_providers"
             )
         if choices and wanted not in choices:
             raise UserError(f"{wanted!r} is not a configured provider: {', '.join(choices)}")

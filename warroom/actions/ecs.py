@@ -8,7 +8,7 @@ from typing import Any
 
 from warroom.actions.base import ActionContext, Change, Outcome, Plan, aws_outcome
 from warroom.config import Config
-from warroom.errors import UserError
+from warroom.errors import MissingInput, UserError
 from warroom.sources.ecs import family_revision, previous_revision
 
 
@@ -136,7 +136,7 @@ class Scale(_ServiceUpdate):
         limit = ctx.config.mitigations.scale_max
         cleaned = (value or "").strip()
         if not cleaned:
-            raise UserError("scale needs --value: the new desired count (a whole number)")
+            raise MissingInput("scale", "value", "the new desired count (a whole number)")
         if not (cleaned.isascii() and cleaned.isdigit()) or int(cleaned) > limit:
             raise UserError(
                 f"bad desired count {value!r}; use a whole number from 0 to {limit} "

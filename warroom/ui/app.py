@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +45,7 @@ from warroom.ui.flows.timeline import TimelineKeys
 from warroom.ui.incidents import DECLARE, IncidentsScreen
 from warroom.ui.layout_state import LayoutState, load_layout
 from warroom.ui.logpane import LogPane
+from warroom.ui.palette import ConsoleCommands
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
 from warroom.ui.panes import PaneLayout
 from warroom.ui.promptbar import KeyBar, PromptBar
@@ -58,6 +58,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
 
     BINDINGS = keys.bindings(keys.MAIN)
 
@@ -381,13 +382,11 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for key in keys.palette_commands():
-            yield SystemCommand(
-                key.description[:1].upper() + key.description[1:],
-                f"key: {key.shown_as}",
-                partial(self.run_action, key.action),
-            )
+        # The console's own commands come from ConsoleCommands. Its `?` and `q` stand in for
+        # Textual's "Keys" and "Quit" (which would skip the export offered on quitting).
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Quit"):
+                yield command
         yield from self.incident_commands()
 
     # Feeds --------------------------------------------------------------------------------
@@ -456,7 +455,9 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
 
     def notify(self, message: str, *, title: str = "", **options: Any) -> None:
         """Every toast, from any screen or widget (theirs come here), without a secret the
-        process knows: errors quote what was typed, results what a server answered."""
+        process knows: errors quote what was typed, results what a server answered. Always
+        plain text: messages quote config sections (`[notify]`) and what servers said."""
+        options["markup"] = False
         super().notify(redact_secrets(message), title=redact_secrets(title), **options)
 
 

@@ -1,14 +1,14 @@
-"""Modal screens: declare, text prompts, entry edits, severity, help, mitigations."""
+"""Modal screens: declare, text prompts, entry edits, severity, help, y/n (the `!` flow's own
+are in mitigation_dialogs.py, the incident chooser in incidents.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -18,7 +18,6 @@ from textual.widgets import (
     Input,
     Label,
     OptionList,
-    RadioButton,
     RadioSet,
     Static,
     TextArea,
@@ -32,9 +31,7 @@ from warroom.model import (
 )
 from warroom.timeutil import parse_instant
 from warroom.ui import keys
-
-if TYPE_CHECKING:
-    from warroom.actions import MenuRow  # boto3 loads with the actions, on first use
+from warroom.ui.severity_choice import SeverityButton, SeverityChoice
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,7 @@ def _split(text: str) -> tuple[str, ...]:
 class DeclareScreen(ModalScreen[Declaration | None]):
     """Title, severity (with the runbook's definitions) and scope."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Declare")]
 
     def __init__(self, *, can_cancel: bool = True) -> None:
         super().__init__()
@@ -62,11 +59,11 @@ class DeclareScreen(ModalScreen[Declaration | None]):
             yield Label("Declare an incident", classes="dialog-title")
             yield Input(placeholder="What is broken? (one line)", id="title")
             yield Label("Severity", classes="field")
-            with RadioSet(id="severity"):
+            with SeverityChoice(id="severity"):
                 for severity, level in SEVERITY_LEVELS.items():
                     minutes = int(level.response_target.total_seconds() // 60)
                     target = f"{minutes} min" if minutes < 60 else f"{minutes // 60} h"
-                    yield RadioButton(
+                    yield SeverityButton(
                         Text(
                             f"{severity.value}  {level.definition} (respond < {target}) — "
                             f"e.g. {level.examples}"
@@ -79,7 +76,7 @@ class DeclareScreen(ModalScreen[Declaration | None]):
             yield Input(placeholder="affected endpoints, comma-separated", id="endpoints")
             yield Label("", id="declare-error", classes="error")
             yield Label(
-                "enter in a text field or ctrl+s declares · tab moves · space picks", classes="hint"
+                "enter in a text field or ctrl+s declares · tab moves · ↑↓ pick", classes="hint"
             )
             with Horizontal(classes="buttons"):
                 yield Button("Declare", variant="error", id="ok")
@@ -140,7 +137,7 @@ class TextPrompt(ModalScreen[EntryEdit | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
-            yield Label(self.prompt_title, classes="dialog-title")
+            yield Label(Text(self.prompt_title), classes="dialog-title")
             yield Input(value=self.text, placeholder="text", id="text")
             if self.with_time:
                 yield Label("Time (UTC, ISO 8601 or HH:MM)", classes="field")
@@ -153,7 +150,7 @@ class TextPrompt(ModalScreen[EntryEdit | None]):
         self.query_one("#text", Input).focus()
 
     def _error(self, message: str) -> None:
-        self.query_one("#prompt-error", Label).update(message)
+        self.query_one("#prompt-error", Label).update(Text(message))
 
     @on(Input.Submitted)
     def submit(self) -> None:
@@ -191,7 +188,7 @@ class UpdateEditor(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.prompt_title, classes="dialog-title")
+            yield Label(Text(self.prompt_title), classes="dialog-title")
             yield TextArea(self.text, id="update-text", soft_wrap=True)
             yield Label("", id="update-error", classes="error")
             yield Label("ctrl+s sends · esc cancels (nothing is sent)", classes="hint")
@@ -305,137 +302,3 @@ class ConfirmScreen(ModalScreen[bool | None]):
 
     def action_answer(self, answer: bool | None) -> None:
         self.dismiss(answer)
-
-
-@dataclass(frozen=True)
-class ActionRequest:
-    name: str
-    target: str | None
-    value: str | None
-
-
-class ActionMenu(ModalScreen[ActionRequest | None]):
-    """The runbook's mitigation table as a menu: pick a row, name the target, preview."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, rows: list[MenuRow], read_only: bool):
-        """rows: (name, situation, description, candidate targets, value help)."""
-        super().__init__()
-        self.rows = rows
-        self.read_only = read_only
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="action-menu"):
-            title = "Mitigations (runbook Phase 2)"
-            if self.read_only:
-                title += "  [read-only: a preview only, nothing runs]"
-            yield Label(Text(title), classes="dialog-title")
-            options = []
-            for name, situation, description, _, _ in self.rows:
-                text = Text()
-                text.append(f"{situation:<26}", "bold")
-                text.append(f" {name:<19}", "cyan")
-                text.append(f" {description}", "dim")
-                options.append(Option(text, id=name))
-            yield OptionList(*options, id="actions")
-            yield Label("Target", classes="field")
-            yield Input(id="target")
-            yield Label("Value", classes="field", id="value-label")
-            yield Input(id="value")
-            yield Label(
-                "↑↓ choose · enter previews (nothing changes yet) · esc closes", classes="hint"
-            )
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-        self._fill(0)
-
-    def _row(self) -> tuple[str, str, str, tuple[str, ...], str]:
-        return self.rows[self.query_one(OptionList).highlighted or 0]
-
-    def _fill(self, index: int) -> None:
-        _, _, _, candidates, value_help = self.rows[index]
-        target = self.query_one("#target", Input)
-        # The first candidate is a suggestion: the preview and confirmation come before anything.
-        target.value = candidates[0] if candidates else ""
-        target.placeholder = ", ".join(candidates) if candidates else "name the target"
-        value = self.query_one("#value", Input)
-        value.value = ""
-        value.placeholder = value_help or "(none)"
-        value.disabled = not value_help
-
-    @on(OptionList.OptionHighlighted)
-    def _moved(self, event: OptionList.OptionHighlighted) -> None:
-        self._fill(event.option_index)
-
-    @on(OptionList.OptionSelected)
-    def _picked(self) -> None:
-        target = self.query_one("#target", Input)
-        if target.value:
-            self._submit()
-        else:
-            target.focus()
-
-    @on(Input.Submitted)
-    def _submit(self) -> None:
-        name = self._row()[0]
-        target = self.query_one("#target", Input).value.strip() or None
-        value = self.query_one("#value", Input).value.strip() or None
-        self.dismiss(ActionRequest(name, target, value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ConfirmAction(ModalScreen[str | bool | None]):
-    """The plan, then y/n for reversible actions or the target's name typed for the others.
-    In read-only mode, the plan alone: it says so first and offers nothing to confirm."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, preview: str, confirm: str, word: str, *, read_only: bool = False) -> None:
-        super().__init__()
-        self.preview = preview
-        self.confirm = confirm
-        self.word = word
-        self.read_only = read_only
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            if self.read_only:
-                yield Label(
-                    "Read-only mode: preview only, nothing will change", classes="dialog-title"
-                )
-                yield Static(Text(self.preview))
-                yield Label("enter, n or esc closes", classes="hint")
-                return
-            yield Label("About to change production", classes="dialog-title")
-            yield Static(Text(self.preview))
-            if self.confirm == "type":
-                yield Label(Text(f"Type {self.word} to confirm"), classes="field")
-                yield Input(id="word")
-                yield Label("enter runs · esc cancels", classes="hint")
-            else:
-                yield Label("y runs · n or esc cancels", classes="hint")
-
-    def on_mount(self) -> None:
-        if self.confirm == "type" and not self.read_only:
-            self.query_one("#word", Input).focus()
-
-    def on_key(self, event: events.Key) -> None:
-        if self.read_only:  # nothing to confirm: y does nothing, enter or n closes
-            if event.key in ("enter", "n", "y"):
-                event.stop()
-                if event.key != "y":
-                    self.dismiss(None)
-        elif self.confirm != "type" and event.key in ("y", "n"):
-            event.stop()
-            self.dismiss(True if event.key == "y" else None)
-
-    @on(Input.Submitted, "#word")
-    def _typed(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

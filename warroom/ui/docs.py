@@ -8,6 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -70,6 +73,40 @@ def read_document(path: Path) -> tuple[str | None, str]:
     if len(text) > MAX_DOCUMENT:
         text = text[:MAX_DOCUMENT] + f"\n\n_[cut at {MAX_DOCUMENT:,} characters]_\n"
     return strip_controls(text), ""
+
+
+def show_link_targets(md: MarkdownIt) -> MarkdownIt:
+    """A parser plugin: a link whose text is not its address reads "text (address)", so that
+    a Grafana link can be read and copied over SSH, where nothing opens a browser. In-page
+    anchors (`#rollback`) and bare addresses (`<https://...>`) stay as they are."""
+
+    def rule(state: StateCore) -> None:
+        for block in state.tokens:
+            if block.type != "inline" or not block.children:
+                continue
+            children: list[Token] = []
+            href, label = "", ""
+            for child in block.children:
+                children.append(child)
+                if child.type == "link_open":
+                    href, label = str(child.attrs.get("href", "")), ""
+                    if child.markup == "autolink" or href.startswith("#"):
+                        href = ""
+                elif child.type in ("text", "code_inline") and href:
+                    label += child.content
+                elif child.type == "link_close" and href:
+                    if label.strip() not in (href, href.removeprefix("mailto:")):
+                        children.append(Token("text", "", 0, content=f" ({href})"))
+                    href = ""
+            block.children = children
+
+    md.core.ruler.push("show_link_targets", rule)
+    return md
+
+
+def markdown_parser() -> MarkdownIt:
+    """Textual's own parser ("gfm-like"), showing link targets."""
+    return MarkdownIt("gfm-like").use(show_link_targets)
 
 
 def tab_labels(paths: list[Path]) -> list[str]:
@@ -156,7 +193,9 @@ class RunbookScreen(ModalScreen[None]):
             *(Tab(Text(label), id=f"doc-{n}") for n, label in enumerate(labels)), id="doc-tabs"
         )
         yield Static(id="doc-path")
-        yield DocViewer(show_table_of_contents=False, open_links=False)
+        yield DocViewer(
+            show_table_of_contents=False, open_links=False, parser_factory=markdown_parser
+        )
         yield Static(id="doc-missing", classes="-hidden")
         yield Input(placeholder="search: enter keeps it, esc closes", id="doc-search")
         yield Static(id="doc-status")

@@ -121,7 +121,13 @@ KEYS: tuple[Key, ...] = (
         show=False,
         priority=True,
     ),
-    Key("palette", "ctrl+p", "", "Palette", "command palette: every action by name"),
+    Key(
+        "palette",
+        "ctrl+p",
+        "",
+        "Palette",
+        "command palette: every key's action and every mitigation by name",
+    ),
     Key("quit", "q", "quit_console", "Quit", "quit (everything is already saved)"),
     # In the panes: bound by the pane widgets from here.
     Key("timeline-move", "up,down", "", "", "move", TIMELINE, "↑ ↓", in_readme=False),
@@ -208,6 +214,28 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("log-zoom", "z", "zoom", "Zoom", "zoom the pane to full screen and back", LOG_PANE),
 )
+
+
+# What the key bar keeps when it is short of room (80 columns), most important first: these,
+# then the focused pane's own keys, then the rest in registry order. `?` and the palette are
+# drawn apart, always.
+KEY_BAR_FIRST = (
+    "quit",
+    "mitigations",
+    "update",
+    "log-acknowledged",
+    "log-mitigated",
+    "log-resolved",
+)
+_BY_ID = {k.id: (n, k) for n, k in enumerate(KEYS)}
+
+
+def key_bar_rank(binding_id: str | None) -> tuple[int, int]:
+    """Lower is kept longer."""
+    if binding_id in KEY_BAR_FIRST:
+        return 0, KEY_BAR_FIRST.index(binding_id)
+    n, key = _BY_ID.get(binding_id or "", (len(KEYS), None))
+    return (1 if key is not None and key.group != MAIN else 2), n
 
 
 def bindings(group: str) -> list[Binding]:

@@ -93,6 +93,11 @@ class LogView(Log):
     def rich_style(self) -> Style:
         return self._frame_style or super().rich_style
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `end` is the pane's "follow again" (which also lets go of a selected line): Log's own
+        # scroll_end would only scroll, and leave the pane paused on the selection.
+        return action != "scroll_end"
+
     class FollowChanged(Message):
         """Scrolled away from the newest line, or back to it."""
 

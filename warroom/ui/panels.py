@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
+from textual.markup import escape
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
@@ -31,6 +32,9 @@ def app_now(widget: Widget) -> datetime:
     """The app's clock (a fixed one in snapshot tests), else the wall clock."""
     clock = getattr(widget.app, "clock", None)
     return clock() if callable(clock) else utcnow()
+
+
+TITLE_ROOM = 40  # cells of the incident's title kept before the header's lesser parts go
 
 
 def clock(delta_seconds: float) -> str:
@@ -76,33 +80,43 @@ class IncidentHeader(Static):
         now = now or self.clock()
         m = incident.milestones
         started = m.detected or incident.created_at
+        end = m.resolved or now
         # Styles as spans, not as a Text's own style: `+` would spread that over what follows.
         phase = Text().append(f"  {self.runbook.current_phase(m).name}", "bold cyan")
-        clocks = Text("  ")
-        end = m.resolved or now
-        clocks.append(f"T+{clock((end - started).total_seconds())}  ")
-        clocks.append_text(self._deadline(incident, now))
-        clocks.append_text(self._update_due(incident, now))
+        deadline = self._deadline(incident, now)
+        update, pressing = self._update_due(incident, now)
+        clocks = [Text(f"T+{clock((end - started).total_seconds())}"), deadline, update]
         if self.unsent:
-            clocks.append(f"  ✉ {self.unsent} unsent (o)", "bold white on red")
+            clocks.append(Text(f"✉ {self.unsent} unsent (o)", "bold white on red"))
         if self.others_open:
             more = self.others_open[0] if len(self.others_open) == 1 else len(self.others_open)
-            clocks.append(f"  ⚑ {more} also open (i)", "bold black on yellow")
+            clocks.append(Text(f"⚑ {more} also open (i)", "bold black on yellow"))
         you = Text().append(f"   you: {self.author}", "dim")
         head = incident_title(incident)
         # " INC-7  SEV-1 " and an ellipsis: what is left of the title on a narrow terminal.
         shortest = len(incident.ref) + len(incident.severity.value) + 5
-        width = self.size.width or head.cell_len + phase.cell_len + clocks.cell_len + you.cell_len
-        # Narrow: "you" goes first, then the title gives way, then the phase (the checklist's
-        # title names it too); the clocks stay whole.
-        if head.cell_len + phase.cell_len + clocks.cell_len + you.cell_len > width:
-            you = Text()
-        if shortest + phase.cell_len + clocks.cell_len > width:
-            phase = Text()
-        tail = phase + clocks + you
+        # Narrow: the title has room (up to TITLE_ROOM) before "you", then the phase (the
+        # checklist's title names it too), then how long acknowledging took, then an update
+        # not due within 5 minutes give way; deadlines stay whole, and the title is cut only then.
+        droppable = [you, phase]
+        if m.acknowledged is not None and incident.status is Status.OPEN:
+            droppable.append(deadline)  # "acked +00:03:00": a fact, no longer a deadline
+        if not pressing:
+            droppable.append(update)
+        wanted = min(head.cell_len, shortest + TITLE_ROOM)
+        width = self.size.width or head.cell_len + self._tail(phase, clocks, you).cell_len
+        for part in droppable:
+            if wanted + self._tail(phase, clocks, you).cell_len <= width:
+                break
+            part.truncate(0)
+        tail = self._tail(phase, clocks, you)
         if head.cell_len + tail.cell_len > width:
             head.truncate(max(shortest, width - tail.cell_len), overflow="ellipsis")
         self.update(head + tail, layout=False)  # one line, docked: no layout pass needed
+
+    @staticmethod
+    def _tail(phase: Text, clocks: list[Text], you: Text) -> Text:
+        return phase + Text("  ") + Text("  ").join(c for c in clocks if c) + you
 
     def _deadline(self, incident: Incident, now: datetime) -> Text:
         m = incident.milestones
@@ -125,17 +139,20 @@ class IncidentHeader(Static):
             return Text("resolved", "green")
         return Text(f"acked +{clock((m.acknowledged - started).total_seconds())}", "green")
 
-    def _update_due(self, incident: Incident, now: datetime) -> Text:
-        """The next team-channel update, counted from the last one sent (or detection)."""
+    def _update_due(self, incident: Incident, now: datetime) -> tuple[Text, bool]:
+        """The next team-channel update, counted from the last one sent (or detection), and
+        whether it is pressing (late, or due within 5 minutes)."""
         due = next_update_due(incident, self.cadence.every(incident.severity.value))
         if due is None:
-            return Text()
+            return Text(), False
         if not self.channels:
-            return Text("  no update channel", "dim")
+            return Text("no update channel", "dim"), False
         left = (due - now).total_seconds()
         if left < 0:
-            return Text(f"  update LATE {clock(left)}", "bold white on red")
-        return Text(f"  update in {clock(left)}", "yellow" if left < 300 else "")
+            return Text(f"update LATE {clock(left)}", "bold white on red"), True
+        if left < 300:
+            return Text(f"update in {clock(left)}", "yellow"), True
+        return Text(f"update in {clock(left)}"), False
 
 
 class HealthPanel(Static, can_focus=True):
@@ -152,7 +169,7 @@ class HealthPanel(Static, can_focus=True):
 class EcsPanel(Static, can_focus=True):
     def __init__(self, cluster: str) -> None:
         super().__init__(id="ecs", classes="pane")
-        self.border_title = f"ECS {cluster}" if cluster else "ECS"
+        self.border_title = escape(f"ECS {cluster}") if cluster else "ECS"
         self.snapshot: EcsSnapshot | None = None
 
     def show(self, snapshot: EcsSnapshot | None) -> None:
@@ -252,9 +269,11 @@ class ChecklistPane(OptionList):
         if self.phase.steps:
             self.highlighted = min(keep or 0, len(self.phase.steps) - 1)
         n = self.phase_index + 1
-        self.border_title = f"Checklist: {self.phase.name} ({n}/{len(self.runbook.phases)})"
+        # "phase 1 of 4", not "(1/4)": beside "0/4 done" a fraction reads as progress.
+        title = f"Checklist: {self.phase.name} · phase {n} of {len(self.runbook.phases)}"
+        self.border_title = escape(title)
         done = sum(1 for s in self.phase.steps if (m := incident.checklist.get(s.id)) and m.done)
-        self.border_subtitle = f"{done}/{len(self.phase.steps)} done  [ ] phase"
+        self.border_subtitle = escape(f"{done}/{len(self.phase.steps)} done  [ ] phase")
 
     def action_toggle(self) -> None:
         if self.incident is None or self.highlighted is None:

@@ -100,7 +100,8 @@ class PaneLayout(_Base):
     def _apply_layout(self, size: Size | None = None) -> None:
         width, height = size or self.size
         self.narrow = width < NARROW_WIDTH or height < NARROW_HEIGHT
-        self.screen.set_class(self.narrow, "narrow")
+        # The main screen's, also when a resize lands while a dialog is up.
+        self.screen_stack[0].set_class(self.narrow, "narrow")
         panes = self.panes
         self._active_pane %= len(panes)
         for n, pane in enumerate(panes):
@@ -145,4 +146,4 @@ class PaneLayout(_Base):
         zoomed = not event.pane.has_class("-zoomed")
         for pane in self.query(LogPane):
             pane.set_class(zoomed and pane is event.pane, "-zoomed")
-        self.screen.set_class(zoomed, "zoom-log")
+        self.screen_stack[0].set_class(zoomed, "zoom-log")

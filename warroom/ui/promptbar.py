@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from warroom.ui import keys
 from warroom.ui.dialogs import EntryEdit
 
 Answer = Callable[[EntryEdit | None], Awaitable[None]]
@@ -96,16 +97,27 @@ class KeyBar(Static):
     def _bindings_changed(self, screen: Screen) -> None:
         if screen is not self.screen:
             return
-        text = Text(no_wrap=True, overflow="ellipsis")
+        shown: list[tuple[Binding, Text]] = []
         seen = {"help"}  # always at the right, however narrow the terminal
         for _key, binding, enabled, _tooltip in screen.active_bindings.values():
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
-            text.append(self.app.get_key_display(binding), "bold yellow" if enabled else "dim")
-            text.append(f" {binding.description}  ", "" if enabled else "dim")
+            # Styles as spans: a Text's own style would spread over the description too.
+            item = Text().append(
+                self.app.get_key_display(binding), "bold yellow" if enabled else "dim"
+            )
+            item.append(f" {binding.description}  ", "" if enabled else "dim")
+            shown.append((binding, item))
         right = Text.assemble(("?", "bold yellow"), " help  ", ("^p", "bold yellow"), " palette")
         room = self.size.width - right.cell_len
+        # Short of room: the least important keys go first (q, !, u ... stay), the rest keep
+        # their places.
+        for binding, item in sorted(shown, key=lambda s: keys.key_bar_rank(s[0].id))[::-1]:
+            if sum(i.cell_len for _, i in shown) <= room:
+                break
+            shown.remove((binding, item))
+        text = Text(no_wrap=True, overflow="ellipsis").join(item for _, item in shown)
         if room > 0 and text.cell_len > room:
             text.truncate(room - 1, overflow="ellipsis")
             text.append(" ")

@@ -126,9 +126,10 @@ def ecs_text(snapshot: EcsSnapshot | None, now: datetime) -> Text:
 
 
 def event_text(event: Event, *, selected: bool = False) -> Text:
-    """One timeline row: HH:MM kind text (author), automatic entries marked."""
+    """One timeline row: HH:MM:SS kind text (author), automatic entries marked. Seconds, so
+    that two entries of one minute read in their order."""
     text = Text(no_wrap=False, overflow="fold")
-    text.append(f"{event.at:%H:%M} ", "bold" if not event.auto else "dim")
+    text.append(f"{event.at:%H:%M:%S} ", "bold" if not event.auto else "dim")
     style = {
         "detected": "red",
         "acknowledged": "cyan",

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from warroom.errors import UserError
-from warroom.ui.dialogs import ActionMenu, ActionRequest, ConfirmAction
+from warroom.errors import MissingInput, UserError
+from warroom.ui.mitigation_dialogs import ActionMenu, ActionRequest, ConfirmAction
 
 if TYPE_CHECKING:
     from warroom.ui.app import WarRoomApp
@@ -19,40 +19,46 @@ else:
 class MitigationFlow(_Base):
     def action_mitigations(self) -> None:
         """`!`: pick a mitigation, preview its plan, confirm, run; all journaled."""
+        self.open_mitigations()
+
+    def open_mitigations(self, name: str | None = None) -> None:
+        """The menu, on mitigation `name` when given (picked by name in the palette)."""
         from warroom import actions
 
         if self.incident is None:
             return
         rows = actions.menu(self.config, self.runbook)
-        self.push_screen(ActionMenu(rows, self.read_only), self._action_requested)
+        self.push_screen(ActionMenu(rows, self.read_only, chosen=name))
 
-    def _action_requested(self, request: ActionRequest | None) -> None:
-        if request is not None:
-            self.run_worker(self._plan_and_confirm(request), group="actions")
+    def on_action_menu_requested(self, message: ActionMenu.Requested) -> None:
+        message.menu.reading(message.request)
+        self.run_worker(self._plan_and_confirm(message.menu, message.request), group="actions")
 
-    async def _plan_and_confirm(self, request: ActionRequest) -> None:
-        """Reading the resource may be slow: this runs as a worker, the screen stays live."""
+    async def _plan_and_confirm(self, menu: ActionMenu, request: ActionRequest) -> None:
+        """Reading the resource may be slow: this runs as a worker, the screen stays live and
+        the menu stays up until there is a plan to confirm (or says why there is none)."""
         if self.room is None:
             return
-        # Said until the preview is up: the first read may take seconds (a new AWS client).
-        self.notify(f"reading {request.target or request.name}…", timeout=60)
         try:
             action, plan = await self.room.plan_action(request.name, request.target, request.value)
         except UserError as exc:
-            self.clear_notifications()
-            self.notify(str(exc), title=request.name, severity="error", timeout=8)
+            if self._still_wanted(menu, request):
+                if isinstance(exc, MissingInput):
+                    menu.problem(exc.console, exc.field)
+                else:
+                    menu.problem(str(exc))
             return
-        self.clear_notifications()
+        if not self._still_wanted(menu, request):
+            return
         if plan.refusal and not self.read_only:  # read-only: only a preview, not an attempt
             if self.incident is not None:  # tried and refused: that belongs on the timeline
                 refusal = self.room.refuse_action(
                     plan, plan.refusal, incident_id=self.incident.id, evidence=self._evidence()
                 )
                 await self._guard(refusal)
-            self.notify(
-                plan.refusal, title=f"{plan.action}: refused", severity="warning", timeout=10
-            )
+            menu.problem(f"{plan.action}: refused, {plan.refusal}")
             return
+        menu.dismiss(None)
 
         def confirmed(answer: str | bool | None) -> None:
             if answer is not None:
@@ -62,6 +68,10 @@ class MitigationFlow(_Base):
             plan.preview(), plan.confirm, plan.confirmation_word, read_only=self.read_only
         )
         self.push_screen(preview, confirmed)
+
+    def _still_wanted(self, menu: ActionMenu, request: ActionRequest) -> bool:
+        """Not if the menu was closed, or moved to another row, while the preview was read."""
+        return menu.pending is request and menu in self.screen_stack
 
     async def _run_action(self, action: Any, plan: Any, answer: str | bool) -> None:
         if self.room is None or self.incident is None:
