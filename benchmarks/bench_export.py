@@ -16,9 +16,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from warroom.model import Kind, Severity
+from warroom.model import Kind
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.store import SqliteJournal
 
 EVENTS = 10_000

@@ -49,8 +49,9 @@ from textual import events
 from warroom.config import Config, JournalConfig, LogGroupConfig, LogsConfig, UserConfig
 from warroom.corrections import SAME_MILESTONE_WINDOW
 from warroom.journal import open_journal
-from warroom.model import Kind, Severity
+from warroom.model import Kind
 from warroom.service import WarRoom, open_war_room, runbook_for
+from warroom.severity import Severity
 from warroom.timeutil import utcnow
 from warroom.ui.app import WarRoomApp
 from warroom.ui.feeds import LogsArrived

@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _loglines import LineSource, messages, shown_on_screen
 
 from warroom.config import Config, JournalConfig, LogGroupConfig, LogsConfig, UserConfig
-from warroom.model import Severity
 from warroom.service import open_war_room
+from warroom.severity import Severity
 from warroom.ui.app import WarRoomApp
 from warroom.ui.logpane import MAX_LINES, LogPane
 

@@ -22,9 +22,10 @@ from warroom.config import (
     UserConfig,
 )
 from warroom.errors import UserError
-from warroom.model import Kind, Severity
+from warroom.model import Kind
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.store import SqliteJournal
 
 from .conftest import seed_ecs

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from warroom.config import ConfigError, GithubConfig, load_config
-from warroom.model import Kind, Severity
+from warroom.model import Kind
+from warroom.severity import Severity
 
 from .helpers.loopback import Loopback, Reply, Request
 

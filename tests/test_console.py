@@ -7,7 +7,8 @@ from pathlib import Path
 from textual.widgets import Input
 
 from warroom.config import Config, JournalConfig, UserConfig
-from warroom.model import Kind, Severity
+from warroom.model import Kind
+from warroom.severity import Severity
 from warroom.ui.app import WarRoomApp
 from warroom.ui.dialogs import DeclareScreen, SeverityScreen, TextPrompt
 from warroom.ui.feeds import HealthArrived

@@ -6,9 +6,10 @@ from __future__ import annotations
 from textual.command import CommandList, CommandPalette
 from textual.widgets import OptionList
 
-from warroom.model import Kind, Severity
+from warroom.model import Kind
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.store import SqliteJournal
 from warroom.ui.dialogs import DeclareScreen
 from warroom.ui.incidents import IncidentsScreen

@@ -110,7 +110,7 @@ async def test_the_palette_names_every_key_and_every_mitigation(tmp_path, db, cl
 
 
 async def test_the_declare_form_shows_the_chosen_severity_without_colour(tmp_path, db, clock):
-    from warroom.model import Severity
+    from warroom.severity import Severity
     from warroom.ui.dialogs import DeclareScreen
     from warroom.ui.severity_choice import SeverityButton
 

@@ -14,10 +14,11 @@ import pytest
 from warroom.corrections import still_open
 from warroom.errors import AlreadyLogged, IncidentResolved, NotFound, Refused
 from warroom.jsonview import incident_dict
-from warroom.model import Event, Kind, Milestones, Scope, Severity, Status, next_update_due
+from warroom.model import Event, Kind, Milestones, Scope, Status, next_update_due
 from warroom.report import root_cause_tags
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.store import SqliteJournal
 
 from .conftest import Clock

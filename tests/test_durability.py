@@ -13,9 +13,9 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from warroom.model import Severity
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.store import SqliteJournal
 
 from .conftest import REPO, isolated_env

@@ -9,8 +9,9 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from warroom.export import postmortem_filename
-from warroom.model import Kind, Scope, Severity
+from warroom.model import Kind, Scope
 from warroom.service import WarRoom
+from warroom.severity import Severity
 
 # The runbook's post-mortem template, in order.
 SEED_HEADINGS = [

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Static
 
-from warroom.model import Severity
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.ui.history import HistoryScreen, WeeklyChart, chart_lines
 
 from .conftest import app_for, rows

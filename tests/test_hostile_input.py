@@ -319,7 +319,8 @@ def test_arguments_that_are_not_utf8_are_refused(run):
 async def test_an_incident_already_holding_bad_text_still_shows_and_exports(db, tmp_path):
     journal = await SqliteJournal.open(db)
     async with WarRoom(journal, author="ana", runbook=load_runbook()) as room:
-        from warroom.model import Scope, Severity
+        from warroom.model import Scope
+        from warroom.severity import Severity
 
         # A tenant that is not UTF-8, stored by an older warroom (the scope is JSON).
         incident = await journal.create_incident(
@@ -338,7 +339,8 @@ async def test_an_incident_already_holding_bad_text_still_shows_and_exports(db, 
 
 def test_show_and_export_of_bad_text_print_replacements(run, db):
     async def seed_bad() -> None:
-        from warroom.model import Scope, Severity
+        from warroom.model import Scope
+        from warroom.severity import Severity
         from warroom.timeutil import utcnow
 
         journal = await SqliteJournal.open(db)

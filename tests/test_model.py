@@ -7,20 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from warroom.followups import ActionItem, postmortem_due
 from warroom.model import (
-    SEVERITY_LEVELS,
-    ActionItem,
     Event,
     Kind,
     Milestones,
     Scope,
-    Severity,
     acknowledged_in_time,
     parse_id,
-    postmortem_due,
     response_due,
 )
 from warroom.runbook import load_runbook
+from warroom.severity import SEVERITY_LEVELS, Severity
 from warroom.timeutil import hhmm
 from warroom.typedtoml import SchemaError
 

@@ -9,9 +9,10 @@ import pytest
 
 from warroom.config import load_config
 from warroom.errors import UserError
-from warroom.model import Kind, Severity
+from warroom.model import Kind
 from warroom.observations import RecentObservations, Seen
 from warroom.service import WarRoom
+from warroom.severity import Severity
 
 from .conftest import REPO
 

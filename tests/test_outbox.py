@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from warroom.config import Config, NotifyConfig, SlackConfig, TelegramConfig
-from warroom.model import Kind, PostState, Severity
+from warroom.followups import PostState
+from warroom.model import Kind
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom, retry_delay
+from warroom.severity import Severity
 from warroom.store import SqliteJournal
 
 from .helpers.loopback import Loopback, Reply, Request

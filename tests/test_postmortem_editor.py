@@ -8,9 +8,10 @@ from pathlib import Path
 from textual.widgets import Input, Label, Markdown
 
 from warroom.errors import JournalError
-from warroom.model import Kind, Scope, Severity
+from warroom.model import Kind, Scope
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.store import SqliteJournal
 from warroom.timeutil import to_db
 from warroom.ui.app import WarRoomApp

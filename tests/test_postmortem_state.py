@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from warroom.model import Kind, Severity, postmortem_pending
+from warroom.model import Kind, postmortem_pending
 from warroom.report import build_report
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.textview import list_row
 from warroom.ui.app import WarRoomApp
 from warroom.ui.dialogs import ConfirmScreen

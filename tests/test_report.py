@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from warroom.actions import Plan
-from warroom.model import Kind, Severity
+from warroom.model import Kind
 from warroom.report import (
     build_report,
     parse_since,
@@ -21,6 +21,7 @@ from warroom.report import (
 )
 from warroom.report_markdown import render_markdown
 from warroom.service import WarRoom
+from warroom.severity import Severity
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 QUARTER = timedelta(days=90)

@@ -11,10 +11,10 @@ from textual.app import App
 from textual.widgets import Input, Static, Tabs
 
 from warroom.config import Config, RunbookConfig, load_config
-from warroom.model import Severity
 from warroom.qa import QaChecklistError, checklist_items, load_qa_checklist, read_checklist
 from warroom.runbook import Phase, Runbook, Step, load_runbook, with_qa_items
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.store import SqliteJournal
 from warroom.ui.docs import DocViewer, RunbookScreen, find_matches, searchable
 

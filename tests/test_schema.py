@@ -11,7 +11,8 @@ import aiosqlite
 import pytest
 
 from warroom.errors import JournalError
-from warroom.model import Kind, Scope, Severity
+from warroom.model import Kind, Scope
+from warroom.severity import Severity
 from warroom.store import MIGRATIONS, SCHEMA_VERSION, SqliteJournal
 from warroom.store.schema import migrate, statements
 

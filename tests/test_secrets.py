@@ -15,7 +15,7 @@ import pytest
 
 from warroom import sanitize
 from warroom.config import load_config
-from warroom.model import Kind, Scope, Severity
+from warroom.model import Kind, Scope
 from warroom.sanitize import (
     MIN_SECRET,
     REDACTED,
@@ -27,6 +27,7 @@ from warroom.sanitize import (
     safe_line,
     secret_from_env,
 )
+from warroom.severity import Severity
 
 TOKEN = "tadm/9Qx7+Lw2Rk5=Vz8Np3Hs6Jd"  # '/', '+', '=': its encoded forms differ from it
 HOOK_KEY = "Sk9Wq2Ez7Rt4Yu1Io8Pa5Sd3"

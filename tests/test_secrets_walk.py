@@ -17,9 +17,9 @@ import pytest
 
 from warroom import sanitize
 from warroom.cli import main
-from warroom.model import Severity
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.store import SqliteJournal
 
 from .helpers.loopback import Loopback

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from warroom.errors import JournalError, NotFound, UserError
-from warroom.model import Kind, Scope, Severity, Status
+from warroom.model import Kind, Scope, Status
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.store import SCHEMA_VERSION, SqliteJournal
 
 FIXTURES = Path(__file__).parent / "fixtures"

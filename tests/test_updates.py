@@ -8,7 +8,8 @@ import jinja2
 import pytest
 
 from warroom.export import TEMPLATES_DIR, environment
-from warroom.model import Event, Incident, Kind, Scope, Severity
+from warroom.model import Event, Incident, Kind, Scope
+from warroom.severity import Severity
 from warroom.updates import (
     UPDATE_KINDS,
     Draft,

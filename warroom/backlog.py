@@ -25,8 +25,9 @@ import httpx
 from warroom import __version__
 from warroom.config import GithubConfig
 from warroom.errors import UserError
+from warroom.followups import ActionItem
 from warroom.jsonview import action_item_dict
-from warroom.model import ActionItem, Incident, format_id
+from warroom.model import Incident, format_id
 from warroom.sanitize import register_secret, safe_line, secret_from_env
 from warroom.sources.status import describe_error
 

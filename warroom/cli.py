@@ -14,17 +14,11 @@ from typing import Any
 from warroom import __version__, commands
 from warroom.config import Config, ConfigError, db_path, load_config
 from warroom.errors import JournalError, UserError
-from warroom.model import (
-    LOGGABLE_KINDS,
-    SEVERITY_LEVELS,
-    Severity,
-    parse_id,
-    parse_kind,
-    parse_number,
-)
+from warroom.model import LOGGABLE_KINDS, parse_id, parse_kind, parse_number
 from warroom.report import DEFAULT_SINCE, parse_since
 from warroom.sanitize import redacted_output
 from warroom.service import WarRoom, open_war_room, runbook_for
+from warroom.severity import SEVERITY_LEVELS, Severity
 from warroom.timeutil import parse_duration, parse_instant
 
 EXIT_USAGE = 2

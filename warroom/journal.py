@@ -9,17 +9,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from warroom.errors import JournalError, NotFound
-from warroom.model import (
-    ActionItem,
-    Event,
-    Incident,
-    IncidentSummary,
-    Kind,
-    OutboxMessage,
-    Scope,
-    Severity,
-    Status,
-)
+from warroom.followups import ActionItem, OutboxMessage
+from warroom.model import Event, Incident, IncidentSummary, Kind, Scope, Status
+from warroom.severity import Severity
 
 
 class Journal(Protocol):

@@ -5,15 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from warroom.model import (
-    ActionItem,
-    Event,
-    Incident,
-    IncidentSummary,
-    OutboxMessage,
-    format_id,
-    response_due,
-)
+from warroom.followups import ActionItem, OutboxMessage
+from warroom.model import Event, Incident, IncidentSummary, format_id, response_due
 from warroom.runbook import Runbook
 from warroom.timeutil import iso
 

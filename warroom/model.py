@@ -5,64 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 
-
-class Severity(StrEnum):
-    SEV1 = "SEV-1"
-    SEV2 = "SEV-2"
-    SEV3 = "SEV-3"
-
-    @classmethod
-    def parse(cls, text: str) -> Severity:
-        """Accept `SEV-1`, `sev1`, `1`."""
-        cleaned = text.strip().upper().replace("_", "-")
-        if cleaned.isdigit():
-            cleaned = f"SEV-{cleaned}"
-        if cleaned.startswith("SEV") and not cleaned.startswith("SEV-"):
-            cleaned = "SEV-" + cleaned[3:]
-        try:
-            return cls(cleaned)
-        except ValueError:
-            raise ValueError(f"unknown severity {text!r}; use SEV-1, SEV-2 or SEV-3") from None
-
-
-@dataclass(frozen=True)
-class SeverityLevel:
-    severity: Severity
-    definition: str
-    response_target: timedelta
-    examples: str
-    postmortem_required: bool
-
-
-SEVERITY_LEVELS: dict[Severity, SeverityLevel] = {
-    Severity.SEV1: SeverityLevel(
-        Severity.SEV1,
-        "Service down or data breach",
-        timedelta(minutes=15),
-        "All APIs returning 500, tenant data leaked, auth bypass",
-        True,
-    ),
-    Severity.SEV2: SeverityLevel(
-        Severity.SEV2,
-        "Major feature broken",
-        timedelta(hours=1),
-        "AI chat down, orders not saving, notifications not sending",
-        True,
-    ),
-    Severity.SEV3: SeverityLevel(
-        Severity.SEV3,
-        "Minor degradation",
-        timedelta(hours=4),
-        "Slow API responses, dashboard data delayed, cosmetic UI bug",
-        False,
-    ),
-}
-
-POSTMORTEM_DEADLINE = timedelta(hours=48)
+from warroom.followups import ActionItem, PostmortemDue, postmortem_due
+from warroom.severity import SEVERITY_LEVELS, Severity, SeverityLevel
 
 
 class Kind(StrEnum):
@@ -232,72 +180,6 @@ class ChecklistMark:
     done: bool
     by: str
     at: datetime
-
-
-@dataclass(frozen=True)
-class ActionItem:
-    id: int
-    incident_id: int
-    text: str
-    owner: str
-    deadline: date | None
-    done: bool = False
-    label: str = "incident"
-    external_url: str | None = None
-
-    def overdue(self, today: date) -> bool:
-        return not self.done and self.deadline is not None and self.deadline < today
-
-
-_DEADLINE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def parse_deadline(raw: str) -> date | None:
-    """An action item's deadline as typed: `YYYY-MM-DD`, or None for no deadline; ValueError
-    saying why otherwise."""
-    text = raw.strip()
-    if not text:
-        return None
-    if not _DEADLINE.fullmatch(text):
-        raise ValueError(f"deadline {text!r} is not YYYY-MM-DD")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"deadline {text!r} is not a real date") from None
-
-
-def action_item_warnings(owner: str, deadline: date | None, today: date) -> list[str]:
-    """What is probably a slip in an action item, said but not refused: it is still saved."""
-    warnings = []
-    if not owner.strip():
-        warnings.append("no owner: nobody is on the hook for it")
-    if deadline is not None and deadline < today:
-        warnings.append(f"deadline {deadline.isoformat()} is already past")
-    return warnings
-
-
-class PostState(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    DISCARDED = "discarded"
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    """A status update for one team channel, kept until it is sent or a person discards it."""
-
-    id: int
-    incident_id: int
-    channel: str
-    text: str
-    created_at: datetime
-    created_by: str
-    state: PostState = PostState.PENDING
-    attempts: int = 0
-    next_attempt_at: datetime | None = None
-    last_error: str = ""
-    closed_at: datetime | None = None
-    closed_by: str | None = None
 
 
 class PostmortemField(StrEnum):
@@ -548,38 +430,3 @@ def acknowledged_in_time(severity: Severity, milestones: Milestones) -> bool | N
     if milestones.time_to_acknowledge is None:
         return None
     return milestones.time_to_acknowledge <= SEVERITY_LEVELS[severity].response_target
-
-
-@dataclass(frozen=True)
-class PostmortemDue:
-    required: bool
-    due_at: datetime | None
-    done: bool
-
-    def overdue(self, now: datetime) -> bool:
-        return self.required and not self.done and self.due_at is not None and now > self.due_at
-
-
-def export_counts(exported_at: datetime | None, resolution_recorded_at: datetime | None) -> bool:
-    """Only an export made once the incident was resolved is its post-mortem: one made earlier
-    says "Duration: ongoing" and misses the root cause and the fix."""
-    return (
-        exported_at is not None
-        and resolution_recorded_at is not None
-        and exported_at >= resolution_recorded_at
-    )
-
-
-def postmortem_due(
-    severity: Severity,
-    resolved_at: datetime | None,
-    exported_at: datetime | None,
-    *,
-    resolution_recorded_at: datetime | None,
-) -> PostmortemDue:
-    """SEV-1 and SEV-2 need a post-mortem within 48 h of resolution; SEV-3 is optional. Done
-    means exported after the resolution was recorded (see `export_counts`)."""
-    required = SEVERITY_LEVELS[severity].postmortem_required
-    due_at = resolved_at + POSTMORTEM_DEADLINE if resolved_at else None
-    done = export_counts(exported_at, resolution_recorded_at)
-    return PostmortemDue(required=required, due_at=due_at, done=done)

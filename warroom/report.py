@@ -15,16 +15,15 @@ from typing import Any
 
 from warroom.model import (
     ROOT_CAUSE_TAG,
-    SEVERITY_LEVELS,
     EcsChange,
     Incident,
     IncidentSummary,
     Kind,
     PostmortemField,
-    Severity,
     acknowledged_in_time,
     response_due,
 )
+from warroom.severity import SEVERITY_LEVELS, Severity
 from warroom.stats import percentile
 from warroom.timeutil import iso, parse_duration
 

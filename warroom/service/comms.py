@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from warroom.backoff import backoff
 from warroom.errors import UserError
-from warroom.model import Event, OutboxMessage, PostState
+from warroom.followups import OutboxMessage, PostState
+from warroom.model import Event
 from warroom.service.cleaning import clean_text
 
 if TYPE_CHECKING:

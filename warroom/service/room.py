@@ -15,18 +15,17 @@ from typing import TYPE_CHECKING, Any
 from warroom.config import Config, ConfigError, whoami
 from warroom.corrections import refuse_amend, refuse_entry
 from warroom.errors import UserError
+from warroom.followups import ActionItem
 from warroom.journal import Journal, open_journal
 from warroom.model import (
     KIND_LABELS,
     LOGGABLE_KINDS,
     POSTMORTEM_FIELDS,
-    ActionItem,
     Event,
     Incident,
     IncidentSummary,
     Kind,
     Scope,
-    Severity,
     Status,
     format_id,
 )
@@ -36,6 +35,7 @@ from warroom.service.actions import Mitigations
 from warroom.service.cleaning import clean_text
 from warroom.service.comms import TeamChannel
 from warroom.service.corrections import Corrections
+from warroom.severity import Severity
 from warroom.timeutil import utcnow
 from warroom.typedtoml import SchemaError
 

@@ -10,19 +10,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from warroom.errors import NotFound, UserError
+from warroom.followups import ActionItem
 from warroom.model import (
     POSTMORTEM_FIELDS,
-    ActionItem,
     Event,
     Incident,
     IncidentSummary,
     Kind,
     Milestones,
     Scope,
-    Severity,
     Status,
 )
 from warroom.sanitize import redact_data
+from warroom.severity import Severity
 from warroom.store.connection import JournalConnection, no_incident
 from warroom.store.rows import (
     ACTION_ITEM_COLUMNS,

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from warroom.model import Event, Kind, OutboxMessage
+from warroom.followups import OutboxMessage
+from warroom.model import Event, Kind
 from warroom.store.connection import JournalConnection
 from warroom.store.rows import OUTBOX_COLUMNS, outbox_message_from_row
 from warroom.timeutil import to_db

@@ -6,20 +6,18 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from warroom.followups import ActionItem, OutboxMessage, PostState
 from warroom.model import (
-    ActionItem,
     ChecklistMark,
     Event,
     Incident,
     IncidentSummary,
     Kind,
     Milestones,
-    OutboxMessage,
-    PostState,
     Scope,
-    Severity,
     Status,
 )
+from warroom.severity import Severity
 from warroom.timeutil import from_db
 
 EVENT_COLUMNS = (

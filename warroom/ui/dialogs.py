@@ -24,11 +24,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from warroom.model import (
-    SEVERITY_LEVELS,
-    Scope,
-    Severity,
-)
+from warroom.model import Scope
+from warroom.severity import SEVERITY_LEVELS, Severity
 from warroom.timeutil import parse_instant
 from warroom.ui import keys
 from warroom.ui.severity_choice import SeverityButton, SeverityChoice

@@ -20,9 +20,10 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 
 from warroom.errors import JournalError, UserError
-from warroom.model import Incident, Severity, acknowledged_in_time, response_due
+from warroom.model import Incident, acknowledged_in_time, response_due
 from warroom.report import Report, build_report, in_window, postmortem_state
 from warroom.service import WarRoom
+from warroom.severity import Severity
 from warroom.stats import percent_text, window_text
 from warroom.timeutil import short_duration
 

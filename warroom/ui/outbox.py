@@ -10,7 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from warroom.model import OutboxMessage, format_id
+from warroom.followups import OutboxMessage
+from warroom.model import format_id
 
 
 def message_text(message: OutboxMessage) -> Text:

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from rich.text import Text
 
-from warroom.model import Event, Incident, Severity
+from warroom.model import Event, Incident
+from warroom.severity import Severity
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import EndpointHealth, HealthSnapshot, HealthState
 from warroom.sources.status import SourceStatus

@@ -7,7 +7,7 @@
 - `postmortem.tcss`: the screen's and the form's CSS.
 """
 
-from warroom.model import parse_deadline
+from warroom.followups import parse_deadline
 from warroom.ui.postmortem.fields import FieldArea
 from warroom.ui.postmortem.items import ActionItemForm, ActionItemsTable, ItemDraft
 from warroom.ui.postmortem.screen import PostmortemScreen

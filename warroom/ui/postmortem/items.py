@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
-from warroom.model import ActionItem, action_item_warnings, parse_deadline
+from warroom.followups import ActionItem, action_item_warnings, parse_deadline
 
 COLUMNS = ("Done", "Action", "Owner", "Deadline", "Label")
 

@@ -25,7 +25,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
 
 from warroom.errors import EXPECTED_ERRORS
-from warroom.model import ActionItem, Incident, action_item_warnings, format_id
+from warroom.followups import ActionItem, action_item_warnings
+from warroom.model import Incident, format_id
 from warroom.service import WarRoom
 from warroom.ui.postmortem.autosave import FieldAutosave
 from warroom.ui.postmortem.fields import (
