@@ -167,3 +167,19 @@ async def test_quitting_after_a_change_offers_the_export_and_n_quits(tmp_path, d
         await pilot.pause()
         assert app._exit
     assert path.read_bytes() == before  # n quits without exporting
+
+
+async def test_a_sev3_never_exported_is_not_offered_once_exported_it_is(
+    room: WarRoom, clock, tmp_path
+):
+    """The runbook asks no post-mortem of a SEV-3: quitting does not nag about one nobody
+    started, but one that was exported is kept current like any other."""
+    incident_id = await room.declare("Dashboard slow", Severity.SEV3)
+    clock.advance(minutes=30)
+    await room.log(Kind.RESOLVED, "fast again", incident_id=incident_id)
+    assert await room.postmortem_outdated(incident_id, tmp_path) == ""
+    await room.export_postmortem(incident_id, directory=tmp_path)
+    await room.add_action_item(incident_id, "Cache the dashboard query", owner="bo")
+    assert await room.postmortem_outdated(incident_id, tmp_path) == (
+        "the journal changed since the last export"
+    )

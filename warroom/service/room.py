@@ -327,7 +327,8 @@ class WarRoom(Mitigations, TeamChannel, Corrections):
 
     async def postmortem_outdated(self, incident_id: int, directory: Path) -> str:
         """Why the resolved incident's post-mortem in `directory` no longer tells its story,
-        "" when it does (or when the incident is still open: nothing to offer yet)."""
+        "" when it does (or when the incident is still open, or a SEV-3 never exported: nothing
+        to offer)."""
         from warroom.export import postmortem_filename, render_postmortem
         from warroom.sanitize import valid_unicode
 
@@ -335,7 +336,8 @@ class WarRoom(Mitigations, TeamChannel, Corrections):
         if incident.status is not Status.RESOLVED:
             return ""
         if incident.postmortem_exported_at is None:
-            return "not exported yet"
+            # SEV-3 needs none (the runbook): only a post-mortem someone started is offered.
+            return "not exported yet" if incident.postmortem_rule.required else ""
         if not incident.postmortem_rule.done:
             return "the last export was made before the incident was resolved"
         # The export is deterministic: a file unlike a fresh rendering means the journal
