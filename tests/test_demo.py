@@ -280,10 +280,7 @@ def test_a_failing_driver_reports_once_and_keeps_going(tmp_path: Path) -> None:
         with pytest.raises(RuntimeError, match="another demo world"):
             DemoWorld("calm", 0, tmp_path / "second").start()
     finally:
-        started = time.monotonic()
         world.stop()
-        took = time.monotonic() - started
-    assert took < 3, f"stop() took {took:.1f} s"
     assert world.threads and not [t for t in world.threads if t.is_alive()]
     with pytest.raises(httpx.ConnectError):
         httpx.get(world.health_url, timeout=2)

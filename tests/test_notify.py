@@ -252,12 +252,12 @@ async def test_server_down_is_connection_refused(closed_port: int):
 
 
 async def test_timeout(server: Loopback):
-    server.delay = 1.5
+    server.delay = 30.0
     started = time.perf_counter()
     result = await post_update(telegram(server.base), TEXT, env={TELEGRAM_ENV: TOKEN}, timeout=0.2)
     elapsed = time.perf_counter() - started
     assert result == PostResult(False, "telegram", None, "timeout: no answer within 0.2s")
-    assert elapsed < 1.0
+    assert elapsed < server.delay  # gave up on its own, not when the server answered
     assert_no_secret(result.detail)
 
 
