@@ -49,12 +49,15 @@ from warroom.ui.palette import ConsoleCommands
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
 from warroom.ui.panes import PaneLayout
 from warroom.ui.promptbar import KeyBar, PromptBar
+from warroom.ui.typeahead import TypeAhead
 
 CHANGE_POLL = 0.5  # seconds between looks for another console's writes
 OUTBOX_POLL = 3.0  # seconds between looks for status updates due for a retry
 
 
-class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSwitch, App[None]):
+class WarRoomApp(
+    TypeAhead, PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSwitch, App[None]
+):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True
