@@ -39,6 +39,7 @@ from warroom.ui.dialogs import (
 )
 from warroom.ui.feeds import EcsArrived, HealthArrived, LogsArrived, start_feeds
 from warroom.ui.flows.comms import CommsFlow
+from warroom.ui.flows.corrections import CorrectionFlow
 from warroom.ui.flows.incidents import IncidentSwitch
 from warroom.ui.flows.mitigations import MitigationFlow
 from warroom.ui.flows.timeline import TimelineKeys
@@ -56,7 +57,14 @@ OUTBOX_POLL = 3.0  # seconds between looks for status updates due for a retry
 
 
 class WarRoomApp(
-    TypeAhead, PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSwitch, App[None]
+    TypeAhead,
+    PaneLayout,
+    TimelineKeys,
+    CorrectionFlow,
+    MitigationFlow,
+    CommsFlow,
+    IncidentSwitch,
+    App[None],
 ):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"

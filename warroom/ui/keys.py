@@ -131,7 +131,17 @@ KEYS: tuple[Key, ...] = (
     Key("quit", "q", "quit_console", "Quit", "quit (everything is already saved)"),
     # In the panes: bound by the pane widgets from here.
     Key("timeline-move", "up,down", "", "", "move", TIMELINE, "↑ ↓", in_readme=False),
-    Key("timeline-edit", "enter", "edit", "Edit entry", "edit the entry: text and time", TIMELINE),
+    Key("timeline-edit", "enter", "edit", "Edit", "edit the entry: text and time", TIMELINE),
+    Key(
+        "timeline-retract",
+        "delete,backspace",
+        "retract",
+        "Retract",
+        "retract the entry with a reason (backspace too): it stays, struck through, and no "
+        "longer counts",
+        TIMELINE,
+        "del",
+    ),
     Key("checklist-move", "up,down", "", "", "move", CHECKLIST, "↑ ↓", in_readme=False),
     Key(
         "checklist-tick",

@@ -191,27 +191,37 @@ class TimelinePane(OptionList):
             super().__init__()
             self.event_id = event_id
 
+    class Retract(Message):
+        def __init__(self, event_id: int) -> None:
+            super().__init__()
+            self.event_id = event_id
+
     def __init__(self) -> None:
         super().__init__(id="timeline", classes="pane")
         self.border_title = "Timeline (UTC)"
         self.event_ids: list[int] = []
         self._shown: list[Event] = []
+        self._withdrawn: set[int] = set()
 
     def show(self, incident: Incident) -> None:
         events = incident.events
-        if events == self._shown:
+        withdrawn = incident.retractions
+        if events == self._shown and withdrawn.keys() == self._withdrawn:
             return
         at_end = self.highlighted is None or self.highlighted >= len(self.event_ids) - 1
         previous = self.highlighted
         self.event_ids = [e.id for e in events]
         kept = len(self._shown)
-        if events[:kept] == self._shown:
+        if events[:kept] == self._shown and withdrawn.keys() == self._withdrawn:
             # The usual case, a new entry at the end: add it rather than rebuild every row.
             self.add_options(Option(event_text(e), id=str(e.id)) for e in events[kept:])
-        else:
+        else:  # an entry edited, or struck through by a retraction
             self.clear_options()
-            self.add_options(Option(event_text(e), id=str(e.id)) for e in events)
+            self.add_options(
+                Option(event_text(e, retracted=withdrawn.get(e.id)), id=str(e.id)) for e in events
+            )
         self._shown = list(events)
+        self._withdrawn = set(withdrawn)
         if self.event_ids:
             self.highlighted = len(self.event_ids) - 1 if at_end else previous
         self.border_subtitle = f"{len(self.event_ids)} entries"
@@ -219,6 +229,10 @@ class TimelinePane(OptionList):
     def action_edit(self) -> None:
         if self.highlighted is not None and self.highlighted < len(self.event_ids):
             self.post_message(self.Edit(self.event_ids[self.highlighted]))
+
+    def action_retract(self) -> None:
+        if self.highlighted is not None and self.highlighted < len(self.event_ids):
+            self.post_message(self.Retract(self.event_ids[self.highlighted]))
 
 
 class ChecklistPane(OptionList):
