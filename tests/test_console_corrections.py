@@ -1,11 +1,11 @@
-"""Mistakes at 3 a.m. in the console: retract an entry (Textual Pilot against a real journal
-file)."""
+"""Mistakes at 3 a.m. in the console: retract an entry, reopen, milestones that make sense
+(Textual Pilot against a real journal file)."""
 
 from __future__ import annotations
 
 import json
 
-from warroom.ui.panels import TimelinePane
+from warroom.ui.panels import IncidentHeader, TimelinePane
 from warroom.ui.promptbar import PromptBar
 
 from .conftest import app_for, declare, rows
@@ -65,3 +65,65 @@ async def test_delete_retracts_the_highlighted_entry_with_a_reason(tmp_path, db,
     assert [(k, t, json.loads(d)["entry"]) for k, t, d in retraction] == [
         ("retracted", "wrong key, meant a", 2)
     ]
+
+
+async def test_a_resolved_incident_refuses_milestones_and_R_reopens_it(
+    tmp_path, db, clock, notices
+):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Comes back")
+        await pilot.press("a", "enter")
+        clock.advance(minutes=5)
+        await pilot.press("m", "enter", "r", "enter")
+        await pilot.pause()
+        assert app.incident.milestones.resolved is not None
+        clock.advance(minutes=30)
+        await pilot.press("a")
+        await pilot.pause()
+        assert not app.query_one(PromptBar).asking
+        assert notices[-1].message == (
+            "INC-1 is resolved: it takes notes and post-mortem work, not milestones. "
+            "R reopens it (you say why)."
+        )
+        await pilot.press("R")
+        await pilot.pause()
+        assert app.query_one(PromptBar).placeholder.startswith(
+            "Reopen INC-1 (resolved 03:06 UTC)? Why"
+        )
+        await pilot.press(*"errors are back", "enter")
+        await pilot.pause()
+        assert notices[-1].message.startswith("INC-1 reopened: back in Resolve, its clocks")
+        # Open again: the response clock counts from the reopen, the update cadence too.
+        header = app.query_one(IncidentHeader)
+        header.redraw()
+        assert "ack due 00:15:00" in str(header.render())
+        assert "T+00:35:00" in str(header.render())
+        await pilot.press("a", "enter")  # someone takes it again
+        await pilot.pause()
+    assert entries(db) == [
+        ("detected", "Incident declared, SEV-1"),
+        ("acknowledged", "On-call acknowledged"),
+        ("mitigated", "Mitigation applied"),
+        ("resolved", "Confirmed resolved"),
+        ("reopened", "errors are back"),
+        ("acknowledged", "On-call acknowledged"),
+    ]
+
+
+async def test_a_second_acknowledgement_is_refused_naming_who(tmp_path, db, clock, notices):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Acked once")
+        await pilot.press("a", "enter")
+        clock.advance(minutes=1)
+        await pilot.press("a")
+        await pilot.pause()
+        assert not app.query_one(PromptBar).asking
+    assert notices[-1].title == "Already logged"
+    assert notices[-1].message.startswith(
+        "INC-1 was already acknowledged by ana at 2026-11-26 03:01:00 UTC"
+    )
+    assert rows(db, "SELECT COUNT(*) FROM events WHERE kind = 'acknowledged'") == [(1,)]

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Tab, Tabs
 
 from warroom.config import Config, whoami
-from warroom.errors import JournalError, UserError
+from warroom.errors import AlreadyLogged, IncidentResolved, JournalError, UserError
 from warroom.evidence import capture
 from warroom.model import Incident, IncidentSummary, Kind, Status, postmortem_pending, switchable
 from warroom.observations import RecentObservations, Seen
@@ -109,6 +109,7 @@ class WarRoomApp(
         # What the feeds saw while no incident was open here: declaring takes it in.
         self.recent = RecentObservations(config.console.lookback)
         self._listed: list[IncidentSummary] = []
+        self._shown_status: Status | None = None
 
     # Layout -------------------------------------------------------------------------------
 
@@ -268,6 +269,9 @@ class WarRoomApp(
             self.query_one(TimelinePane).show(self.incident)
             self.query_one(ChecklistPane).show(self.incident)
         self.sub_title = f"{self.incident.ref} {self.incident.title}"
+        if self._shown_status != self.incident.status:
+            self._shown_status = self.incident.status
+            self.refresh_bindings()  # R (reopen) is in the key bar when resolved
 
     async def _poll_changes(self) -> None:
         """Another console or a CLI call wrote: show it within a second."""
@@ -297,6 +301,18 @@ class WarRoomApp(
         try:
             result = await call
             await self.reload()
+        except IncidentResolved as exc:  # the room's message says how with the CLI
+            self.notify(
+                f"{exc.ref} is resolved: it takes notes and post-mortem work, not milestones. "
+                "R reopens it (you say why).",
+                title="Not logged",
+                severity="error",
+                timeout=8,
+            )
+            return None
+        except AlreadyLogged as exc:  # who logged it, and when
+            self.notify(str(exc), title="Already logged", severity="warning", timeout=8)
+            return None
         except UserError as exc:
             self.notify(str(exc), title="Not logged", severity="error", timeout=6)
             return None
@@ -343,6 +359,10 @@ class WarRoomApp(
         self.push_screen(RunbookScreen(self.config.runbook_documents()))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reopen":  # the main screen's; a dialog or editor keeps the key
+            if self.screen is not self.screen_stack[0] or self.incident is None:
+                return False
+            return self.incident.status is Status.RESOLVED
         if action in ("next_pane", "previous_pane"):
             if self.screen is not self.screen_stack[0]:
                 return None  # a dialog or editor is up: tab moves its own focus

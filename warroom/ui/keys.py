@@ -53,6 +53,13 @@ KEYS: tuple[Key, ...] = (
     Key("log-mitigated", "m", "milestone('mitigated')", "Mitigated", "log mitigation applied"),
     Key("log-fix-deployed", "f", "milestone('fix_deployed')", "Fix", "log fix deployed"),
     Key("log-resolved", "r", "milestone('resolved')", "Resolved", "log resolved"),
+    Key(
+        "reopen",
+        "R",
+        "reopen",
+        "Reopen",
+        "reopen the resolved incident (asks why): open again, its clocks running",
+    ),
     Key("severity", "s", "severity", "Sev", "change severity"),
     Key(
         "mitigations",
@@ -236,6 +243,7 @@ KEY_BAR_FIRST = (
     "log-acknowledged",
     "log-mitigated",
     "log-resolved",
+    "reopen",
 )
 _BY_ID = {k.id: (n, k) for n, k in enumerate(KEYS)}
 

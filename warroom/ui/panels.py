@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.config import CadenceConfig
+from warroom.corrections import response_clock_start
 from warroom.model import (
     Event,
     Incident,
@@ -99,7 +100,7 @@ class IncidentHeader(Static):
         # checklist's title names it too), then how long acknowledging took, then an update
         # not due within 5 minutes give way; deadlines stay whole, and the title is cut only then.
         droppable = [you, phase]
-        if m.acknowledged is not None and incident.status is Status.OPEN:
+        if incident.status is Status.OPEN and response_clock_start(incident) is None:
             droppable.append(deadline)  # "acked +00:03:00": a fact, no longer a deadline
         if not pressing:
             droppable.append(update)
@@ -121,9 +122,11 @@ class IncidentHeader(Static):
     def _deadline(self, incident: Incident, now: datetime) -> Text:
         m = incident.milestones
         started = m.detected or incident.created_at
-        # Resolved first: the response clock stops there, acknowledged or not.
-        if m.acknowledged is None and incident.status is Status.OPEN:
-            left = (response_due(incident.severity, started) - now).total_seconds()
+        # Resolved first: the response clock stops there, acknowledged or not; a reopen starts
+        # it again, until someone acknowledges again.
+        clock_start = response_clock_start(incident)
+        if clock_start is not None:
+            left = (response_due(incident.severity, clock_start) - now).total_seconds()
             if left >= 0:
                 return Text(f"ack due {clock(left)}", "yellow")
             return Text(f"ack OVERDUE {clock(left)}", "bold white on red")

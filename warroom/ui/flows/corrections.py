@@ -1,6 +1,7 @@
 """Corrections from the console: retract the highlighted timeline entry (delete / backspace, then
-a reason). Nothing is deleted: each is a new entry of the journal, and the rules (what may be
-retracted) are the room's. A mixin of the console app."""
+a reason), reopen a resolved incident (R, then why). Nothing is deleted: each is a new entry of
+the journal, and the rules (what may be retracted, what a reopen needs) are the room's. A mixin
+of the console app."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from warroom.corrections import refuse_retraction
 from warroom.errors import Refused
+from warroom.model import Status
 from warroom.ui.dialogs import EntryEdit
 from warroom.ui.panels import TimelinePane
 from warroom.ui.promptbar import PromptBar
@@ -57,3 +59,29 @@ class CorrectionFlow(_Base):
                 )
 
         self.query_one(PromptBar).ask(f"Retract {what}? Why:", retract, required=True)
+
+    def action_reopen(self) -> None:
+        """`R` on a resolved incident: why, then a `reopened` entry; it is open again."""
+        incident = self.incident
+        if incident is None or incident.status is Status.OPEN:
+            return
+        resolved = incident.milestones.resolved
+
+        async def reopen(edit: EntryEdit | None) -> None:
+            if edit is None or self.room is None:
+                return
+            done = await self._guard(self.room.reopen(edit.text, incident_id=incident.id))
+            if done is not None and self.incident is not None:
+                phase = self.runbook.current_phase(self.incident.milestones).name
+                self.notify(
+                    f"{incident.ref} reopened: back in {phase}, its clocks running; "
+                    "a acknowledges it again",
+                    timeout=8,
+                )
+
+        at = f" (resolved {resolved:%H:%M} UTC)" if resolved else ""
+        self.query_one(PromptBar).ask(
+            f"Reopen {incident.ref}{at}? Why (it came back, the fix did not hold):",
+            reopen,
+            required=True,
+        )
