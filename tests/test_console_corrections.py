@@ -9,7 +9,7 @@ import json
 from warroom.sources.health import HealthState
 from warroom.ui.feeds import HealthArrived
 from warroom.ui.panels import IncidentHeader, TimelinePane
-from warroom.ui.promptbar import PromptBar
+from warroom.ui.promptbar import KeyBar, PromptBar
 
 from .conftest import app_for, declare, eventually, rows
 from .test_console_flows import health
@@ -134,6 +134,8 @@ async def test_a_resolved_incident_refuses_milestones_and_R_reopens_it(
         await pilot.press("m", "enter", "r", "y", "enter")
         await pilot.pause()
         assert app.incident.milestones.resolved is not None
+        keys = app.query_one(KeyBar)
+        assert "R Reopen" in keys.render().plain  # in the key bar while it is resolved
         clock.advance(minutes=30)
         await pilot.press("a")
         await pilot.pause()
@@ -155,6 +157,7 @@ async def test_a_resolved_incident_refuses_milestones_and_R_reopens_it(
         header.redraw()
         assert "ack due 00:15:00" in str(header.render())
         assert "T+00:35:00" in str(header.render())
+        assert "R Reopen" not in keys.render().plain
         await pilot.press("a", "enter")  # someone takes it again
         await pilot.pause()
     assert entries(db) == [

@@ -58,3 +58,24 @@ async def test_an_entry_edit_typed_fast_goes_into_its_field(tmp_path, db, clock)
     assert rows(db, "SELECT kind, text FROM events ORDER BY id") == [
         ("detected", "Incident declared, SEV-1"),
     ]
+
+
+async def test_keys_typed_after_q_wait_for_the_export_question(tmp_path, db, clock):
+    from warroom.ui.dialogs import ConfirmScreen
+
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Quit fast")
+        await pilot.press("r", "y", "escape")
+        await pilot.pause()
+        typed_fast(app, "qxa")  # x would export, a would be refused: both reach the question
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question == "Export the post-mortem before quitting?"
+        assert not (tmp_path / "postmortems").exists()
+        await pilot.press("escape")
+    assert [k for (k,) in rows(db, "SELECT kind FROM events ORDER BY id")] == [
+        "detected",
+        "resolved",
+    ]
