@@ -36,6 +36,16 @@ async def test_declare_then_every_milestone_key(tmp_path, db, clock):
             clock.advance(minutes=2)
             await pilot.press(key)
             await pilot.pause()
+            if key == "r":  # resolving asks first, one key, saying what is still open
+                bar = app.query_one(PromptBar)
+                assert bar.placeholder.startswith("Resolve INC-1? (y yes")
+                assert (
+                    "9 checklist steps open; resolving stops the clocks, starts the 48 h"
+                    in bar.placeholder
+                )
+                assert rows(db, "SELECT COUNT(*) FROM events WHERE kind = 'resolved'") == [(0,)]
+                await pilot.press("y")
+                await pilot.pause()
             # The prompt is a bar under the panels, which stay on screen.
             assert app.query_one(PromptBar).asking and app.screen is app.screen_stack[0]
             # The entry is already in the journal before any text is typed.
@@ -267,7 +277,7 @@ async def test_quitting_a_resolved_incident_offers_the_export(tmp_path, db, cloc
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         await declare(pilot, "Close me")
-        await pilot.press("r")
+        await pilot.press("r", "y")
         await pilot.pause()
         await pilot.press("escape")  # no extra text
         await pilot.press("q")
@@ -285,7 +295,6 @@ async def test_quitting_a_resolved_incident_offers_the_export(tmp_path, db, cloc
 
 async def test_health_recovery_offers_to_mark_mitigated(tmp_path, db, clock):
     from warroom.sources.health import Check, EndpointHealth, HealthSnapshot, HealthState
-    from warroom.ui.dialogs import ConfirmScreen
 
     def snapshot(state: HealthState, at) -> HealthSnapshot:
         ok = state is HealthState.OK
@@ -312,9 +321,13 @@ async def test_health_recovery_offers_to_mark_mitigated(tmp_path, db, clock):
         clock.advance(seconds=20)
         app.post_message(HealthArrived(snapshot(HealthState.OK, recovered_at)))
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        # Offered in the prompt bar, without a dialog or the focus.
+        bar = app.query_one(PromptBar)
+        assert app.screen is app.screen_stack[0] and not bar.has_focus
+        assert bar.placeholder.startswith("Health recovered at 03:11:00 UTC. Mark mitigated")
         await pilot.press("y")
         await pilot.pause()
+        assert bar.placeholder.startswith("ctrl+z undoes mitigation applied")
     kinds = rows(db, "SELECT kind, text, auto, at FROM events ORDER BY at, id")
     assert kinds[1][:3] == ("observation", "health api down: HTTP 500", 1)
     assert ("observation", "health api recovered", 1) in [k[:3] for k in kinds]

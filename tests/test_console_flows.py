@@ -49,7 +49,7 @@ async def test_clocks_stop_at_resolution_even_unacknowledged(tmp_path, db, clock
         await pilot.pause()
         await declare(pilot, "Gone by itself")
         clock.advance(minutes=10)
-        await pilot.press("r")
+        await pilot.press("r", "y")
         await pilot.pause()
         assert app.query_one(PromptBar).asking
         await pilot.press("escape")

@@ -1,5 +1,6 @@
 """The runbook's bad-deploy story in the console, on the demo world: `!` -> rollback -> typed
-confirmation -> health recovers -> "mark mitigated?" is offered and logs the mitigation."""
+confirmation -> health recovers -> "mark mitigated?" is offered in the prompt bar, where it
+takes no key of a note typed meanwhile, and logs the mitigation when answered."""
 
 from __future__ import annotations
 
@@ -12,8 +13,13 @@ from warroom.config import load_config
 from warroom.demo import DemoWorld
 from warroom.sources.health import HealthState
 from warroom.ui.app import WarRoomApp
-from warroom.ui.dialogs import ConfirmScreen, DeclareScreen
+from warroom.ui.dialogs import DeclareScreen
 from warroom.ui.mitigation_dialogs import ActionMenu, ConfirmAction
+from warroom.ui.promptbar import PromptBar
+
+from .test_typeahead import settle, typed_fast
+
+NOTE = "rolled back to rev 8; dashboards and the outbox look ok"  # r, a, m, d and o in it
 
 
 async def wait_until(pilot, predicate, what: str, timeout: float = 40.0) -> None:
@@ -52,13 +58,17 @@ async def test_rollback_from_the_console_heals_the_bad_deploy(tmp_path):
             await wait_until(pilot, lambda: isinstance(app.screen, ConfirmAction), "the preview")
             assert "saas-backend:9 -> saas-backend:8" in app.screen.preview
             await pilot.press(*"saas-backend", "enter")
+            bar = app.query_one(PromptBar)
             await wait_until(
-                pilot,
-                lambda: isinstance(app.screen, ConfirmScreen),
-                "the mark-mitigated offer",
-                timeout=45,
+                pilot, lambda: "Mark mitigated" in bar.placeholder, "the offer", timeout=45
             )
-            assert "Mark mitigated" in app.screen.question
+            assert app.screen is app.screen_stack[0] and not bar.has_focus
+            before = by_hand(db)
+            # Typed fast while the offer is up: a note, and nothing but the note.
+            typed_fast(app, f"n{NOTE}\n")
+            await settle(pilot)
+            assert by_hand(db) == [*before, ("note", NOTE)]
+            assert "Mark mitigated" in bar.placeholder  # still offered, answered with y
             await pilot.press("y")
             await pilot.pause()
 
@@ -71,3 +81,12 @@ async def test_rollback_from_the_console_heals_the_bad_deploy(tmp_path):
     assert action == [(1,)]
     assert "mitigated" in kinds
     assert kinds.index("action") < kinds.index("mitigated")
+
+
+def by_hand(db) -> list[tuple[str, str]]:
+    """The entries people wrote (the feeds' observations keep coming meanwhile)."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT kind, text FROM events WHERE auto = 0 ORDER BY id").fetchall()
+    finally:
+        conn.close()

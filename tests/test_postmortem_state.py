@@ -109,7 +109,7 @@ async def test_quitting_offers_a_fresh_export_after_an_early_one(tmp_path, db, c
         [early] = list(postmortems.iterdir())
         assert "_TODO: ongoing" in early.read_text()
         clock.advance(minutes=20)
-        await pilot.press("r")
+        await pilot.press("r", "y")
         await pilot.pause()
         await pilot.press("escape")  # no extra text
         await pilot.press("q")
@@ -128,7 +128,7 @@ async def resolve_and_export(app: WarRoomApp, pilot, clock) -> Path:
     await pilot.pause()
     await declare(pilot, "Close me")
     clock.advance(minutes=20)
-    await pilot.press("r")
+    await pilot.press("r", "y")
     await pilot.pause()
     await pilot.press("escape")  # no extra text
     await pilot.press("x")

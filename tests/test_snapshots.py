@@ -172,6 +172,7 @@ async def declared(pilot, clock: FixedClock) -> None:
         pane.flush()  # now, not when the pane's timer says: the snapshot must not race it
         pane.refresh_title(NOW)
     app.query_one("#incident-header").redraw(NOW)
+    app.recheck_offers()  # minutes later: the prompt bar no longer offers to undo the `a`
     stable(app)
     await pilot.pause()
 

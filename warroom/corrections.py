@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from warroom.errors import AlreadyLogged, IncidentResolved, NotFound, Refused
-from warroom.model import MILESTONES, Event, Incident, Kind, Milestones, counted, retractions
+from warroom.model import (
+    MILESTONES,
+    Event,
+    Incident,
+    Kind,
+    Milestones,
+    Status,
+    counted,
+    retractions,
+)
 from warroom.runbook import Runbook
 
 # Two responders pressing the same key for the same thing land this close together.
@@ -53,9 +62,7 @@ def refuse_entry(
             ref=ref,
         )
     if kind is Kind.ACKNOWLEDGED:
-        # Once per incident, until it is reopened: a reopen asks for someone to take it again.
-        reopen = max((e.id for e in live if e.kind is Kind.REOPENED), default=-1)
-        acks = [e for e in live if e.kind is Kind.ACKNOWLEDGED and e.id > reopen]
+        acks = acknowledgements_in_force(live)
         if acks:
             first = min(acks, key=lambda e: (e.at, e.id))
             raise AlreadyLogged(
@@ -80,6 +87,23 @@ def refuse_entry(
                 at=event.at,
                 entry=event.id,
             )
+
+
+def acknowledgements_in_force(live: Sequence[Event]) -> list[Event]:
+    """The acknowledgements among the entries that count (`live`) since the last reopen: once
+    per incident, until it is reopened, which asks for someone to take it again."""
+    reopen = max((e.id for e in live if e.kind is Kind.REOPENED), default=-1)
+    return [e for e in live if e.kind is Kind.ACKNOWLEDGED and e.id > reopen]
+
+
+def response_clock_start(incident: Incident) -> datetime | None:
+    """What the response target (acknowledge within 15 min / 1 h / 4 h) counts from while
+    nobody has taken the incident: its detection, or its last reopen; None once acknowledged
+    since then, and once resolved."""
+    if incident.status is Status.RESOLVED or acknowledgements_in_force(incident.counted_events):
+        return None
+    m = incident.milestones
+    return m.reopened or m.detected or incident.created_at
 
 
 def refuse_before_detection(m: Milestones, at: datetime) -> None:

@@ -20,9 +20,9 @@ from textual.screen import Screen
 from textual.widgets import Tab, Tabs
 
 from warroom.config import Config, whoami
-from warroom.errors import JournalError, UserError
+from warroom.errors import AlreadyLogged, IncidentResolved, JournalError, UserError
 from warroom.evidence import capture
-from warroom.model import Incident, IncidentSummary, Kind, Status, postmortem_pending, switchable
+from warroom.model import Incident, IncidentSummary, Status, postmortem_pending, switchable
 from warroom.observations import RecentObservations, Seen
 from warroom.runbook import Runbook
 from warroom.sanitize import redact_secrets
@@ -39,8 +39,10 @@ from warroom.ui.dialogs import (
 )
 from warroom.ui.feeds import EcsArrived, HealthArrived, LogsArrived, start_feeds
 from warroom.ui.flows.comms import CommsFlow
+from warroom.ui.flows.corrections import CorrectionFlow
 from warroom.ui.flows.incidents import IncidentSwitch
 from warroom.ui.flows.mitigations import MitigationFlow
+from warroom.ui.flows.offers import MITIGATED, OfferFlow
 from warroom.ui.flows.timeline import TimelineKeys
 from warroom.ui.incidents import DECLARE, IncidentsScreen
 from warroom.ui.layout_state import LayoutState, load_layout
@@ -49,12 +51,23 @@ from warroom.ui.palette import ConsoleCommands
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
 from warroom.ui.panes import PaneLayout
 from warroom.ui.promptbar import KeyBar, PromptBar
+from warroom.ui.typeahead import TypeAhead
 
 CHANGE_POLL = 0.5  # seconds between looks for another console's writes
 OUTBOX_POLL = 3.0  # seconds between looks for status updates due for a retry
 
 
-class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSwitch, App[None]):
+class WarRoomApp(
+    TypeAhead,
+    PaneLayout,
+    TimelineKeys,
+    CorrectionFlow,
+    OfferFlow,
+    MitigationFlow,
+    CommsFlow,
+    IncidentSwitch,
+    App[None],
+):
     CSS_PATH = "warroom.tcss"
     TITLE = "warroom"
     ENABLE_COMMAND_PALETTE = True
@@ -98,6 +111,8 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         # What the feeds saw while no incident was open here: declaring takes it in.
         self.recent = RecentObservations(config.console.lookback)
         self._listed: list[IncidentSummary] = []
+        self._offers = {}  # what the prompt bar offers on its own (flows/offers.py)
+        self._shown_status: Status | None = None
 
     # Layout -------------------------------------------------------------------------------
 
@@ -257,6 +272,8 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
             self.query_one(TimelinePane).show(self.incident)
             self.query_one(ChecklistPane).show(self.incident)
         self.sub_title = f"{self.incident.ref} {self.incident.title}"
+        self.recheck_offers(changed=self._shown_status != self.incident.status)
+        self._shown_status = self.incident.status  # R (reopen) is in the key bar when resolved
 
     async def _poll_changes(self) -> None:
         """Another console or a CLI call wrote: show it within a second."""
@@ -279,6 +296,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         with suppress(NoMatches):  # a tick can land while the app is shutting down
             for pane in self.query(LogPane):
                 pane.refresh_title()
+        self.recheck_offers()  # undo lasts a few seconds
         self._save_layout()
 
     async def _guard(self, call: Awaitable[Any]) -> Any:
@@ -286,6 +304,18 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         try:
             result = await call
             await self.reload()
+        except IncidentResolved as exc:  # the room's message says how with the CLI
+            self.notify(
+                f"{exc.ref} is resolved: it takes notes and post-mortem work, not milestones. "
+                "R reopens it (you say why).",
+                title="Not logged",
+                severity="error",
+                timeout=8,
+            )
+            return None
+        except AlreadyLogged as exc:  # who logged it, and when
+            self.notify(str(exc), title="Already logged", severity="warning", timeout=8)
+            return None
         except UserError as exc:
             self.notify(str(exc), title="Not logged", severity="error", timeout=6)
             return None
@@ -332,6 +362,12 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         self.push_screen(RunbookScreen(self.config.runbook_documents()))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("accept_offer", "dismiss_offer", "undo", "reopen"):
+            if self.screen is not self.screen_stack[0] or self.incident is None:
+                return False  # the main screen's; a dialog or editor keeps these keys
+            if action == "reopen":
+                return self.incident.status is Status.RESOLVED
+            return action == "undo" or self.offer_state(action)
         if action in ("next_pane", "previous_pane"):
             if self.screen is not self.screen_stack[0]:
                 return None  # a dialog or editor is up: tab moves its own focus
@@ -398,37 +434,9 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         for kind, subject, text in observe_health(previous, snapshot):
             await self._observe(f"{kind}:{subject}", text, snapshot.at)
             if kind in ("health_recovered", "sla_breach_end"):
-                self._offer_mitigated(snapshot.at)
-
-    def _offer_mitigated(self, at: datetime) -> None:
-        """Health is back: if nobody has logged the mitigation yet, offer to, at that time."""
-        incident = self.incident
-        if incident is None or incident.status is Status.RESOLVED:
-            return
-        if incident.milestones.mitigated is not None:
-            return
-        if self.screen is not self.screen_stack[0]:
-            self.notify(
-                f"health recovered at {at:%H:%M:%S} UTC; press m to log the mitigation", timeout=10
-            )
-            return
-
-        async def answer(yes: bool | None) -> None:
-            if yes and self.room is not None and self.incident is not None:
-                await self._guard(
-                    self.room.log(
-                        Kind.MITIGATED,
-                        "Service restored (health recovered)",
-                        incident_id=self.incident.id,
-                        at=at,
-                        data={"evidence": self._evidence()},
-                    )
-                )
-
-        self.push_screen(
-            ConfirmScreen(f"Health recovered at {at:%H:%M:%S} UTC. Mark mitigated at {at:%H:%M}?"),
-            answer,
-        )
+                self.offer_mitigated(snapshot.at)
+            elif kind == "health_down":
+                self.withdraw_offer(MITIGATED)  # down again: "recovered at" no longer holds
 
     async def on_ecs_arrived(self, message: EcsArrived) -> None:
         snapshot = message.snapshot

@@ -53,6 +53,38 @@ KEYS: tuple[Key, ...] = (
     Key("log-mitigated", "m", "milestone('mitigated')", "Mitigated", "log mitigation applied"),
     Key("log-fix-deployed", "f", "milestone('fix_deployed')", "Fix", "log fix deployed"),
     Key("log-resolved", "r", "milestone('resolved')", "Resolved", "log resolved"),
+    Key(
+        "reopen",
+        "R",
+        "reopen",
+        "Reopen",
+        "reopen the resolved incident (asks why): open again, its clocks running",
+    ),
+    Key(
+        "undo",
+        "ctrl+z",
+        "undo",
+        "Undo",
+        "undo the milestone key just pressed (for a few seconds): retracts it as 'undone'",
+        show=False,
+    ),
+    Key(
+        "offer-yes",
+        "y",
+        "accept_offer",
+        "Yes",
+        "yes to what the prompt bar offers (health recovered: mark mitigated?)",
+        show=False,
+    ),
+    Key(
+        "offer-dismiss",
+        "escape",
+        "dismiss_offer",
+        "Dismiss",
+        "dismiss what the prompt bar offers",
+        display="esc",
+        show=False,
+    ),
     Key("severity", "s", "severity", "Sev", "change severity"),
     Key(
         "mitigations",
@@ -131,7 +163,17 @@ KEYS: tuple[Key, ...] = (
     Key("quit", "q", "quit_console", "Quit", "quit (everything is already saved)"),
     # In the panes: bound by the pane widgets from here.
     Key("timeline-move", "up,down", "", "", "move", TIMELINE, "↑ ↓", in_readme=False),
-    Key("timeline-edit", "enter", "edit", "Edit entry", "edit the entry: text and time", TIMELINE),
+    Key("timeline-edit", "enter", "edit", "Edit", "edit the entry: text and time", TIMELINE),
+    Key(
+        "timeline-retract",
+        "delete,backspace",
+        "retract",
+        "Retract",
+        "retract the entry with a reason (backspace too): it stays, struck through, and no "
+        "longer counts",
+        TIMELINE,
+        "del",
+    ),
     Key("checklist-move", "up,down", "", "", "move", CHECKLIST, "↑ ↓", in_readme=False),
     Key(
         "checklist-tick",
@@ -226,6 +268,7 @@ KEY_BAR_FIRST = (
     "log-acknowledged",
     "log-mitigated",
     "log-resolved",
+    "reopen",
 )
 _BY_ID = {k.id: (n, k) for n, k in enumerate(KEYS)}
 

@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from warroom.config import CadenceConfig
+from warroom.corrections import response_clock_start
 from warroom.model import (
     Event,
     Incident,
@@ -99,7 +100,7 @@ class IncidentHeader(Static):
         # checklist's title names it too), then how long acknowledging took, then an update
         # not due within 5 minutes give way; deadlines stay whole, and the title is cut only then.
         droppable = [you, phase]
-        if m.acknowledged is not None and incident.status is Status.OPEN:
+        if incident.status is Status.OPEN and response_clock_start(incident) is None:
             droppable.append(deadline)  # "acked +00:03:00": a fact, no longer a deadline
         if not pressing:
             droppable.append(update)
@@ -121,9 +122,11 @@ class IncidentHeader(Static):
     def _deadline(self, incident: Incident, now: datetime) -> Text:
         m = incident.milestones
         started = m.detected or incident.created_at
-        # Resolved first: the response clock stops there, acknowledged or not.
-        if m.acknowledged is None and incident.status is Status.OPEN:
-            left = (response_due(incident.severity, started) - now).total_seconds()
+        # Resolved first: the response clock stops there, acknowledged or not; a reopen starts
+        # it again, until someone acknowledges again.
+        clock_start = response_clock_start(incident)
+        if clock_start is not None:
+            left = (response_due(incident.severity, clock_start) - now).total_seconds()
             if left >= 0:
                 return Text(f"ack due {clock(left)}", "yellow")
             return Text(f"ack OVERDUE {clock(left)}", "bold white on red")
@@ -191,27 +194,37 @@ class TimelinePane(OptionList):
             super().__init__()
             self.event_id = event_id
 
+    class Retract(Message):
+        def __init__(self, event_id: int) -> None:
+            super().__init__()
+            self.event_id = event_id
+
     def __init__(self) -> None:
         super().__init__(id="timeline", classes="pane")
         self.border_title = "Timeline (UTC)"
         self.event_ids: list[int] = []
         self._shown: list[Event] = []
+        self._withdrawn: set[int] = set()
 
     def show(self, incident: Incident) -> None:
         events = incident.events
-        if events == self._shown:
+        withdrawn = incident.retractions
+        if events == self._shown and withdrawn.keys() == self._withdrawn:
             return
         at_end = self.highlighted is None or self.highlighted >= len(self.event_ids) - 1
         previous = self.highlighted
         self.event_ids = [e.id for e in events]
         kept = len(self._shown)
-        if events[:kept] == self._shown:
+        if events[:kept] == self._shown and withdrawn.keys() == self._withdrawn:
             # The usual case, a new entry at the end: add it rather than rebuild every row.
             self.add_options(Option(event_text(e), id=str(e.id)) for e in events[kept:])
-        else:
+        else:  # an entry edited, or struck through by a retraction
             self.clear_options()
-            self.add_options(Option(event_text(e), id=str(e.id)) for e in events)
+            self.add_options(
+                Option(event_text(e, retracted=withdrawn.get(e.id)), id=str(e.id)) for e in events
+            )
         self._shown = list(events)
+        self._withdrawn = set(withdrawn)
         if self.event_ids:
             self.highlighted = len(self.event_ids) - 1 if at_end else previous
         self.border_subtitle = f"{len(self.event_ids)} entries"
@@ -219,6 +232,10 @@ class TimelinePane(OptionList):
     def action_edit(self) -> None:
         if self.highlighted is not None and self.highlighted < len(self.event_ids):
             self.post_message(self.Edit(self.event_ids[self.highlighted]))
+
+    def action_retract(self) -> None:
+        if self.highlighted is not None and self.highlighted < len(self.event_ids):
+            self.post_message(self.Retract(self.event_ids[self.highlighted]))
 
 
 class ChecklistPane(OptionList):

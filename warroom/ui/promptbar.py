@@ -21,10 +21,13 @@ from warroom.ui import keys
 from warroom.ui.dialogs import EntryEdit
 
 Answer = Callable[[EntryEdit | None], Awaitable[None]]
+Confirm = Callable[[bool], Awaitable[None]]
 
 
 class PromptBar(Input):
-    """Empty and unfocusable until asked; enter answers with the text, esc with None."""
+    """Empty and unfocusable until asked; enter answers with the text, esc with None. `confirm`
+    takes one key (y, or n / esc). What the console offers on its own (`offer`) is shown here
+    without the focus, answered by the app's own keys, and waits while a question is asked."""
 
     BINDINGS = [Binding("escape", "cancel", "Skip")]
 
@@ -32,40 +35,94 @@ class PromptBar(Input):
         super().__init__(id="prompt-bar", compact=True)
         self.can_focus = False
         self._answer: Answer | None = None
+        self._confirm: Confirm | None = None
         self._required = False
         self._return_focus: Widget | None = None
+        self._offer = ""
+        self.about: object = None  # what the question is about (an entry's id), for its caller
 
     @property
     def asking(self) -> bool:
-        return self._answer is not None
+        return self._answer is not None or self._confirm is not None
 
-    def ask(self, label: str, answer: Answer, *, text: str = "", required: bool = False) -> None:
+    def ask(
+        self,
+        label: str,
+        answer: Answer,
+        *,
+        text: str = "",
+        required: bool = False,
+        extra: str = "",
+        about: object = None,
+    ) -> None:
+        keys = "enter saves · esc cancels" if required else "enter saves · esc skips"
+        self._open(f"{label}  ({keys}{extra})")
+        self.about = about
         self._answer = answer
         self._required = required
-        self._return_focus = self.app.focused
-        keys = "enter saves · esc cancels" if required else "enter saves · esc skips"
-        self.placeholder = f"{label}  ({keys})"
         self.value = text
+
+    def confirm(self, label: str, answer: Confirm, detail: str = "") -> None:
+        """One key: y answers yes; n or esc no. Anything else typed is not taken as text. The
+        keys come before `detail`, so that a narrow terminal cuts the detail, not the keys."""
+        self._open(f"{label} (y yes · n or esc no) {detail}".rstrip())
+        self._confirm = answer
+
+    def offer(self, text: str) -> None:
+        """Show what the console offers ("" for nothing), unless a question is up."""
+        self._offer = text
+        if not self.asking:
+            self._show_offer()
+
+    def _open(self, placeholder: str) -> None:
+        focused = self.app.focused
+        if focused is not self:  # a question right after another: focus goes back where it was
+            self._return_focus = focused
+        self._answer = self._confirm = None
+        self.about = None
+        self.remove_class("-offer")
+        self.placeholder = placeholder
+        self.value = ""
         self.can_focus = True
         self.focus()
 
-    async def _finish(self, edit: EntryEdit | None) -> None:
+    def _show_offer(self) -> None:
+        self.placeholder = self._offer
+        self.set_class(bool(self._offer), "-offer")
+
+    async def _finish(self, edit: EntryEdit | None, yes: bool = False) -> None:
         answer, self._answer = self._answer, None
+        confirm, self._confirm = self._confirm, None
+        self.about = None
         self.value = ""
-        self.placeholder = ""
         self.can_focus = False
+        self._show_offer()
         if self._return_focus is not None and self._return_focus.is_mounted:
             self._return_focus.focus()
         else:
             self.blur()
         if answer is not None:
             await answer(edit)
+        if confirm is not None:
+            await confirm(yes)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self._confirm is None:
+            await super()._on_key(event)
+            return
+        if event.is_printable:  # one key, never text: a fast typist's next words go nowhere
+            event.stop()
+            event.prevent_default()
+            if event.character in ("y", "Y"):
+                await self._finish(None, yes=True)
+            elif event.character in ("n", "N"):
+                await self._finish(None)
 
     @on(Input.Submitted)
     async def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if self._answer is None:
-            return
+            return  # a confirmation takes y, not enter
         text = event.value.strip()
         if self._required and not text:
             self.notify("Type the text first (esc cancels).", severity="warning", timeout=3)
@@ -73,7 +130,8 @@ class PromptBar(Input):
         await self._finish(EntryEdit(text, None))
 
     async def action_cancel(self) -> None:
-        await self._finish(None)
+        if self.asking:
+            await self._finish(None)
 
 
 class KeyBar(Static):

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from rich.text import Text
 
-from warroom.model import Event, Incident
+from warroom.model import Event, Incident, Kind
 from warroom.severity import Severity
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import EndpointHealth, HealthSnapshot, HealthState
@@ -126,9 +126,11 @@ def ecs_text(snapshot: EcsSnapshot | None, now: datetime) -> Text:
     return text
 
 
-def event_text(event: Event, *, selected: bool = False) -> Text:
+def event_text(event: Event, *, selected: bool = False, retracted: Event | None = None) -> Text:
     """One timeline row: HH:MM:SS kind text (author), automatic entries marked. Seconds, so
-    that two entries of one minute read in their order."""
+    that two entries of one minute read in their order. `retracted`: the retraction that
+    withdrew this entry; the row stays, struck through and dimmed, and says who, when and why
+    (its number, which the retraction's own row names)."""
     text = Text(no_wrap=False, overflow="fold")
     text.append(f"{event.at:%H:%M:%S} ", "bold" if not event.auto else "dim")
     style = {
@@ -141,8 +143,12 @@ def event_text(event: Event, *, selected: bool = False) -> Text:
         "severity": "yellow",
         "action": "blue",
         "observation": "dim",
+        "retracted": "yellow",
+        "reopened": "bold yellow",
     }.get(event.kind.value, "")
     text.append(event.kind.value.replace("_", " "), style)
+    if event.kind is Kind.RETRACTED:
+        text.append(f" #{event.data.get('entry')}:")
     if event.text:
         text.append(" " + event.text.replace("\n", " ⏎ "))
     who = "auto" if event.auto else event.author
@@ -151,6 +157,13 @@ def event_text(event: Event, *, selected: bool = False) -> Text:
         text.append(" ✎", "dim")
     if event.data.get("evidence"):
         text.append(" ◆", "dim")
+    if retracted is not None:
+        text.stylize("strike dim")
+        reason = retracted.text.replace("\n", " ⏎ ")
+        text.append(
+            f"  ✗ #{event.id} retracted by {retracted.author} {retracted.at:%H:%M:%S}: {reason}",
+            "yellow",
+        )
     if selected:
         text.stylize("reverse")
     return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from warroom.model import KIND_LABELS, Kind
+from warroom.model import KIND_LABELS, Incident, Kind, Status
 from warroom.ui.dialogs import EntryEdit, SeverityScreen, TextPrompt
 from warroom.ui.logpane import LogPane
 from warroom.ui.panels import ChecklistPane, TimelinePane
@@ -24,10 +24,39 @@ else:
 
 class TimelineKeys(_Base):
     async def action_milestone(self, kind_name: str) -> None:
-        """Log at once; then offer a short text for the entry (esc keeps it as it is)."""
+        """Log at once; then offer a short text for the entry (esc keeps it as it is) and, for
+        a few seconds, undo. Resolving asks first (y), saying what is still open."""
         if self.room is None or self.incident is None:
             return
         kind = Kind(kind_name)
+        if kind is Kind.RESOLVED and self.incident.status is Status.OPEN:
+            await self._confirm_resolve(self.incident)
+            return
+        await self._log_milestone(kind)
+
+    async def _confirm_resolve(self, incident: Incident) -> None:
+        """Resolving stops the clocks and starts the post-mortem deadline: one key (y) first."""
+        if self.room is None:
+            return
+        left = await self._guard(self.room.still_open(incident.id))
+        if left is None:
+            return
+        stops = "stops the clocks"
+        if incident.level.postmortem_required:
+            stops += ", starts the 48 h post-mortem deadline"
+        detail = (
+            f"{left[:1].upper()}{left[1:]}; resolving {stops}" if left else f"Resolving {stops}"
+        )
+
+        async def answer(yes: bool) -> None:
+            if yes and self.incident is not None and self.incident.id == incident.id:
+                await self._log_milestone(Kind.RESOLVED)
+
+        self.query_one(PromptBar).confirm(f"Resolve {incident.ref}?", answer, f"{detail}.")
+
+    async def _log_milestone(self, kind: Kind) -> None:
+        if self.room is None or self.incident is None:
+            return
         default = KIND_LABELS[kind]
         event = await self._guard(
             self.room.log(
@@ -36,13 +65,18 @@ class TimelineKeys(_Base):
         )
         if event is None:
             return
+        self.offer_undo(event, timed=False)
 
         async def add_text(edit: EntryEdit | None) -> None:
             if edit and edit.text and edit.text != default and self.room is not None:
                 await self._guard(self.room.amend(event.id, text=edit.text))
+            self.offer_undo(event)  # a few seconds more, now that the bar is free
 
         self.query_one(PromptBar).ask(
-            f"{default} logged at {event.at:%H:%M:%S} UTC. Add a short text?", add_text
+            f"{default} logged at {event.at:%H:%M:%S} UTC. Add a short text?",
+            add_text,
+            extra=" · ctrl+z undoes",
+            about=event.id,
         )
 
     def action_note(self) -> None:
