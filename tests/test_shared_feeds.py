@@ -61,6 +61,8 @@ class Screen:
         self.feeds = feeds
         self.lines: list[str] = []
         self.health: HealthSnapshot | None = None
+        self.healths: list[HealthSnapshot] = []
+        self.led_from = 0  # the first of `healths` after its role last changed
         self.roles: list[str] = []
         self._task: asyncio.Task[None] | None = None
         self.requests = 0
@@ -82,8 +84,10 @@ class Screen:
                 self.lines += [line.message for line in item.lines]
             elif isinstance(item, HealthSnapshot):
                 self.health = item
+                self.healths.append(item)
             elif isinstance(item, SharingChanged):
                 self.roles.append(item.role)
+                self.led_from = len(self.healths)
 
     async def stop(self) -> None:
         """As the console quits: the worker is cancelled."""
@@ -218,12 +222,12 @@ async def test_health_is_shared_and_its_window_carries_over(aws, db, health_serv
     await eventually(lambda: follower.health is not None, "the health the leader saw")
     await leader.stop()
     await eventually(lambda: follower.role == "leading", "taken over")
-    checks = follower.health.endpoints[0].checks
-    await eventually(
-        lambda: follower.health.endpoints[0].checks > checks, "its own checks, added on"
-    )
-    # Judged over the leader's checks and its own: not a window started afresh.
-    assert follower.health.endpoints[0].checks > 3
+    await eventually(lambda: len(follower.healths) > follower.led_from, "its own check")
+    published = follower.healths[follower.led_from - 1].endpoints[0].checks
+    own = follower.healths[follower.led_from].endpoints[0].checks
+    assert published >= 3
+    # Judged over the leader's checks and its own, not over a window started afresh.
+    assert own == published + 1
     await follower.stop()
 
 
@@ -317,3 +321,56 @@ async def test_the_console_follows_and_takes_over_when_the_leader_quits(aws, db,
         await eventually(lambda: len(pane_lines(app)) >= 4, "its own polls", pilot=pilot)
         assert pane_lines(app) == written(0, 1, 2, 3)
     assert rows(Path(f"{db}.feeds"), "SELECT user FROM lease") == [("ana",)]
+
+
+async def test_ecs_state_carries_over_so_a_change_across_the_takeover_is_observed(aws, db):
+    """The new leader compares its first poll with the last published one: a deploy that lands
+    while the feeds change hands is still seen, and is not taken as the baseline."""
+    import boto3
+
+    from warroom.config import EcsConfig
+    from warroom.sources.ecs import EcsSnapshot
+
+    from .conftest import seed_ecs
+
+    seed_ecs(aws)
+    # One poll each: the leader's, then the new leader's on taking over.
+    ecs = EcsConfig("saas-prod", ("saas-backend",), poll_interval=timedelta(hours=1))
+    config = replace(sources(aws), ecs=ecs, logs=LogsConfig())
+    seen: list[EcsSnapshot] = []
+
+    async def watch(feeds: SharedFeeds) -> None:
+        async for item in feeds.updates():
+            if isinstance(item, EcsSnapshot):
+                seen.append(item)
+
+    leader = asyncio.create_task(watch(feeds(config, db)))
+    await eventually(lambda: seen, "the leader's poll")
+    follower_feeds = feeds(replace(config, user=UserConfig("bob")), db)
+    follower = asyncio.create_task(watch(follower_feeds))
+    await eventually(lambda: len(seen) >= 2, "the follower reading it")
+    boto3.client("ecs", region_name="me-south-1", endpoint_url=aws).update_service(
+        cluster="saas-prod", service="saas-backend", taskDefinition="saas-backend:2"
+    )
+    leader.cancel()
+    await asyncio.gather(leader, return_exceptions=True)
+    await eventually(lambda: len(seen) >= 3, "the new leader's poll")
+    assert follower_feeds.role == "leading"
+    assert [o.text for o in seen[-1].observations] == [
+        "saas-backend task definition saas-backend:3 -> saas-backend:2"
+    ]
+    assert all(not s.observations for s in seen[:-1])
+    follower.cancel()
+    await asyncio.gather(follower, return_exceptions=True)
+
+
+async def test_a_board_that_cannot_be_opened_leaves_the_console_polling_alone(aws, db, room):
+    make_group(aws, GROUP)
+    put_lines(aws, 0)
+    Path(f"{db}.feeds").mkdir()  # in the way of the board's file
+    config = sources(aws)
+    alone = Screen(await console_feeds(config, room)).start()
+    await eventually(lambda: alone.lines == written(0), "its own poll")
+    assert alone.roles == ["alone"]
+    assert "feed board" in alone.feeds.alone_because
+    await alone.stop()
