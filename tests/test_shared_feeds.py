@@ -299,6 +299,10 @@ async def test_the_console_leads_as_before_and_the_others_see_its_lines(aws, db,
         await eventually(lambda: follower.lines == written(0, 1), "on the other console")
         assert follower.role == "following" and follower.requests == 0
         await follower.stop()
+    # The console has quit (this process lives on): it gave the lease up, so the next console
+    # takes over at once instead of waiting for it to run out.
+    ((user, until),) = rows(Path(f"{db}.feeds"), "SELECT user, until FROM lease")
+    assert user == "ana" and until <= time.time()
 
 
 async def test_the_console_follows_and_takes_over_when_the_leader_quits(aws, db, tmp_path, clock):

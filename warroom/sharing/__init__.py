@@ -22,9 +22,11 @@ async def console_feeds(
     config: Config, room: WarRoom | None, *, clock: Callable[[], datetime] = utcnow
 ) -> SharedFeeds:
     """A console's feeds: shared through the board beside its journal unless the config says
-    `[console] share_feeds = false` (or the board cannot be opened: then alone, saying why)."""
+    `[console] share_feeds = false` or names no source (or the board cannot be opened: then
+    alone, saying why)."""
     holder = this_console(whoami(config))
-    if room is None or not config.console.share_feeds:
+    polled = config.health.endpoints or config.ecs is not None or config.logs.groups
+    if room is None or not config.console.share_feeds or not polled:
         return SharedFeeds(config, None, holder=holder, clock=clock)
     try:
         board = await room.feed_board(sources_fingerprint(config))
