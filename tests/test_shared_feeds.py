@@ -378,3 +378,18 @@ async def test_a_board_that_cannot_be_opened_leaves_the_console_polling_alone(aw
     assert alone.roles == ["alone"]
     assert "feed board" in alone.feeds.alone_because
     await alone.stop()
+
+
+async def test_a_leader_whose_board_fails_goes_on_polling_for_itself(aws, db):
+    make_group(aws, GROUP)
+    put_lines(aws, 0)
+    leader = Screen(feeds(sources(aws), db)).start()
+    await eventually(lambda: leader.lines == written(0), "leading")
+    assert leader.feeds.board is not None
+    leader.feeds.board.close()  # the file gone bad under it
+    put_lines(aws, 1)
+    await eventually(lambda: leader.role == "alone", "polling alone")
+    put_lines(aws, 2)
+    await eventually(lambda: len(leader.lines) >= 3, "its own polls")
+    assert leader.lines == written(0, 1, 2)
+    await leader.stop()

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing, suppress
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from warroom.config import Config
 from warroom.errors import JournalError
@@ -110,7 +111,8 @@ class SharedFeeds:
                 getting = asyncio.ensure_future(self._out.get())
                 done, _ = await asyncio.wait({getting, runner}, return_when="FIRST_COMPLETED")
                 if getting not in done:
-                    runner.result()  # it ends only by raising: say what went wrong
+                    runner.result()  # ended by raising: say what went wrong
+                    return  # ended with nothing more to poll
                 yield getting.result()
         finally:
             for task in (runner, getting):
@@ -207,9 +209,11 @@ class SharedFeeds:
         ]
         waiting = asyncio.create_task(lost.wait())
         try:
-            done, _ = await asyncio.wait({*tasks, waiting}, return_when="FIRST_COMPLETED")
-            for task in done:
-                task.result()  # an error in one of them is raised here
+            pending: set[asyncio.Task[Any]] = {*tasks, waiting}
+            while not lost.is_set():
+                done, pending = await asyncio.wait(pending, return_when="FIRST_COMPLETED")
+                for task in done:
+                    task.result()  # an error in one of them is raised here
         finally:
             for task in (*tasks, waiting):
                 task.cancel()
