@@ -157,3 +157,26 @@ def test_a_board_newer_than_this_warroom_is_refused(db):
     conn.close()
     with pytest.raises(JournalError, match="newer than this warroom"):
         board(db)
+
+
+def test_no_secret_the_process_knows_is_stored(db):
+    from warroom import sanitize
+
+    secret = "hunter2-Xq9Lw7Rk5Vz8"
+    sanitize.register_secret(secret)
+    try:
+        one = board(db)
+        lease = one.claim(ANA, expect_term=0, now=100.0, ttl=TTL)
+        assert lease is not None
+        leaked = BoardLine("/prod/backend", "e1", 1, "s", f"ERROR login {secret} refused", "")
+        snapshot = f'{{"reason": "upstream said {secret}"}}'
+        one.publish(
+            lease, Publication(lines=[leaked], snapshots={"health": snapshot}), now=1.0, ttl=TTL
+        )
+        one.close()
+        stored = b"".join(p.read_bytes() for p in db.parent.iterdir() if ".feeds" in p.name)
+        assert secret.encode() not in stored
+        reading = board(db).read(0, 0)
+        assert reading.lines[0].message == "ERROR login [redacted] refused"
+    finally:
+        sanitize.forget_secrets()

@@ -393,3 +393,22 @@ async def test_a_leader_whose_board_fails_goes_on_polling_for_itself(aws, db):
     await eventually(lambda: len(leader.lines) >= 3, "its own polls")
     assert leader.lines == written(0, 1, 2)
     await leader.stop()
+
+
+def test_a_snapshot_that_cannot_be_read_is_passed_over():
+    """The board is data another console wrote (another version, a damaged file): what does not
+    read as a snapshot is left out, never built from or raised on."""
+    from datetime import UTC, datetime
+
+    from warroom.feedboard import Reading
+    from warroom.sharing.reader import BoardReader
+
+    reader = BoardReader(sources("http://127.0.0.1:1"), lambda: datetime.now(UTC))
+    bad = {
+        "health": "not json",
+        "ecs": '{"at": 5}',
+        f"logs:{GROUP}": '{"name": "x", "ok": "yes"}',
+        "logs:/prod/other": "{}",
+    }
+    assert reader.items(Reading((), bad, 0, 4)) == []
+    assert reader.stamp_cursor == 4

@@ -28,6 +28,7 @@ from warroom.feedboard import (
     Reading,
     TailPosition,
 )
+from warroom.sanitize import redact_secrets
 from warroom.store.schema import statements
 from warroom.store.sqlite import BUSY_TIMEOUT_MS, create_private_file
 
@@ -188,6 +189,7 @@ class SqliteFeedBoard:
                     ),
                 )
             for name, body in publication.snapshots.items():
+                body = redact_secrets(body)  # what is stored holds no secret the process knows
                 self._conn.execute(
                     "INSERT INTO snapshots (fingerprint, name, stamp, body) VALUES"
                     " (?, ?, (SELECT COALESCE(MAX(stamp), 0) + 1 FROM snapshots), ?)"
@@ -307,6 +309,7 @@ class SqliteFeedBoard:
         return Lease(lease.holder, lease.term, until) if cursor.rowcount == 1 else None
 
     def _insert(self, line: BoardLine) -> bool:
+        # Made safe by the feed already (sanitize.safe_line); by value again, as the journal is.
         cursor = self._conn.execute(
             "INSERT OR IGNORE INTO lines (fingerprint, grp, event_id, at_ms, stream, message,"
             " level) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -315,8 +318,8 @@ class SqliteFeedBoard:
                 line.group,
                 line.event_id,
                 line.at_ms,
-                line.stream,
-                line.message,
+                redact_secrets(line.stream),
+                redact_secrets(line.message),
                 line.level,
             ),
         )
