@@ -276,6 +276,10 @@ class ConsoleConfig:
     export_on_close: str = "ask"
     # Declaring takes in what the feeds observed this long before (health flips, deploys); 0s: no.
     lookback: timedelta = timedelta(minutes=15)
+    # Consoles on one journal with the same sources share one set of pollers (one holds the
+    # feed lease and polls within the one request budget; the others read what it publishes).
+    # false: this console polls on its own, with its own budget.
+    share_feeds: bool = True
 
     def __post_init__(self) -> None:
         if self.lookback < timedelta(0):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from warroom.errors import JournalError, NotFound
+from warroom.feedboard import FeedBoard
 from warroom.followups import ActionItem, OutboxMessage
 from warroom.model import Event, Incident, IncidentSummary, Kind, Scope, Status
 from warroom.severity import Severity
@@ -191,6 +192,11 @@ class Journal(Protocol):
         ...
 
     async def list_incidents(self, status: Status | None = None) -> list[IncidentSummary]: ...
+
+    async def feed_board(self, fingerprint: str) -> FeedBoard:
+        """The board where the consoles of this journal share the feeds of one set of sources
+        (JournalError when it cannot be opened: the console then polls alone)."""
+        ...
 
     async def change_token(self) -> Hashable:
         """Cheap to call often: differs from the last value once anyone, in any process, wrote."""

@@ -42,6 +42,7 @@ from warroom.typedtoml import SchemaError
 # Imported where used: boto3, httpx and jinja2 would otherwise delay the console's first frame.
 if TYPE_CHECKING:
     from warroom.backlog import BacklogItem, GithubRun, IssueResult
+    from warroom.feedboard import FeedBoard
     from warroom.report import Report
     from warroom.sources.aws import AwsClients
 
@@ -395,6 +396,11 @@ class WarRoom(Mitigations, TeamChannel, Corrections):
             api_url=self.config.github.api_url,
             on_result=on_result,
         )
+
+    async def feed_board(self, fingerprint: str) -> FeedBoard:
+        """Where this journal's consoles share the feeds of the sources `fingerprint` names
+        (warroom.sharing); JournalError when it cannot be opened."""
+        return await self.journal.feed_board(fingerprint)
 
     async def change_token(self) -> Hashable:
         return await self.journal.change_token()

@@ -23,8 +23,16 @@ class AwsClients:
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
         self._timeouts = (connect_timeout, read_timeout)
+        self._made: boto3.Session | None = None
 
     def _session(self) -> boto3.Session:
+        """One session for every client (under the lock): loading botocore's data again for
+        each client took a tenth of a second or more."""
+        if self._made is None:
+            self._made = self._new_session()
+        return self._made
+
+    def _new_session(self) -> boto3.Session:
         import boto3
         import botocore.session
 

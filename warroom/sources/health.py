@@ -7,7 +7,7 @@ import asyncio
 import json
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -99,6 +99,17 @@ class EndpointWindow:
         horizon = check.at - self.sla.window
         while self.checks and self.checks[0].at < horizon:
             self.checks.popleft()
+
+    def restore(self, checks: Iterable[Check], view: EndpointHealth) -> None:
+        """Go on from another console's window (the shared feeds changed hands): the SLA is
+        judged over the same checks, and the sparkline and the last good answer carry on."""
+        for check in checks:
+            self.add(check)
+        self.history = deque(view.history, maxlen=HISTORY)
+        if view.last_ok_at is not None and (
+            self.last_ok_at is None or view.last_ok_at > self.last_ok_at
+        ):
+            self.last_ok_at = view.last_ok_at
 
     def view(self) -> EndpointHealth:
         checks = list(self.checks)

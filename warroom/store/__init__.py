@@ -7,7 +7,8 @@ schema: the migrations and applying them; connection: transactions, errors and t
 write path; rows: rows to models; incidents: incidents and their timeline, checklist, action
 items and post-mortem fields; retractions: withdrawing an entry and what it had changed;
 outbox: status updates and their send leases; sqlite: opening the
-file and the SqliteJournal class they make up.
+file and the SqliteJournal class they make up. feedboard: the file beside the journal where
+consoles share their feeds (the feed lease, published log lines and snapshots).
 """
 
 from warroom.store.schema import MIGRATIONS, SCHEMA_VERSION

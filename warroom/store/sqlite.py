@@ -3,9 +3,11 @@ current schema; the journal the connection, incidents and outbox parts make up."
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Hashable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiosqlite
 
@@ -14,6 +16,9 @@ from warroom.store.incidents import IncidentsMixin
 from warroom.store.outbox import OutboxMixin
 from warroom.store.retractions import RetractionsMixin
 from warroom.store.schema import migrate
+
+if TYPE_CHECKING:
+    from warroom.store.feedboard import SqliteFeedBoard
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -65,6 +70,12 @@ class SqliteJournal(IncidentsMixin, RetractionsMixin, OutboxMixin):
     async def _migrate(self) -> None:
         async with self._transaction():
             await migrate(self._db, self.path)
+
+    async def feed_board(self, fingerprint: str) -> SqliteFeedBoard:
+        """The feed board beside this file (warroom.store.feedboard), opened off the loop."""
+        from warroom.store.feedboard import open_feed_board
+
+        return await asyncio.to_thread(open_feed_board, self.path, fingerprint)
 
     async def change_token(self) -> Hashable:
         # data_version moves when another connection commits; our own commits are counted here.

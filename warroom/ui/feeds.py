@@ -1,22 +1,21 @@
-"""The live feeds reach the console as Messages: each feed runs in a worker of its own and posts
-what it sees; a feed that breaks is restarted, never taking the console down."""
+"""The live feeds reach the console as Messages. One worker runs them (warroom.sharing): this
+console's own pollers, or whichever console on the journal holds the feed lease; a feed that
+breaks is restarted, never taking the console down."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from textual.app import App
 from textual.message import Message
 
 from warroom.config import Config
-from warroom.sources.aws import AwsClients
-from warroom.sources.ecs import EcsFeed, EcsSnapshot
-from warroom.sources.health import HealthFeed, HealthSnapshot
-from warroom.sources.logs import LogBatch, LogTailer
-
-RESTART_AFTER = 5.0  # seconds before a feed that raised is started again
+from warroom.sharing import FeedItem, FeedStopped, SharingChanged, console_feeds
+from warroom.sharing.pollers import RESTART_AFTER
+from warroom.sources.ecs import EcsSnapshot
+from warroom.sources.health import HealthSnapshot
+from warroom.sources.logs import LogBatch
 
 
 class HealthArrived(Message):
@@ -38,34 +37,32 @@ class LogsArrived(Message):
 
 
 def start_feeds(app: App[Any], config: Config) -> None:
-    """A worker per configured source: health endpoints, the ECS cluster, the log groups."""
-    clients = AwsClients(config)
-    if config.health.endpoints:
-        endpoints, sla = config.health.endpoints, config.sla
-        _follow(app, "health", lambda: HealthFeed(endpoints, sla).updates(), HealthArrived)
-    if config.ecs is not None:
-        ecs = config.ecs
-        _follow(app, "ecs", lambda: EcsFeed(ecs, clients).updates(), EcsArrived)
-    if config.logs.groups:
-        logs = config.logs
-        _follow(app, "logs", lambda: LogTailer(logs, clients).updates(), LogsArrived)
+    """Health endpoints, the ECS cluster and the log groups, shared with the other consoles of
+    the app's journal that watch the same sources (`[console] share_feeds`)."""
 
-
-def _follow(
-    app: App[Any],
-    name: str,
-    updates: Callable[[], AsyncIterator[Any]],
-    message: Callable[[Any], Message],
-) -> None:
     async def run() -> None:
         while True:
             try:
-                async for snapshot in updates():
-                    app.post_message(message(snapshot))
+                feeds = await console_feeds(config, getattr(app, "room", None))
+                async for item in feeds.updates():
+                    _deliver(app, item)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # keep the war room up whatever a feed does
-                app.notify(f"{name} feed stopped: {exc}; restarting", severity="error")
+            except Exception as exc:  # keep the war room up whatever the feeds do
+                app.notify(f"feeds stopped: {exc}; restarting", severity="error")
                 await asyncio.sleep(RESTART_AFTER)
 
-    app.run_worker(run(), name=f"{name} feed", group="feeds", exit_on_error=False)
+    app.run_worker(run(), name="feeds", group="feeds", exit_on_error=False)
+
+
+def _deliver(app: App[Any], item: FeedItem) -> None:
+    if isinstance(item, HealthSnapshot):
+        app.post_message(HealthArrived(item))
+    elif isinstance(item, EcsSnapshot):
+        app.post_message(EcsArrived(item))
+    elif isinstance(item, LogBatch):
+        app.post_message(LogsArrived(item))
+    elif isinstance(item, FeedStopped):
+        app.notify(f"{item.name} feed stopped: {item.error}; restarting", severity="error")
+    elif isinstance(item, SharingChanged) and item.role == "alone" and item.detail:
+        app.notify(f"feeds not shared: {item.detail}", severity="warning", timeout=10)
