@@ -45,6 +45,7 @@ from warroom.ui.flows.timeline import TimelineKeys
 from warroom.ui.incidents import DECLARE, IncidentsScreen
 from warroom.ui.layout_state import LayoutState, load_layout
 from warroom.ui.logpane import LogPane
+from warroom.ui.mainscreen import MainScreen
 from warroom.ui.palette import ConsoleCommands
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
 from warroom.ui.panes import PaneLayout
@@ -100,6 +101,9 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         self._listed: list[IncidentSummary] = []
 
     # Layout -------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(

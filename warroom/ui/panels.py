@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich.text import Text
 from textual.markup import escape
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from warroom.config import CadenceConfig
 from warroom.model import (
+    ChecklistMark,
     Event,
     Incident,
     Status,
     next_update_due,
     response_due,
 )
-from warroom.runbook import Phase, Runbook
+from warroom.runbook import Phase, Runbook, Step
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot
 from warroom.timeutil import utcnow
 from warroom.ui import keys
 from warroom.ui.render import ecs_text, event_text, health_text, incident_title
+from warroom.ui.rowlist import RowList
 
 
 def app_now(widget: Widget) -> datetime:
@@ -181,8 +182,9 @@ class EcsPanel(Static, can_focus=True):
         )
 
 
-class TimelinePane(OptionList):
-    """The incident's entries in time order; enter edits the highlighted one."""
+class TimelinePane(RowList):
+    """The incident's entries in time order; enter edits the highlighted one. Drawn with the
+    Line API (RowList): a new entry repaints its row, not the screen."""
 
     BINDINGS = keys.bindings(keys.TIMELINE)
 
@@ -195,33 +197,38 @@ class TimelinePane(OptionList):
         super().__init__(id="timeline", classes="pane")
         self.border_title = "Timeline (UTC)"
         self.event_ids: list[int] = []
-        self._shown: list[Event] = []
+        self._events: tuple[Event, ...] = ()
+        self._withdrawn: dict[int, Event] = {}
 
     def show(self, incident: Incident) -> None:
         events = incident.events
-        if events == self._shown:
-            return
-        at_end = self.highlighted is None or self.highlighted >= len(self.event_ids) - 1
-        previous = self.highlighted
+        count = len(self.event_ids)
+        at_end = self.highlighted is None or self.highlighted >= count - 1
+        kept = None if at_end or self.highlighted is None else self.event_ids[self.highlighted]
         self.event_ids = [e.id for e in events]
-        kept = len(self._shown)
-        if events[:kept] == self._shown:
-            # The usual case, a new entry at the end: add it rather than rebuild every row.
-            self.add_options(Option(event_text(e), id=str(e.id)) for e in events[kept:])
-        else:
-            self.clear_options()
-            self.add_options(Option(event_text(e), id=str(e.id)) for e in events)
-        self._shown = list(events)
-        if self.event_ids:
-            self.highlighted = len(self.event_ids) - 1 if at_end else previous
-        self.border_subtitle = f"{len(self.event_ids)} entries"
+        withdrawn = incident.retractions
+        # An entry read again unchanged is the same object (store.rows.EventRows): rows are
+        # worked out again from the first new or edited entry on, unless a retraction changed
+        # how an older one reads. Everything a row shows is in its key: an Event compares
+        # without its data, where the evidence is.
+        same = _same_start(events, self._events) if withdrawn == self._withdrawn else 0
+        keys = self._keys[:same] + [
+            (e, bool(e.data.get("evidence")), withdrawn.get(e.id)) for e in events[same:]
+        ]
+        self._events, self._withdrawn = events, withdrawn
+        self.set_rows(keys, lambda index: event_text(events[index]))
+        if events and at_end:
+            self.highlighted = len(events) - 1  # follow the newest entry
+        elif kept in self.event_ids:
+            self.highlighted = self.event_ids.index(kept)  # stay on the entry, wherever it went
+        self.set_titles("Timeline (UTC)", f"{len(events)} entries")
 
     def action_edit(self) -> None:
         if self.highlighted is not None and self.highlighted < len(self.event_ids):
             self.post_message(self.Edit(self.event_ids[self.highlighted]))
 
 
-class ChecklistPane(OptionList):
+class ChecklistPane(RowList):
     """The runbook's steps for one phase; space or enter ticks; [ and ] change phase."""
 
     BINDINGS = keys.bindings(keys.CHECKLIST)
@@ -253,27 +260,17 @@ class ChecklistPane(OptionList):
         if self.follow_phase and current is not self._incident_phase and not self.hold_phase:
             self.phase_index = self.runbook.phases.index(current)
         self._incident_phase = current
-        keep = self.highlighted
-        self.clear_options()
-        for step in self.phase.steps:
-            mark = incident.checklist.get(step.id)
-            text = Text()
-            if mark and mark.done:
-                text.append("[x] ", "green")
-                text.append(f"{step.id}. {step.title}")
-                text.append(f"  {mark.by} {mark.at:%H:%M}", "dim")
-            else:
-                text.append("[ ] ")
-                text.append(f"{step.id}. {step.title}")
-            self.add_option(Option(text, id=step.id))
-        if self.phase.steps:
-            self.highlighted = min(keep or 0, len(self.phase.steps) - 1)
+        steps = self.phase.steps
+        marks = [incident.checklist.get(step.id) for step in steps]
+        keys = [(step.id, step.title, mark) for step, mark in zip(steps, marks, strict=True)]
+        self.set_rows(keys, lambda index: _step_text(steps[index], marks[index]))
+        if steps:
+            self.highlighted = min(self.highlighted or 0, len(steps) - 1)
         n = self.phase_index + 1
         # "phase 1 of 4", not "(1/4)": beside "0/4 done" a fraction reads as progress.
         title = f"Checklist: {self.phase.name} · phase {n} of {len(self.runbook.phases)}"
-        self.border_title = escape(title)
-        done = sum(1 for s in self.phase.steps if (m := incident.checklist.get(s.id)) and m.done)
-        self.border_subtitle = escape(f"{done}/{len(self.phase.steps)} done  [ ] phase")
+        done = sum(1 for m in marks if m and m.done)
+        self.set_titles(title, f"{done}/{len(steps)} done  [ ] phase")
 
     def action_toggle(self) -> None:
         if self.incident is None or self.highlighted is None:
@@ -288,3 +285,27 @@ class ChecklistPane(OptionList):
         if self.incident is not None:
             self.highlighted = 0
             self.show(self.incident)
+
+
+def _same_start(new: Sequence[object], old: Sequence[object]) -> int:
+    """How many leading items are the same in both (the very same objects, usually: compared
+    in C first)."""
+    common = min(len(new), len(old))
+    if new[:common] == old[:common]:
+        return common
+    for index, (a, b) in enumerate(zip(new, old, strict=False)):
+        if a is not b:
+            return index
+    return min(len(new), len(old))
+
+
+def _step_text(step: Step, mark: ChecklistMark | None) -> Text:
+    text = Text()
+    if mark and mark.done:
+        text.append("[x] ", "green")
+        text.append(f"{step.id}. {step.title}")
+        text.append(f"  {mark.by} {mark.at:%H:%M}", "dim")
+    else:
+        text.append("[ ] ")
+        text.append(f"{step.id}. {step.title}")
+    return text

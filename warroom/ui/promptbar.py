@@ -19,12 +19,14 @@ from textual.widgets import Input, Static
 
 from warroom.ui import keys
 from warroom.ui.dialogs import EntryEdit
+from warroom.ui.fixedsize import FixedSize
 
 Answer = Callable[[EntryEdit | None], Awaitable[None]]
 
 
-class PromptBar(Input):
-    """Empty and unfocusable until asked; enter answers with the text, esc with None."""
+class PromptBar(FixedSize, Input):
+    """Empty and unfocusable until asked; enter answers with the text, esc with None. One line
+    whatever its text (FixedSize): a character typed, or the text cleared, lays nothing out."""
 
     BINDINGS = [Binding("escape", "cancel", "Skip")]
 

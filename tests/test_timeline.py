@@ -1,0 +1,162 @@
+"""The timeline and the checklist as drawn (Textual's Line API): what they show, where the
+highlight goes, and that a new entry or a tick of the clock repaints what changed, not the
+whole screen (what the key-latency budget rests on: benchmarks/bench_key_latency.py)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual._styles_cache import StylesCache
+
+from warroom.model import Kind
+from warroom.ui.dialogs import TextPrompt
+from warroom.ui.panels import ChecklistPane, TimelinePane
+
+from .conftest import app_for, declare, eventually
+
+
+def drawn(timeline: TimelinePane) -> list[str]:
+    """The timeline's lines as they are drawn now (the rows in view, wrapped)."""
+    height = timeline.scrollable_content_region.height
+    return [timeline.render_line(y).text.rstrip() for y in range(height)]
+
+
+class Painted:
+    """From now on: the lines each widget drew again (its own rows, border included: those
+    not taken from Textual's cache of drawn lines), and the layouts of the screen."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, app) -> None:
+        self.lines: dict[str, set[int]] = {}
+        self.layouts = 0
+        render_line, refresh_layout = StylesCache.render_line, app.screen._refresh_layout
+
+        def render(cache, styles, y, *args, **kwargs):  # type: ignore[no-untyped-def]
+            widget = args[5].__self__  # the widget's own render_line
+            self.lines.setdefault(type(widget).__name__, set()).add(y)
+            return render_line(cache, styles, y, *args, **kwargs)
+
+        def layout(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self.layouts += 1
+            return refresh_layout(*args, **kwargs)
+
+        monkeypatch.setattr(StylesCache, "render_line", render)
+        monkeypatch.setattr(app.screen, "_refresh_layout", layout)
+
+
+async def test_long_entries_wrap_and_the_newest_stays_in_sight(tmp_path, db, clock, room):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Queue backs up")
+        long = "consumers stalled on partition 7 " * 6
+        for n in range(40):
+            clock.advance(seconds=30)
+            await room.log(Kind.NOTE, long if n == 20 else f"note {n}", incident_id=1)
+        timeline = app.query_one(TimelinePane)
+        await eventually(lambda: timeline.row_count == 41, "the 40 notes", pilot=pilot)
+        await pilot.pause()
+        lines = drawn(timeline)
+        # Followed: the newest entry is on the last line, and highlighted.
+        assert "note 39 (ana)" in lines[-1]
+        assert timeline.highlighted == 40
+        # The long one, read by moving up to it: on several lines, every word on screen.
+        timeline.focus()
+        await pilot.press(*["up"] * 19)
+        assert timeline.rows()[timeline.highlighted].endswith(f"{long.strip()} (ana)")
+        lines = drawn(timeline)
+        wrapped = [n for n, line in enumerate(lines) if "consumers" in line]
+        assert len(wrapped) > 1
+        assert " ".join(lines[wrapped[0] : wrapped[-1] + 2]).split().count("consumers") == 6
+
+
+async def test_the_highlight_stays_on_its_entry_when_an_earlier_one_comes_in(
+    tmp_path, db, clock, room
+):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Checkout errors")
+        for minutes, text in ((4, "first look"), (5, "second look")):
+            clock.advance(minutes=minutes)
+            await room.log(Kind.NOTE, text, incident_id=1)
+        timeline = app.query_one(TimelinePane)
+        await eventually(lambda: timeline.row_count == 3, "both notes", pilot=pilot)
+        timeline.focus()
+        await pilot.press("up")
+        assert "first look" in timeline.rows()[timeline.highlighted]
+        # Another responder writes down, after the fact, what happened before both.
+        await room.log(Kind.NOTE, "pager fired", incident_id=1, at=clock.now - timedelta(minutes=8))
+        await eventually(lambda: timeline.row_count == 4, "the backdated note", pilot=pilot)
+        assert "pager fired" in timeline.rows()[1]
+        assert "first look" in timeline.rows()[timeline.highlighted]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one("#text").value == "first look"
+
+
+async def test_keys_move_the_highlight_and_enter_edits_it(tmp_path, db, clock, room):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Slow logins")
+        for n in range(60):
+            clock.advance(seconds=10)
+            await room.log(Kind.NOTE, f"note {n}", incident_id=1)
+        timeline = app.query_one(TimelinePane)
+        await eventually(lambda: timeline.row_count == 61, "the notes", pilot=pilot)
+        timeline.focus()
+        await pilot.press("home")
+        assert timeline.highlighted == 0
+        assert "detected" in drawn(timeline)[0]
+        await pilot.press("down", "down", "pagedown")
+        page = timeline.scrollable_content_region.height
+        assert timeline.highlighted == 2 + page
+        await pilot.press("pageup", "up")
+        assert timeline.highlighted == 1
+        await pilot.press("end")
+        assert timeline.highlighted == 60
+        assert "note 59" in drawn(timeline)[-1]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one("#text").value == "note 59"
+
+
+async def test_a_new_entry_repaints_its_rows_not_the_screen(tmp_path, db, clock, monkeypatch):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Orders stuck")
+        timeline = app.query_one(TimelinePane)
+        for text in ("payments team paged", "customers on hold"):
+            clock.advance(minutes=2)
+            await pilot.press("n", *text)
+            if text == "customers on hold":
+                painted = Painted(monkeypatch, app)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert timeline.row_count == 3
+        assert "note customers on hold (ana)" in drawn(timeline)[2]
+        # Drawn without laying out the screen: the new row, the row the highlight left and the
+        # count below the pane; not the first row, and the checklist, unchanged, not at all.
+        # (Lines of the pane: 0 is its border, then one per entry.)
+        assert painted.layouts == 0
+        assert painted.lines["TimelinePane"] == {2, 3, timeline.outer_size.height - 1}
+        assert "ChecklistPane" not in painted.lines
+
+
+async def test_the_checklist_moves_and_ticks(tmp_path, db, clock):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Redis down")
+        checklist = app.query_one(ChecklistPane)
+        checklist.focus()
+        await pilot.press("down", "space")
+        await pilot.pause()
+        second = checklist.rows()[1]
+        assert second.startswith("[x] ") and second.endswith("ana 03:01")
+        assert checklist.rows()[0].startswith("[ ] ")
+        assert checklist.highlighted == 1
