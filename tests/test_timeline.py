@@ -4,16 +4,20 @@ whole screen (what the key-latency budget rests on: benchmarks/bench_key_latency
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from textual._styles_cache import StylesCache
 
+from warroom.config import LogGroupConfig, LogsConfig
 from warroom.model import Kind
+from warroom.sources.logs import LogBatch, LogLine
+from warroom.sources.status import SourceStatus
 from warroom.ui.dialogs import TextPrompt
 from warroom.ui.panels import ChecklistPane, TimelinePane
 
-from .conftest import app_for, declare, eventually
+from .conftest import app_for, console_config, declare, eventually
 
 
 def drawn(timeline: TimelinePane) -> list[str]:
@@ -145,6 +149,32 @@ async def test_a_new_entry_repaints_its_rows_not_the_screen(tmp_path, db, clock,
         assert painted.layouts == 0
         assert painted.lines["TimelinePane"] == {2, 3, timeline.outer_size.height - 1}
         assert "ChecklistPane" not in painted.lines
+
+
+async def test_a_tick_of_the_clock_repaints_the_clock(tmp_path, db, clock, monkeypatch):
+    logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
+    app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Disk full")
+        pane = app.query_one("LogPane")
+        line = LogLine("/prod/backend", "1", clock.now, "app/1", "ERROR disk full", "ERROR")
+        status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
+        pane.add_batch(LogBatch("/prod/backend", "ERROR", (line,), status))
+        pane.flush()
+        await pilot.pause()
+        painted = Painted(monkeypatch, app)
+        clock.advance(seconds=1)
+        header = app.query_one("#incident-header")
+        header.redraw()
+        app._tick()  # the console's own second: the log panes' "polled 1s ago"
+        await pilot.pause()
+        assert "T+00:00:01" in header.render().plain
+        assert "polled 1s ago" in str(pane.border_subtitle)
+        # The header's line and the pane's bottom border, nothing inside the pane or beside it.
+        assert set(painted.lines) == {"IncidentHeader", "LogPane"}, painted.lines
+        assert painted.lines["LogPane"] == {pane.outer_size.height - 1}
+        assert painted.layouts == 0
 
 
 async def test_the_checklist_moves_and_ticks(tmp_path, db, clock):

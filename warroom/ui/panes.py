@@ -17,7 +17,8 @@ from textual.widgets import Tabs
 from warroom.model import Incident
 from warroom.runbook import Runbook
 from warroom.ui.layout_state import LayoutState, save_layout
-from warroom.ui.logpane import LogPane, LogView
+from warroom.ui.logpane import LogPane
+from warroom.ui.logview import LogView
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, TimelinePane
 
 if TYPE_CHECKING:
