@@ -31,6 +31,7 @@ from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot, observe_health
 from warroom.timeutil import utcnow
 from warroom.ui import keys
+from warroom.ui.collector import QuietCollector
 from warroom.ui.dialogs import (
     ConfirmScreen,
     Declaration,
@@ -99,6 +100,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         # What the feeds saw while no incident was open here: declaring takes it in.
         self.recent = RecentObservations(config.console.lookback)
         self._listed: list[IncidentSummary] = []
+        self.collector = QuietCollector()
 
     # Layout -------------------------------------------------------------------------------
 
@@ -161,8 +163,10 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
             if not self.config.health.endpoints:
                 self.query_one(HealthPanel).show(HealthSnapshot(self.clock(), ()))
             start_feeds(self, self.config)
+        self.collector.start()  # what exists by now lives as long as the console
 
     async def on_unmount(self) -> None:
+        self.collector.stop()
         if self.room is not None:
             await self.room.close()
 
