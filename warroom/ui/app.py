@@ -101,6 +101,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         self.recent = RecentObservations(config.console.lookback)
         self._listed: list[IncidentSummary] = []
         self.collector = QuietCollector()
+        self._log_panes: dict[str, list[LogPane]] | None = None  # by group, made at first batch
 
     # Layout -------------------------------------------------------------------------------
 
@@ -447,9 +448,12 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
             await self._observe(key, observation.text, observation.at)
 
     def on_logs_arrived(self, message: LogsArrived) -> None:
-        for pane in self.query(LogPane):
-            if pane.group == message.batch.group:
-                pane.add_batch(message.batch)
+        if self._log_panes is None:  # a batch comes every poll of every group: no DOM query each
+            self._log_panes = {}
+            for pane in self.query(LogPane):
+                self._log_panes.setdefault(pane.group, []).append(pane)
+        for pane in self._log_panes.get(message.batch.group, ()):
+            pane.add_batch(message.batch)
 
     async def _observe(self, key: str, text: str, at: datetime) -> None:
         if self.room is None:

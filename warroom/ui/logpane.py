@@ -356,7 +356,12 @@ _LEADING_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+
 
 
 def _format(line: LogLine) -> str:
+    """HH:MM:SS message. Made for every line received (5,000 a second in a flood): no
+    strftime, which took three times as long."""
     message = line.message
     if message[:2].isdigit():  # cheap test first: most lines do not start with a date
-        message = _LEADING_STAMP.sub("", message, count=1)
-    return f"{line.at:%H:%M:%S} {message}"
+        stamp = _LEADING_STAMP.match(message)
+        if stamp:
+            message = message[stamp.end() :]
+    at = line.at
+    return "%02d:%02d:%02d %s" % (at.hour, at.minute, at.second, message)  # noqa: UP031

@@ -17,12 +17,15 @@ import re
 from collections.abc import Iterator
 from itertools import pairwise
 
+from rich.cells import cell_len
 from rich.highlighter import Highlighter
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.geometry import Region
 from textual.message import Message
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Log
 
@@ -119,6 +122,32 @@ class LogView(FixedSize, Log):
         self.write_lines(rows, scroll_end=False)
         if follow:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    # Writing -----------------------------------------------------------------------------
+
+    @work(thread=True)  # Log's own would run: kept a worker, for the rare wide line
+    def _measure(self, updates: int, lines: list[str]) -> None:
+        width = max(cell_len(self._process_line(line)) for line in lines)
+        self.app.call_from_thread(self._update_maximum_width, updates, width)
+
+    def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]
+        """The widest line, for scrolling sideways. Log measures every write in a worker
+        thread: a thread, and its messages back, at each flush of a busy pane. A printable
+        ASCII line's width is its length: measured here, at once."""
+        if not lines:
+            return
+        if all(line.isascii() and line.isprintable() for line in lines):
+            self._update_maximum_width(updates, max(map(len, lines)))
+        else:
+            self._measure(updates, lines)
+
+    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
+        """Log forgets each written line's cached drawing, one by one (500 a flush in a
+        flood); it keeps them only while text is selected with the mouse."""
+        if len(self._render_line_cache):
+            super().refresh_lines(y_start, line_count)
+        else:
+            ScrollView.refresh_lines(self, y_start, line_count)
 
     # Drawing -----------------------------------------------------------------------------
 
