@@ -6,6 +6,7 @@ The app renders state; the journal owns it. Every key that logs something awaits
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from dataclasses import replace
@@ -13,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -102,6 +104,7 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         self._listed: list[IncidentSummary] = []
         self.collector = QuietCollector()
         self._log_panes: dict[str, list[LogPane]] | None = None  # by group, made at first batch
+        self.last_key_at: float | None = None  # time.monotonic() of the last key pressed
 
     # Layout -------------------------------------------------------------------------------
 
@@ -464,6 +467,11 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         event = await self._guard(self.room.observe(self.incident.id, key, text))
         if event is not None:
             self.notify(text, title="observed", timeout=4)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key_at = time.monotonic()  # log panes hold their repaint for its frame
+        await super().on_event(event)
 
     def notify(self, message: str, *, title: str = "", **options: Any) -> None:
         """Every toast, from any screen or widget (theirs come here), without a secret the

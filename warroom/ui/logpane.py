@@ -27,7 +27,8 @@ from warroom.ui.titles import set_border_subtitle, set_border_title
 
 WRAP_MAX_LINES = 1_000  # lines kept while wrapping (rewritten, not pruned, so fewer)
 _INDENT = " " * 9  # continuation rows start under the message, after "HH:MM:SS "
-FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most
+FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most (two when typing)
+KEY_FIRST = 0.15  # seconds after a key during which a flush waits for the next slot
 
 
 class LogPane(Vertical, can_focus=False):
@@ -63,6 +64,7 @@ class LogPane(Vertical, can_focus=False):
         self._row_starts: list[int] = []
         self._rows = 0
         self._flush_timer: Timer | None = None
+        self._held = False  # the last flush waited for a key's frame
 
     def compose(self) -> ComposeResult:
         yield LogView(id="log")
@@ -133,6 +135,13 @@ class LogPane(Vertical, can_focus=False):
             # Under a dialog every repaint re-renders the whole dimmed screen: wait for it.
             self._flush_timer = self.set_timer(_until_flush(), self.flush)
             return
+        if not self._held and _key_just_pressed(self.app):
+            # A key is being answered: its frame first (a flooding pane's repaint would double
+            # it), these lines at the next slot. Once only: typing never holds them longer.
+            self._held = True
+            self._flush_timer = self.set_timer(_until_flush(), self.flush)
+            return
+        self._held = False
         pending, self._pending = self._pending, []
         view = self.view
         pattern = view.highlighter.pattern
@@ -343,6 +352,12 @@ class LogPane(Vertical, can_focus=False):
 
     def action_zoom(self) -> None:
         self.post_message(self.Zoom(self))
+
+
+def _key_just_pressed(app: object) -> bool:
+    """The console notes when a key came (`last_key_at`, time.monotonic); other apps do not."""
+    pressed = getattr(app, "last_key_at", None)
+    return pressed is not None and time.monotonic() - pressed < KEY_FIRST
 
 
 def _until_flush() -> float:

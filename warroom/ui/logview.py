@@ -34,7 +34,7 @@ from warroom.ui.fixedsize import FixedSize
 MAX_LINES = 5_000
 # Lines kept rendered: several screens' worth. Not more: each is a dozen objects that every
 # full pass of Python's garbage collector walks (a flood replaces them all anyway).
-_STRIP_CACHE = 400
+_STRIP_CACHE = 256
 _CURSOR = Style(reverse=True)
 _MATCH = "black on yellow"
 _LEVEL = re.compile(r"\b(ERROR|CRITICAL|FATAL|WARN(?:ING)?|INFO|DEBUG)\b")

@@ -64,21 +64,25 @@ class IncidentHeader(Static):
         self.incident: Incident | None = None
         self.unsent = 0  # status updates waiting in the outbox
         self.others_open: list[str] = []  # other open incidents' refs: `i` switches
+        self._shown: Text | None = None
+        self._now: datetime | None = None  # the time shown
 
     def on_mount(self) -> None:
         self.redraw()  # now, not at the first tick: "no incident" is a state worth showing
         self.set_interval(1.0, self.redraw)
 
     def show(self, incident: Incident) -> None:
+        """The incident as of the last tick's time: its clocks move with the tick, once a
+        second, so a key's own repaint leaves this line alone unless the incident changed."""
         self.incident = incident
-        self.redraw()
+        self.redraw(self._now)
 
     def redraw(self, now: datetime | None = None) -> None:
         incident = self.incident
+        now = self._now = now or self.clock()
         if incident is None:
-            self.update(Text(" no incident", "dim"))
+            self._show(Text(" no incident", "dim"))
             return
-        now = now or self.clock()
         m = incident.milestones
         started = m.detected or incident.created_at
         end = m.resolved or now
@@ -113,7 +117,15 @@ class IncidentHeader(Static):
         tail = self._tail(phase, clocks, you)
         if head.cell_len + tail.cell_len > width:
             head.truncate(max(shortest, width - tail.cell_len), overflow="ellipsis")
-        self.update(head + tail, layout=False)  # one line, docked: no layout pass needed
+        self._show(head + tail)
+
+    def _show(self, text: Text) -> None:
+        # Only when it changed: a key's frame then leaves the top line alone, and the screen's
+        # repaint covers the rows from the key's entry down (Textual redraws the box around
+        # everything that changed).
+        if text != self._shown:
+            self._shown = text
+            self.update(text, layout=False)  # one line, docked: no layout pass needed
 
     @staticmethod
     def _tail(phase: Text, clocks: list[Text], you: Text) -> Text:
@@ -194,7 +206,9 @@ class TimelinePane(RowList):
             self.event_id = event_id
 
     def __init__(self) -> None:
-        super().__init__(id="timeline", classes="pane")
+        # Following the newest entry, the view jumps by a quarter when it reaches the bottom:
+        # the next entries then draw one row each, not the whole pane.
+        super().__init__(id="timeline", classes="pane", jump=0.25)
         self.border_title = "Timeline (UTC)"
         self.event_ids: list[int] = []
         self._events: tuple[Event, ...] = ()

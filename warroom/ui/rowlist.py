@@ -27,7 +27,9 @@ from textual.widget import Widget
 
 from warroom.ui.titles import set_border_subtitle, set_border_title
 
-_CACHE_LIMIT = 2_000  # rendered rows kept: a few screens' worth, at a few widths and states
+# Rendered rows kept: a few screens' worth. Not more: each is a dozen objects that Python's
+# garbage collector walks at every full pass (and a long incident makes new rows all day).
+_CACHE_LIMIT = 256
 
 
 class RowList(ScrollView, can_focus=True):
@@ -79,8 +81,15 @@ class RowList(ScrollView, can_focus=True):
         "rowlist--row-hover",
     }
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, id: str | None = None, classes: str | None = None, jump: float = 0.0
+    ) -> None:
+        """`jump`: when the highlight follows the last row past the bottom, scroll so that this
+        share of the view stays free below it. Rows added there then repaint themselves only,
+        where scrolling by a row at a time would repaint every row in view at each one."""
         super().__init__(id=id, classes=classes)
+        self.jump = jump
+        self._floor = 0  # lines the view may scroll over, free ones below the rows included
         self._keys: list[Hashable] = []
         self._texts: list[Text] = []
         self._starts: list[int] = []  # each row's first line (rows wrap onto several lines)
@@ -173,7 +182,7 @@ class RowList(ScrollView, can_focus=True):
 
     def _set_virtual_height(self, lines: int) -> bool:
         """True when a scrollbar came or went, so that every row was counted again."""
-        size = Size(self._width, lines)
+        size = Size(self._width, max(lines, self._floor))
         if size == self.virtual_size:
             return False
         if self.styles.auto_dimensions:
@@ -215,7 +224,11 @@ class RowList(ScrollView, can_focus=True):
         if top < y:
             y = top
         elif bottom > y + height:
-            y = min(top, bottom - height)
+            free = int(height * self.jump) if index == len(self._keys) - 1 else 0
+            y = min(top, bottom - height + free)
+            if y + height > max(self._lines, self._floor):
+                self._floor = y + height  # room to scroll over, below the last row
+                self._set_virtual_height(self._lines)
         if y != self.scroll_offset.y:
             self.scroll_to(y=y, animate=False, force=True)
 
