@@ -4,6 +4,7 @@ whole screen (what the key-latency budget rests on: benchmarks/bench_key_latency
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -186,6 +187,35 @@ async def test_a_tick_of_the_clock_repaints_the_clock(tmp_path, db, clock, monke
         assert set(painted.lines) == {"IncidentHeader", "LogPane"}, painted.lines
         assert painted.lines["LogPane"] == {pane.outer_size.height - 1}
         assert painted.layouts == 0
+
+
+async def test_a_log_pane_lets_a_keys_frame_go_first(tmp_path, db, clock):
+    """Lines due on screen just after a key wait for the next flush (0.2 s), once: the key's
+    frame does not carry a flooding pane's repaint, and typing never holds the lines longer."""
+    logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
+    app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Disk full")
+        pane = app.query_one("LogPane")
+        status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
+
+        def arrive(n: int) -> None:
+            line = LogLine("/prod/backend", str(n), clock.now, "app/1", f"ERROR {n}", "ERROR")
+            pane.add_batch(LogBatch("/prod/backend", "ERROR", (line,), status))
+
+        arrive(1)
+        pane.flush()
+        assert pane.view.line_count == 1  # no key: at once
+        await pilot.press("n")  # a note: the prompt asks for its text
+        assert app.last_key_at is not None  # the console noted the key
+        app.last_key_at = time.monotonic()  # as if just now: the test does not race the clock
+        arrive(2)
+        pane.flush()
+        assert pane.view.line_count == 1  # just after the key: the next slot
+        pane.flush()
+        assert pane.view.line_count == 2  # and not later, whatever is typed meanwhile
+        await pilot.press("escape")
 
 
 async def test_the_checklist_moves_and_ticks(tmp_path, db, clock):
