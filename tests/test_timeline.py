@@ -1,6 +1,7 @@
-"""The timeline and the checklist as drawn (Textual's Line API): what they show, where the
-highlight goes, and that a new entry or a tick of the clock repaints what changed, not the
-whole screen (what the key-latency budget rests on: benchmarks/bench_key_latency.py)."""
+"""The main screen's panes as drawn: the timeline and the checklist (Textual's Line API), what
+they show and where the highlight goes; and that a new entry, a tick of the clock or a feed's
+snapshot repaints what changed, not the whole screen (what the key-latency budget rests on:
+benchmarks/bench_key_latency.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from textual._styles_cache import StylesCache
 
 from warroom.config import LogGroupConfig, LogsConfig
 from warroom.model import Kind
+from warroom.sources.health import Check, EndpointHealth, HealthSnapshot, HealthState
 from warroom.sources.logs import LogBatch, LogLine
 from warroom.sources.status import SourceStatus
 from warroom.ui.dialogs import TextPrompt
-from warroom.ui.panels import ChecklistPane, TimelinePane
+from warroom.ui.panels import ChecklistPane, HealthPanel, TimelinePane
 
 from .conftest import app_for, console_config, declare, eventually
 
@@ -189,9 +191,10 @@ async def test_a_tick_of_the_clock_repaints_the_clock(tmp_path, db, clock, monke
         assert painted.layouts == 0
 
 
-async def test_a_log_pane_lets_a_keys_frame_go_first(tmp_path, db, clock):
-    """Lines due on screen just after a key wait for the next flush (0.2 s), once: the key's
-    frame does not carry a flooding pane's repaint, and typing never holds the lines longer."""
+async def test_a_log_pane_lets_a_new_entrys_frame_go_first(tmp_path, db, clock):
+    """Lines due on screen just as an entry is written wait for the next flush (0.2 s), once:
+    the entry's frame does not carry a flooding pane's repaint, and a run of writes never
+    holds the lines longer."""
     logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
     app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
     async with app.run_test(size=(160, 48)) as pilot:
@@ -204,18 +207,55 @@ async def test_a_log_pane_lets_a_keys_frame_go_first(tmp_path, db, clock):
             line = LogLine("/prod/backend", str(n), clock.now, "app/1", f"ERROR {n}", "ERROR")
             pane.add_batch(LogBatch("/prod/backend", "ERROR", (line,), status))
 
+        app.last_write_at = None  # declaring wrote: as if long ago
+
+        # What the pane's flush timer does when it fires (the test does not wait for it).
         arrive(1)
-        pane.flush()
-        assert pane.view.line_count == 1  # no key: at once
-        await pilot.press("n")  # a note: the prompt asks for its text
-        assert app.last_key_at is not None  # the console noted the key
-        app.last_key_at = time.monotonic()  # as if just now: the test does not race the clock
+        pane._flush_due()
+        assert pane.view.line_count == 1  # no write just now: at once
+        await pilot.press("n", *"db failover started", "enter")
+        assert app.last_write_at is not None  # the console noted its write
+        app.last_write_at = time.monotonic()  # as if just now: the test does not race the clock
         arrive(2)
-        pane.flush()
-        assert pane.view.line_count == 1  # just after the key: the next slot
-        pane.flush()
-        assert pane.view.line_count == 2  # and not later, whatever is typed meanwhile
-        await pilot.press("escape")
+        pane._flush_due()
+        assert pane.view.line_count == 1  # just after the write: the next slot
+        pane._flush_due()
+        assert pane.view.line_count == 2  # and not later, whatever is written meanwhile
+
+
+def checked(at, latency: float, *names: str) -> HealthSnapshot:
+    """What the health feed posts: every endpoint up, answering in `latency` seconds."""
+    check = Check(at, True, latency, 200, "ok", "")
+    return HealthSnapshot(
+        at,
+        tuple(
+            EndpointHealth(name, "http://x", HealthState.OK, "", check, latency, 100.0, 3, at, ())
+            for name in names
+        ),
+    )
+
+
+async def test_a_health_snapshot_lays_out_only_when_the_panel_grows(
+    tmp_path, db, clock, monkeypatch
+):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Login slow")
+        panel = app.query_one(HealthPanel)
+        panel.show(checked(clock.now, 0.05, "api"))
+        await pilot.pause()
+        painted = Painted(monkeypatch, app)
+        panel.show(checked(clock.now, 0.9, "api"))  # a slower answer: the same two lines
+        await pilot.pause()
+        assert "900ms" in panel.render().plain
+        assert painted.layouts == 0
+        assert set(painted.lines) == {"HealthPanel"}
+        height = panel.outer_size.height
+        panel.show(checked(clock.now, 0.9, "api", "auth"))  # one more endpoint: taller
+        await pilot.pause()
+        assert painted.layouts >= 1
+        assert panel.outer_size.height == height + 2
 
 
 async def test_the_checklist_moves_and_ticks(tmp_path, db, clock):

@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -104,7 +103,9 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         self._listed: list[IncidentSummary] = []
         self.collector = QuietCollector()
         self._log_panes: dict[str, list[LogPane]] | None = None  # by group, made at first batch
-        self.last_key_at: float | None = None  # time.monotonic() of the last key pressed
+        # time.monotonic() when the last write started or was drawn: log panes hold a flush
+        # that falls just after it, so that the entry's frame goes first.
+        self.last_write_at: float | None = None
 
     # Layout -------------------------------------------------------------------------------
 
@@ -295,9 +296,11 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
 
     async def _guard(self, call: Awaitable[Any]) -> Any:
         """Run a write; a refused one is shown, never raised (the console must not crash)."""
+        self.last_write_at = time.monotonic()
         try:
             result = await call
             await self.reload()
+            self.last_write_at = time.monotonic()
         except UserError as exc:
             self.notify(str(exc), title="Not logged", severity="error", timeout=6)
             return None
@@ -467,11 +470,6 @@ class WarRoomApp(PaneLayout, TimelineKeys, MitigationFlow, CommsFlow, IncidentSw
         event = await self._guard(self.room.observe(self.incident.id, key, text))
         if event is not None:
             self.notify(text, title="observed", timeout=4)
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
-            self.last_key_at = time.monotonic()  # log panes hold their repaint for its frame
-        await super().on_event(event)
 
     def notify(self, message: str, *, title: str = "", **options: Any) -> None:
         """Every toast, from any screen or widget (theirs come here), without a secret the

@@ -27,8 +27,8 @@ from warroom.ui.titles import set_border_subtitle, set_border_title
 
 WRAP_MAX_LINES = 1_000  # lines kept while wrapping (rewritten, not pruned, so fewer)
 _INDENT = " " * 9  # continuation rows start under the message, after "HH:MM:SS "
-FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most (two when typing)
-KEY_FIRST = 0.15  # seconds after a key during which a flush waits for the next slot
+FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most (two on a write)
+WRITE_FIRST = 0.15  # seconds after a write during which a flush waits for the next slot
 
 
 class LogPane(Vertical, can_focus=False):
@@ -123,25 +123,32 @@ class LogPane(Vertical, can_focus=False):
             if len(self._pending) > MAX_LINES:
                 del self._pending[:-MAX_LINES]
             if self._flush_timer is None:
-                self._flush_timer = self.set_timer(_until_flush(), self.flush)
+                self._flush_timer = self.set_timer(_until_flush(), self._flush_due)
         # The 1 s tick keeps the title's ages current; here only a change of state matters.
         if previous is None or previous.source.ok != batch.source.ok:
             self.refresh_title()
 
-    def flush(self) -> None:
-        """Write what arrived since the last flush, in one `write_lines` call."""
+    def _flush_due(self) -> None:
+        """The flush timer: write now, or at the next slot."""
         self._flush_timer = None
-        if self.screen is not self.app.screen:
-            # Under a dialog every repaint re-renders the whole dimmed screen: wait for it.
-            self._flush_timer = self.set_timer(_until_flush(), self.flush)
-            return
-        if not self._held and _key_just_pressed(self.app):
-            # A key is being answered: its frame first (a flooding pane's repaint would double
-            # it), these lines at the next slot. Once only: typing never holds them longer.
-            self._held = True
-            self._flush_timer = self.set_timer(_until_flush(), self.flush)
+        wait = self.screen is not self.app.screen  # a dialog: each repaint redraws it all
+        if not wait and not self._held and self._pending and _just_written(self.app):
+            # An entry is being written and drawn (a timeline key, a tick, a mitigation): its
+            # frame first, which a flooding pane's repaint would double, these lines at the
+            # next slot. Once only: a run of writes never holds them longer.
+            self._held = wait = True
+        if wait:
+            self._flush_timer = self.set_timer(_until_flush(), self._flush_due)
             return
         self._held = False
+        self.flush()
+
+    def flush(self) -> None:
+        """Write what arrived since the last flush, in one `write_lines` call (now: the timer
+        calls it through `_flush_due`)."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
         pending, self._pending = self._pending, []
         view = self.view
         pattern = view.highlighter.pattern
@@ -354,10 +361,10 @@ class LogPane(Vertical, can_focus=False):
         self.post_message(self.Zoom(self))
 
 
-def _key_just_pressed(app: object) -> bool:
-    """The console notes when a key came (`last_key_at`, time.monotonic); other apps do not."""
-    pressed = getattr(app, "last_key_at", None)
-    return pressed is not None and time.monotonic() - pressed < KEY_FIRST
+def _just_written(app: object) -> bool:
+    """The console notes its writes (`last_write_at`, time.monotonic); other apps do not."""
+    written = getattr(app, "last_write_at", None)
+    return written is not None and time.monotonic() - written < WRITE_FIRST
 
 
 def _until_flush() -> float:

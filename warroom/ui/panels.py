@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.markup import escape
 from textual.message import Message
@@ -168,7 +169,23 @@ class IncidentHeader(Static):
         return Text(f"update in {clock(left)}"), False
 
 
-class HealthPanel(Static, can_focus=True):
+class FeedPanel(Static, can_focus=True):
+    """A panel as tall as its text: a feed's snapshot (every few seconds) lays the screen out
+    only when the height may change, not at each one."""
+
+    def __init__(self, **kwargs: str) -> None:
+        super().__init__(**kwargs)
+        self._shape: tuple[int, bool] | None = None  # lines, and whether one may wrap
+
+    def show_text(self, text: Text) -> None:
+        lines = text.plain.split("\n")
+        width = self.content_region.width
+        shape = (len(lines), not width or max(cell_len(line) for line in lines) > width)
+        self.update(text, layout=shape != self._shape or shape[1])
+        self._shape = shape
+
+
+class HealthPanel(FeedPanel):
     def __init__(self) -> None:
         super().__init__(id="health", classes="pane")
         self.border_title = "Health"
@@ -176,10 +193,10 @@ class HealthPanel(Static, can_focus=True):
 
     def show(self, snapshot: HealthSnapshot | None) -> None:
         self.snapshot = snapshot
-        self.update(health_text(snapshot, app_now(self)))
+        self.show_text(health_text(snapshot, app_now(self)))
 
 
-class EcsPanel(Static, can_focus=True):
+class EcsPanel(FeedPanel):
     def __init__(self, cluster: str) -> None:
         super().__init__(id="ecs", classes="pane")
         self.border_title = escape(f"ECS {cluster}") if cluster else "ECS"
@@ -187,7 +204,7 @@ class EcsPanel(Static, can_focus=True):
 
     def show(self, snapshot: EcsSnapshot | None) -> None:
         self.snapshot = snapshot
-        self.update(
+        self.show_text(
             ecs_text(snapshot, app_now(self))
             if snapshot or self.border_title != "ECS"
             else Text("no [ecs] section in the config", "dim")
