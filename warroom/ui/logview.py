@@ -35,6 +35,7 @@ MAX_LINES = 5_000
 # Lines kept rendered: several screens' worth. Not more: each is a dozen objects that every
 # full pass of Python's garbage collector walks (a flood replaces them all anyway).
 _STRIP_CACHE = 256
+_OFFSETS_KEPT = 4_096  # marked styles: a few per line in view, several screens' worth
 _CURSOR = Style(reverse=True)
 _MATCH = "black on yellow"
 _LEVEL = re.compile(r"\b(ERROR|CRITICAL|FATAL|WARN(?:ING)?|INFO|DEBUG)\b")
@@ -83,6 +84,7 @@ class LogView(FixedSize, Log):
         self.cursor_rows = range(0)  # the selected line's rows (several when wrapped)
         self._strips: dict[tuple[object, ...], Strip] = {}
         self._styles: dict[tuple[object, ...], Style] = {}
+        self._offsets: dict[tuple[Style, int, int], Style] = {}
         self._frame_style: Style | None = None
         # Follow the newest line until the reader scrolls up; scrolling back to the end (or
         # `end`) resumes. Kept here, not read off the scroll position: a horizontal scrollbar
@@ -201,14 +203,26 @@ class LogView(FixedSize, Log):
             if end <= start:
                 continue
             text = line[start:end] if start < len(line) else " " * (end - start)
-            offset = Style.from_meta({"offset": (x, y)})
-            segments.append(Segment(text, style + offset if style else offset))
+            segments.append(Segment(text, self._with_offset(style, x, y)))
             x += end - start
         strip = Strip(segments, width)
         if len(self._strips) >= _STRIP_CACHE:
             self._strips.clear()
         self._strips[key] = strip
         return strip
+
+    def _with_offset(self, style: Style, x: int, y: int) -> Style:
+        """The style marked with where its text sits (mouse selection reads it), as Strip's
+        apply_offsets marks it. Kept: a pane that follows the end shows the same lines, at
+        the same offsets, frame after frame, and making one costs a pickle of the mark."""
+        key = (style, x, y)
+        marked = self._offsets.get(key)
+        if marked is None:
+            if len(self._offsets) >= _OFFSETS_KEPT:
+                self._offsets.clear()
+            offset = Style.from_meta({"offset": (x, y)})
+            marked = self._offsets[key] = style + offset if style else offset
+        return marked
 
     def _style(self, base: Style, spans: tuple[str, ...], cursor: bool) -> Style:
         """The line's style with the spans over it (and the cursor's), combined as Rich does."""

@@ -67,6 +67,7 @@ class IncidentHeader(Static):
         self.others_open: list[str] = []  # other open incidents' refs: `i` switches
         self._shown: Text | None = None
         self._now: datetime | None = None  # the time shown
+        self._due: tuple[Incident, datetime | None] | None = None  # the next update, for one
 
     def on_mount(self) -> None:
         self.redraw()  # now, not at the first tick: "no incident" is a state worth showing
@@ -153,10 +154,17 @@ class IncidentHeader(Static):
             return Text("resolved", "green")
         return Text(f"acked +{clock((m.acknowledged - started).total_seconds())}", "green")
 
+    def _next_update(self, incident: Incident) -> datetime | None:
+        """Worked out once per incident read, not at every tick: it walks the whole timeline."""
+        if self._due is None or self._due[0] is not incident:
+            every = self.cadence.every(incident.severity.value)
+            self._due = (incident, next_update_due(incident, every))
+        return self._due[1]
+
     def _update_due(self, incident: Incident, now: datetime) -> tuple[Text, bool]:
         """The next team-channel update, counted from the last one sent (or detection), and
         whether it is pressing (late, or due within 5 minutes)."""
-        due = next_update_due(incident, self.cadence.every(incident.severity.value))
+        due = self._next_update(incident)
         if due is None:
             return Text(), False
         if not self.channels:
