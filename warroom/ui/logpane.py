@@ -64,7 +64,7 @@ class LogPane(Vertical, can_focus=False):
         self._row_starts: list[int] = []
         self._rows = 0
         self._flush_timer: Timer | None = None
-        self._held = False  # the last flush waited for a key's frame
+        self._held = False  # the last flush waited for a new entry's frame
 
     def compose(self) -> ComposeResult:
         yield LogView(id="log")
