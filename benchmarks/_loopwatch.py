@@ -51,7 +51,7 @@ class LoopWatch:
     def label(self, owner: object, name: str, label: str | Callable[[Any], str]) -> None:
         """Charge calls of `owner.name` to `label` (or to `label(self_of_the_call)`). Missing
         attributes are skipped: the same list of labels serves older versions of the console."""
-        original = getattr(owner, name, None)
+        original = getattr(owner, name, None) if owner is not None else None
         if original is None or inspect.iscoroutinefunction(original):
             return
         raw = inspect.getattr_static(owner, name)

@@ -432,7 +432,7 @@ def loop_watch() -> LoopWatch:
     watch.label(panes.PaneLayout, "_save_layout", "layout save")
     watch.label(WarRoomApp, "_evidence", "evidence capture")
     watch.label(promptbar.KeyBar, "_bindings_changed", "key bar")
-    watch.label(store_rows.EventRows, "events", "journal: rows to entries")
+    watch.label(getattr(store_rows, "EventRows", None), "events", "journal: rows to entries")
     return watch
 
 
