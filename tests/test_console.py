@@ -161,14 +161,14 @@ async def test_two_consoles_see_each_other(tmp_path, db, clock):
             await two.pause()
             # The change poll (twice a second) brings it to the first console.
             await eventually(
-                lambda: first.query_one(TimelinePane).option_count == 2,
+                lambda: first.query_one(TimelinePane).row_count == 2,
                 "bo's note in ana's timeline",
                 pilot=one,
             )
             texts = [e.text for e in first.incident.events]
             assert "bo here" in texts
             app_one_timeline = first.query_one(TimelinePane)
-            assert app_one_timeline.option_count == 2
+            assert app_one_timeline.row_count == 2
 
 
 async def test_several_open_incidents_ask_which(tmp_path, db, clock):

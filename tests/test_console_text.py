@@ -11,8 +11,7 @@ from .conftest import app_for, console_config, declare, eventually
 
 
 def timeline_rows(app) -> list[str]:
-    timeline = app.query_one(TimelinePane)
-    return [str(timeline.get_option_at_index(n).prompt) for n in range(timeline.option_count)]
+    return app.query_one(TimelinePane).rows()
 
 
 async def test_the_timeline_shows_seconds(tmp_path, db, clock):

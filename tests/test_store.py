@@ -145,6 +145,53 @@ async def test_timeline_is_in_time_order_whatever_the_typing_order(room: WarRoom
     assert incident.events[1].backdated
 
 
+async def test_a_timeline_read_again_has_what_others_wrote_meanwhile(
+    db: Path, room: WarRoom, clock
+):
+    """A console rereads its incident after every change: only new and edited entries are
+    fetched again, and the timeline comes out as a fresh read would have it."""
+    incident_id = await room.declare("Payments failing", Severity.SEV1)
+    for minutes in (10, 20, 30):
+        clock.advance(minutes=10)
+        await room.log(Kind.NOTE, f"at +{minutes} min", incident_id=incident_id)
+    console = await SqliteJournal.open(db)
+    fresh = await SqliteJournal.open(db)
+    try:
+        await _read_again(console, fresh, room, clock, incident_id)
+    finally:
+        await console.close()
+        await fresh.close()
+
+
+async def _read_again(console, fresh, room: WarRoom, clock, incident_id: int) -> None:
+    before = (await console.get_incident(incident_id)).events
+
+    # Meanwhile, another responder: an edit, a new entry, one backdated before all the notes.
+    note = before[1]
+    await room.amend(note.id, text="at +10 min: payments team paged")
+    clock.advance(minutes=5)
+    await room.log(Kind.ACKNOWLEDGED, "on it", incident_id=incident_id)
+    await room.log(Kind.NOTE, "alert fired", incident_id=incident_id, at=before[0].at)
+    after = (await console.get_incident(incident_id)).events
+
+    expected = (await fresh.get_incident(incident_id)).events
+    assert after == expected
+    assert [e.text for e in after] == [
+        before[0].text,
+        "alert fired",
+        "at +10 min: payments team paged",
+        "at +20 min",
+        "at +30 min",
+        "on it",
+    ]
+    # Entries nobody touched come back as they were read: the same objects.
+    assert after[3] is before[2] and after[4] is before[3]
+    assert after[2] is not note and after[2].edited_by == "ana"
+    # Read again with nothing new: the same timeline, object for object.
+    again = (await console.get_incident(incident_id)).events
+    assert all(a is b for a, b in zip(again, after, strict=True))
+
+
 async def test_ticking_a_milestone_step_logs_the_milestone_once(room: WarRoom, clock):
     incident_id = await room.declare("Alert", Severity.SEV1)
     clock.advance(minutes=4)

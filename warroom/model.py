@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
+from operator import attrgetter
 
 from warroom.followups import ActionItem, PostmortemDue, postmortem_due
 from warroom.severity import SEVERITY_LEVELS, Severity, SeverityLevel
@@ -214,8 +215,9 @@ class EcsChange(StrEnum):
 def retractions(events: Iterable[Event]) -> dict[int, Event]:
     """The retracted entries' ids, each with the retraction that withdrew it."""
     found: dict[int, Event] = {}
-    for event in events:
-        entry = event.data.get("entry") if event.kind is Kind.RETRACTED else None
+    retracted = Kind.RETRACTED
+    for event in [e for e in events if e.kind is retracted]:  # few: filtered first, quickly
+        entry = event.data.get("entry")
         if isinstance(entry, int) and entry not in found:
             found[entry] = event
     return found
@@ -247,12 +249,19 @@ class Milestones:
 
     @classmethod
     def from_events(cls, events: Iterable[Event]) -> Milestones:
+        return cls.from_counted(counted(events))
+
+    @classmethod
+    def from_counted(cls, events: Iterable[Event]) -> Milestones:
+        """From entries that count already (see `counted`)."""
         first: dict[str, datetime] = {}
         resolved: datetime | None = None
         recorded: datetime | None = None
         reopens: list[datetime] = []
         # Recording order: a reopen undoes the resolutions logged before it, whatever their time.
-        for event in sorted(counted(events), key=lambda e: e.id):
+        # (Notes, most of a long timeline, are left out first: they mark no milestone.)
+        note = Kind.NOTE
+        for event in sorted([e for e in events if e.kind is not note], key=attrgetter("id")):
             if event.kind is Kind.REOPENED:
                 resolved = recorded = None
                 reopens.append(event.at)
@@ -350,11 +359,12 @@ class Incident:
     @cached_property
     def counted_events(self) -> tuple[Event, ...]:
         """The timeline without retracted entries and retractions: what figures are made of."""
-        return tuple(counted(self.events))
+        withdrawn, retracted = self.retractions, Kind.RETRACTED  # once: a timeline is long
+        return tuple([e for e in self.events if e.kind is not retracted and e.id not in withdrawn])
 
     @cached_property
     def milestones(self) -> Milestones:
-        return Milestones.from_events(self.events)
+        return Milestones.from_counted(self.counted_events)
 
     @property
     def status(self) -> Status:

@@ -18,7 +18,7 @@ from warroom.corrections import RULE_KINDS
 from warroom.errors import JournalError, NotFound
 from warroom.model import Event, Kind, format_id
 from warroom.sanitize import redact_data, redact_secrets
-from warroom.store.rows import EVENT_COLUMNS, event_from_row
+from warroom.store.rows import EVENT_COLUMNS, EventRows, event_from_row
 from warroom.timeutil import from_db, to_db
 
 
@@ -28,6 +28,7 @@ class JournalConnection:
         self.path = path
         self._lock = asyncio.Lock()
         self._own_writes = 0
+        self._event_rows = EventRows()  # the timeline last read, to read it again quickly
 
     @asynccontextmanager
     async def _transaction(self, mode: str = "IMMEDIATE") -> AsyncIterator[None]:
@@ -68,27 +69,29 @@ class JournalConnection:
             sql, tuple(redact_secrets(p) if isinstance(p, str) else p for p in params)
         )
 
+    async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """Every row of a query, in one trip to the connection's thread. (A cursor's execute,
+        fetch and close are a trip each, and a trip back waits for the event loop: behind
+        whatever it is drawing when the log panes are busy.)"""
+        return list(await self._db.execute_fetchall(sql, params))
+
     async def _scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        async with self._db.execute(sql, params) as cursor:
-            row = await cursor.fetchone()
-        return row[0] if row else None
+        rows = await self._rows(sql, params)
+        return rows[0][0] if rows else None
 
     async def _by_id(self, table: str, columns: str, row_id: int, missing: str) -> Any:
         """The columns of row `row_id` of `table`, or NotFound(missing) when there is none."""
-        sql = f"SELECT {columns} FROM {table} WHERE id = ?"
-        async with self._db.execute(sql, (row_id,)) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+        rows = await self._rows(f"SELECT {columns} FROM {table} WHERE id = ?", (row_id,))
+        if not rows:
             raise NotFound(missing)
-        return row
+        return rows[0]
 
     async def _require_incident(self, incident_id: int) -> None:
         await self._by_id("incidents", "1", incident_id, no_incident(incident_id))
 
     async def _events(self, where: str, params: tuple[Any, ...]) -> list[Event]:
         sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE {where} ORDER BY at, id"
-        async with self._db.execute(sql, params) as cursor:
-            return [event_from_row(r) for r in await cursor.fetchall()]
+        return [event_from_row(r) for r in await self._rows(sql, params)]
 
     async def _rule_events(self, incident_id: int) -> list[Event]:
         """The incident's entries the correction rules read (warroom.corrections), in the

@@ -160,6 +160,8 @@ class IncidentsMixin(JournalConnection):
                 " VALUES (?, ?, ?, ?, ?)",
                 (event_id, to_db(edited_at), author, old_at, old_text),
             )
+            # The only change a timeline row ever takes, and it sets edited_at: a console reads
+            # again only the rows added since and those edited (store.rows.EventRows).
             await self._write(
                 "UPDATE events SET at = ?, text = ?, edited_at = ?, edited_by = ? WHERE id = ?",
                 (
@@ -357,24 +359,36 @@ class IncidentsMixin(JournalConnection):
             row = await self._by_id(
                 "incidents", INCIDENT_COLUMNS, incident_id, no_incident(incident_id)
             )
-            async with self._db.execute(
-                f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ? ORDER BY at, id",
-                (incident_id,),
-            ) as cursor:
-                events = tuple(event_from_row(r) for r in await cursor.fetchall())
-            async with self._db.execute(
-                f"SELECT {CHECKLIST_COLUMNS} FROM checklist WHERE incident_id = ?", (incident_id,)
-            ) as cursor:
-                marks = [checklist_mark_from_row(r) for r in await cursor.fetchall()]
-            async with self._db.execute(
-                f"SELECT {ACTION_ITEM_COLUMNS} FROM action_items WHERE incident_id = ? ORDER BY id",
-                (incident_id,),
-            ) as cursor:
-                items = tuple(action_item_from_row(r) for r in await cursor.fetchall())
-            async with self._db.execute(
-                "SELECT name, value FROM postmortem_fields WHERE incident_id = ?", (incident_id,)
-            ) as cursor:
-                fields = {r[0]: r[1] for r in await cursor.fetchall()}
+            since = self._event_rows.since(incident_id)
+            events = self._event_rows.events(
+                await self._rows(
+                    f"SELECT {EVENT_COLUMNS} FROM events WHERE incident_id = ?"
+                    " AND (id > ? OR edited_at IS NOT NULL) ORDER BY at, id",
+                    (incident_id, since),
+                )
+            )
+            marks = [
+                checklist_mark_from_row(r)
+                for r in await self._rows(
+                    f"SELECT {CHECKLIST_COLUMNS} FROM checklist WHERE incident_id = ?",
+                    (incident_id,),
+                )
+            ]
+            items = tuple(
+                action_item_from_row(r)
+                for r in await self._rows(
+                    f"SELECT {ACTION_ITEM_COLUMNS} FROM action_items WHERE incident_id = ?"
+                    " ORDER BY id",
+                    (incident_id,),
+                )
+            )
+            fields = {
+                r[0]: r[1]
+                for r in await self._rows(
+                    "SELECT name, value FROM postmortem_fields WHERE incident_id = ?",
+                    (incident_id,),
+                )
+            }
         return incident_from_row(
             row,
             events=events,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -96,6 +97,50 @@ def event_from_row(row: Any) -> Event:
         edited_at=maybe_time(row[9]),
         edited_by=row[10],
     )
+
+
+class EventRows:
+    """One incident's timeline as last read, so that reading it again fetches only what can
+    have changed: entries added since (ids only grow) and entries ever edited (an edit is the
+    one change a row can take, and it sets edited_at). The console rereads the timeline after
+    every write; rebuilding 5,000 entries each time held its event loop for 30-50 ms (2-core
+    box). A row read again unchanged gives the same Event object, so the screen can tell
+    at a glance what changed."""
+
+    def __init__(self) -> None:
+        self._incident: int | None = None
+        self._rows: dict[int, tuple[Any, Event]] = {}  # id -> (row as read, its Event)
+        self._events: tuple[Event, ...] = ()
+        self.newest = 0  # the highest id read; 0: read everything
+
+    def since(self, incident_id: int) -> int:
+        """Read the rows with an id above this, and the edited ones."""
+        if incident_id != self._incident:
+            self._incident, self._rows, self._events, self.newest = incident_id, {}, (), 0
+        return self.newest
+
+    def events(self, rows: Iterable[Any]) -> tuple[Event, ...]:
+        """The timeline in order (at, id), from the rows read since `since()`."""
+        changed: list[Event] = []
+        for row in rows:
+            known = self._rows.get(row[0])
+            if known is not None and known[0] == row:
+                continue
+            event = event_from_row(row)
+            self._rows[event.id] = (row, event)
+            self.newest = max(self.newest, event.id)
+            changed.append(event)
+        if changed:
+            replaced = {e.id for e in changed}
+            kept = [e for e in self._events if e.id not in replaced]
+            in_order = kept and min((e.at, e.id) for e in changed) >= (kept[-1].at, kept[-1].id)
+            events = kept + changed if in_order else sorted([*kept, *changed], key=_when)
+            self._events = tuple(events)
+        return self._events
+
+
+def _when(event: Event) -> tuple[datetime, int]:
+    return event.at, event.id
 
 
 def action_item_from_row(row: Any) -> ActionItem:

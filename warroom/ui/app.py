@@ -6,6 +6,7 @@ The app renders state; the journal owns it. Every key that logs something awaits
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from dataclasses import replace
@@ -31,6 +32,7 @@ from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot, observe_health
 from warroom.timeutil import utcnow
 from warroom.ui import keys
+from warroom.ui.collector import QuietCollector
 from warroom.ui.dialogs import (
     ConfirmScreen,
     Declaration,
@@ -47,6 +49,7 @@ from warroom.ui.flows.timeline import TimelineKeys
 from warroom.ui.incidents import DECLARE, IncidentsScreen
 from warroom.ui.layout_state import LayoutState, load_layout
 from warroom.ui.logpane import LogPane
+from warroom.ui.mainscreen import MainScreen
 from warroom.ui.palette import ConsoleCommands
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
 from warroom.ui.panes import PaneLayout
@@ -113,8 +116,16 @@ class WarRoomApp(
         self._listed: list[IncidentSummary] = []
         self._offers = {}  # what the prompt bar offers on its own (flows/offers.py)
         self._shown_status: Status | None = None
+        self.collector = QuietCollector()
+        self._log_panes: dict[str, list[LogPane]] | None = None  # by group, made at first batch
+        # time.monotonic() when the last write started or was drawn: log panes hold a flush
+        # that falls just after it, so that the entry's frame goes first.
+        self.last_write_at: float | None = None
 
     # Layout -------------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield IncidentHeader(
@@ -172,8 +183,10 @@ class WarRoomApp(
             if not self.config.health.endpoints:
                 self.query_one(HealthPanel).show(HealthSnapshot(self.clock(), ()))
             start_feeds(self, self.config)
+        self.collector.start()  # what exists by now lives as long as the console
 
     async def on_unmount(self) -> None:
+        self.collector.stop()
         if self.room is not None:
             await self.room.close()
 
@@ -301,9 +314,11 @@ class WarRoomApp(
 
     async def _guard(self, call: Awaitable[Any]) -> Any:
         """Run a write; a refused one is shown, never raised (the console must not crash)."""
+        self.last_write_at = time.monotonic()
         try:
             result = await call
             await self.reload()
+            self.last_write_at = time.monotonic()
         except IncidentResolved as exc:  # the room's message says how with the CLI
             self.notify(
                 f"{exc.ref} is resolved: it takes notes and post-mortem work, not milestones. "
@@ -447,9 +462,12 @@ class WarRoomApp(
             await self._observe(key, observation.text, observation.at)
 
     def on_logs_arrived(self, message: LogsArrived) -> None:
-        for pane in self.query(LogPane):
-            if pane.group == message.batch.group:
-                pane.add_batch(message.batch)
+        if self._log_panes is None:  # a batch comes every poll of every group: no DOM query each
+            self._log_panes = {}
+            for pane in self.query(LogPane):
+                self._log_panes.setdefault(pane.group, []).append(pane)
+        for pane in self._log_panes.get(message.batch.group, ()):
+            pane.add_batch(message.batch)
 
     async def _observe(self, key: str, text: str, at: datetime) -> None:
         if self.room is None:

@@ -7,124 +7,28 @@ bounded copy so a filter can be applied and removed without asking AWS again.
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from datetime import datetime
 
-from rich.highlighter import Highlighter
-from rich.style import Style
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.geometry import Region
 from textual.message import Message
-from textual.strip import Strip
 from textual.timer import Timer
-from textual.widgets import Input, Log
+from textual.widgets import Input
 
 from warroom.sources.logs import LogBatch, LogLine
 from warroom.timeutil import short_duration
 from warroom.ui import keys
+from warroom.ui.logview import MAX_LINES, LogView
 from warroom.ui.panels import app_now
+from warroom.ui.titles import set_border_subtitle, set_border_title
 
-MAX_LINES = 5_000
 WRAP_MAX_LINES = 1_000  # lines kept while wrapping (rewritten, not pruned, so fewer)
 _INDENT = " " * 9  # continuation rows start under the message, after "HH:MM:SS "
-FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most
-_STRIP_CACHE = 2_000  # rendered lines kept: a few screens' worth
-_CURSOR = Style(reverse=True)
-_LEVEL_STYLE = {
-    "ERROR": "bold red",
-    "CRITICAL": "bold red",
-    "FATAL": "bold red",
-    "WARN": "yellow",
-    "INFO": "green",
-    "DEBUG": "dim",
-}
-
-
-class LineHighlighter(Highlighter):
-    """Colours levels and filter matches; the text itself is never parsed as markup."""
-
-    def __init__(self) -> None:
-        self.pattern: re.Pattern[str] | None = None
-
-    def highlight(self, text: Text) -> None:
-        plain = text.plain
-        match = re.search(r"\b(ERROR|CRITICAL|FATAL|WARN(?:ING)?|INFO|DEBUG)\b", plain[:80])
-        if match:
-            word = "WARN" if match.group(1) == "WARNING" else match.group(1)
-            text.stylize(_LEVEL_STYLE[word], match.start(), match.end())
-        if self.pattern is not None:
-            for found in self.pattern.finditer(plain):
-                text.stylize("black on yellow", found.start(), found.end())
-
-
-class LogView(Log):
-    """Log with a cursor line (for ERROR jumps and copying) drawn in reverse video.
-
-    Rendered lines are cached by their text: a repaint (a cursor move, a title, a few new lines)
-    mostly shows lines already rendered, possibly shifted, and rendering a line (highlighting
-    included) is the costliest part of a frame. Log's own cache is keyed by line number, which
-    pruning invalidates.
-    """
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(highlight=True, max_lines=MAX_LINES, **kwargs)  # type: ignore[arg-type]
-        self.highlighter = LineHighlighter()
-        self.cursor_rows = range(0)  # the selected line's rows (several when wrapped)
-        self._strips: dict[tuple[str, Style, re.Pattern[str] | None], Strip] = {}
-        self._frame_style: Style | None = None
-        # Follow the newest line until the reader scrolls up; scrolling back to the end (or
-        # `end`) resumes. Kept here, not read off the scroll position: a horizontal scrollbar
-        # appearing moves the end by a row, and Log would then stop following for good.
-        self.following = True
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # Log asks for its style once per line, and working it out walks the DOM: ask once
-        # per frame instead.
-        self._frame_style = super().rich_style
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._frame_style = None
-
-    @property
-    def rich_style(self) -> Style:
-        return self._frame_style or super().rich_style
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # `end` is the pane's "follow again" (which also lets go of a selected line): Log's own
-        # scroll_end would only scroll, and leave the pane paused on the selection.
-        return action != "scroll_end"
-
-    class FollowChanged(Message):
-        """Scrolled away from the newest line, or back to it."""
-
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        at_end = self.is_vertical_scroll_end or self.max_scroll_y == 0
-        following = True if at_end else (False if new_value < old_value else self.following)
-        if following != self.following:
-            self.following = following
-            self.post_message(self.FollowChanged())
-
-    def write_rows(self, rows: list[str], *, follow: bool) -> None:
-        self.write_lines(rows, scroll_end=False)
-        if follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
-
-    def _render_line_strip(self, y: int, rich_style: Style) -> Strip:
-        if self.text_selection is not None:  # a mouse selection: leave it all to Log
-            strip = super()._render_line_strip(y, rich_style)
-        else:
-            key = (self._lines[y], rich_style, self.highlighter.pattern)
-            strip = self._strips.get(key)
-            if strip is None:
-                if len(self._strips) >= _STRIP_CACHE:
-                    self._strips.clear()
-                strip = self._strips[key] = super()._render_line_strip(y, rich_style)
-        return strip.apply_style(_CURSOR) if y in self.cursor_rows else strip
+FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most (two on a write)
+WRITE_FIRST = 0.15  # seconds after a write during which a flush waits for the next slot
 
 
 class LogPane(Vertical, can_focus=False):
@@ -160,6 +64,7 @@ class LogPane(Vertical, can_focus=False):
         self._row_starts: list[int] = []
         self._rows = 0
         self._flush_timer: Timer | None = None
+        self._held = False  # the last flush waited for a new entry's frame
 
     def compose(self) -> ComposeResult:
         yield LogView(id="log")
@@ -182,8 +87,8 @@ class LogPane(Vertical, can_focus=False):
         return self.view.following and self.cursor is None
 
     def refresh_title(self, now: datetime | None = None) -> None:
-        from textual.markup import escape
-
+        """Title and subtitle; each repaints its border row only, and only when it changed
+        (the subtitle's age moves every second)."""
         now = now or app_now(self)
         state = "following" if self.following else "paused"
         title = f"{self.group} {self.pattern or '(all)'}  {state}"
@@ -191,18 +96,17 @@ class LogPane(Vertical, can_focus=False):
             title += "  wrap"
         if self.filter_text:
             title += f"  /{self.filter_text}"
-        self.border_title = escape(title)
+        set_border_title(self, title)
         batch = self.last_batch
         if batch is None:
-            self.border_subtitle = "waiting"
+            set_border_subtitle(self, "waiting")
         elif batch.source.ok is False:
             age = batch.source.age(now)
             when = f"last good {short_duration(age)} ago" if age is not None else "no data yet"
-            self.border_subtitle = escape(f"✗ {batch.source.reason} ({when})")
+            set_border_subtitle(self, f"✗ {batch.source.reason} ({when})")
         elif batch.source.last_attempt_at is not None:
-            self.border_subtitle = (
-                f"polled {short_duration(now - batch.source.last_attempt_at)} ago"
-            )
+            age = short_duration(now - batch.source.last_attempt_at)
+            set_border_subtitle(self, f"polled {age} ago")
         failing = batch is not None and batch.source.ok is False
         if failing != self.has_class("-failing"):  # set_class restyles even when unchanged
             self.set_class(failing, "-failing")
@@ -219,18 +123,32 @@ class LogPane(Vertical, can_focus=False):
             if len(self._pending) > MAX_LINES:
                 del self._pending[:-MAX_LINES]
             if self._flush_timer is None:
-                self._flush_timer = self.set_timer(FLUSH_INTERVAL, self.flush)
+                self._flush_timer = self.set_timer(_until_flush(), self._flush_due)
         # The 1 s tick keeps the title's ages current; here only a change of state matters.
         if previous is None or previous.source.ok != batch.source.ok:
             self.refresh_title()
 
-    def flush(self) -> None:
-        """Write what arrived since the last flush, in one `write_lines` call."""
+    def _flush_due(self) -> None:
+        """The flush timer: write now, or at the next slot."""
         self._flush_timer = None
-        if self.screen is not self.app.screen:
-            # Under a dialog every repaint re-renders the whole dimmed screen: wait for it.
-            self._flush_timer = self.set_timer(FLUSH_INTERVAL, self.flush)
+        wait = self.screen is not self.app.screen  # a dialog: each repaint redraws it all
+        if not wait and not self._held and self._pending and _just_written(self.app):
+            # An entry is being written and drawn (a timeline key, a tick, a mitigation): its
+            # frame first, which a flooding pane's repaint would double, these lines at the
+            # next slot. Once only: a run of writes never holds them longer.
+            self._held = wait = True
+        if wait:
+            self._flush_timer = self.set_timer(_until_flush(), self._flush_due)
             return
+        self._held = False
+        self.flush()
+
+    def flush(self) -> None:
+        """Write what arrived since the last flush, in one `write_lines` call (now: the timer
+        calls it through `_flush_due`)."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
         pending, self._pending = self._pending, []
         view = self.view
         pattern = view.highlighter.pattern
@@ -443,12 +361,29 @@ class LogPane(Vertical, can_focus=False):
         self.post_message(self.Zoom(self))
 
 
+def _just_written(app: object) -> bool:
+    """The console notes its writes (`last_write_at`, time.monotonic); other apps do not."""
+    written = getattr(app, "last_write_at", None)
+    return written is not None and time.monotonic() - written < WRITE_FIRST
+
+
+def _until_flush() -> float:
+    """Seconds to the next multiple of FLUSH_INTERVAL: every pane flushes at the same moments,
+    so that their writes are drawn in one pass of the compositor, not one pass each."""
+    return FLUSH_INTERVAL - time.monotonic() % FLUSH_INTERVAL
+
+
 # Many apps start their lines with their own ISO timestamp; the pane already shows the time.
 _LEADING_STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\s+")
 
 
 def _format(line: LogLine) -> str:
+    """HH:MM:SS message. Made for every line received (5,000 a second in a flood): no
+    strftime, which took three times as long."""
     message = line.message
     if message[:2].isdigit():  # cheap test first: most lines do not start with a date
-        message = _LEADING_STAMP.sub("", message, count=1)
-    return f"{line.at:%H:%M:%S} {message}"
+        stamp = _LEADING_STAMP.match(message)
+        if stamp:
+            message = message[stamp.end() :]
+    at = line.at
+    return "%02d:%02d:%02d %s" % (at.hour, at.minute, at.second, message)  # noqa: UP031

@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.markup import escape
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from warroom.config import CadenceConfig
 from warroom.corrections import response_clock_start
 from warroom.model import (
+    ChecklistMark,
     Event,
     Incident,
     Status,
     next_update_due,
     response_due,
 )
-from warroom.runbook import Phase, Runbook
+from warroom.runbook import Phase, Runbook, Step
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot
 from warroom.timeutil import utcnow
 from warroom.ui import keys
 from warroom.ui.render import ecs_text, event_text, health_text, incident_title
+from warroom.ui.rowlist import RowList
 
 
 def app_now(widget: Widget) -> datetime:
@@ -64,21 +66,26 @@ class IncidentHeader(Static):
         self.incident: Incident | None = None
         self.unsent = 0  # status updates waiting in the outbox
         self.others_open: list[str] = []  # other open incidents' refs: `i` switches
+        self._shown: Text | None = None
+        self._now: datetime | None = None  # the time shown
+        self._due: tuple[Incident, datetime | None] | None = None  # the next update, for one
 
     def on_mount(self) -> None:
         self.redraw()  # now, not at the first tick: "no incident" is a state worth showing
         self.set_interval(1.0, self.redraw)
 
     def show(self, incident: Incident) -> None:
+        """The incident as of the last tick's time: its clocks move with the tick, once a
+        second, so a key's own repaint leaves this line alone unless the incident changed."""
         self.incident = incident
-        self.redraw()
+        self.redraw(self._now)
 
     def redraw(self, now: datetime | None = None) -> None:
         incident = self.incident
+        now = self._now = now or self.clock()
         if incident is None:
-            self.update(Text(" no incident", "dim"))
+            self._show(Text(" no incident", "dim"))
             return
-        now = now or self.clock()
         m = incident.milestones
         started = m.detected or incident.created_at
         end = m.resolved or now
@@ -113,7 +120,15 @@ class IncidentHeader(Static):
         tail = self._tail(phase, clocks, you)
         if head.cell_len + tail.cell_len > width:
             head.truncate(max(shortest, width - tail.cell_len), overflow="ellipsis")
-        self.update(head + tail, layout=False)  # one line, docked: no layout pass needed
+        self._show(head + tail)
+
+    def _show(self, text: Text) -> None:
+        # Only when it changed: a key's frame then leaves the top line alone, and the screen's
+        # repaint covers the rows from the key's entry down (Textual redraws the box around
+        # everything that changed).
+        if text != self._shown:
+            self._shown = text
+            self.update(text, layout=False)  # one line, docked: no layout pass needed
 
     @staticmethod
     def _tail(phase: Text, clocks: list[Text], you: Text) -> Text:
@@ -142,10 +157,17 @@ class IncidentHeader(Static):
             return Text("resolved", "green")
         return Text(f"acked +{clock((m.acknowledged - started).total_seconds())}", "green")
 
+    def _next_update(self, incident: Incident) -> datetime | None:
+        """Worked out once per incident read, not at every tick: it walks the whole timeline."""
+        if self._due is None or self._due[0] is not incident:
+            every = self.cadence.every(incident.severity.value)
+            self._due = (incident, next_update_due(incident, every))
+        return self._due[1]
+
     def _update_due(self, incident: Incident, now: datetime) -> tuple[Text, bool]:
         """The next team-channel update, counted from the last one sent (or detection), and
         whether it is pressing (late, or due within 5 minutes)."""
-        due = next_update_due(incident, self.cadence.every(incident.severity.value))
+        due = self._next_update(incident)
         if due is None:
             return Text(), False
         if not self.channels:
@@ -158,7 +180,23 @@ class IncidentHeader(Static):
         return Text(f"update in {clock(left)}"), False
 
 
-class HealthPanel(Static, can_focus=True):
+class FeedPanel(Static, can_focus=True):
+    """A panel as tall as its text: a feed's snapshot (every few seconds) lays the screen out
+    only when the height may change, not at each one."""
+
+    def __init__(self, **kwargs: str) -> None:
+        super().__init__(**kwargs)
+        self._shape: tuple[int, bool] | None = None  # lines, and whether one may wrap
+
+    def show_text(self, text: Text) -> None:
+        lines = text.plain.split("\n")
+        width = self.content_region.width
+        shape = (len(lines), not width or max(cell_len(line) for line in lines) > width)
+        self.update(text, layout=shape != self._shape or shape[1])
+        self._shape = shape
+
+
+class HealthPanel(FeedPanel):
     def __init__(self) -> None:
         super().__init__(id="health", classes="pane")
         self.border_title = "Health"
@@ -166,10 +204,10 @@ class HealthPanel(Static, can_focus=True):
 
     def show(self, snapshot: HealthSnapshot | None) -> None:
         self.snapshot = snapshot
-        self.update(health_text(snapshot, app_now(self)))
+        self.show_text(health_text(snapshot, app_now(self)))
 
 
-class EcsPanel(Static, can_focus=True):
+class EcsPanel(FeedPanel):
     def __init__(self, cluster: str) -> None:
         super().__init__(id="ecs", classes="pane")
         self.border_title = escape(f"ECS {cluster}") if cluster else "ECS"
@@ -177,15 +215,16 @@ class EcsPanel(Static, can_focus=True):
 
     def show(self, snapshot: EcsSnapshot | None) -> None:
         self.snapshot = snapshot
-        self.update(
+        self.show_text(
             ecs_text(snapshot, app_now(self))
             if snapshot or self.border_title != "ECS"
             else Text("no [ecs] section in the config", "dim")
         )
 
 
-class TimelinePane(OptionList):
-    """The incident's entries in time order; enter edits the highlighted one."""
+class TimelinePane(RowList):
+    """The incident's entries in time order; enter edits the highlighted one. Drawn with the
+    Line API (RowList): a new entry repaints its row, not the screen."""
 
     BINDINGS = keys.bindings(keys.TIMELINE)
 
@@ -200,34 +239,39 @@ class TimelinePane(OptionList):
             self.event_id = event_id
 
     def __init__(self) -> None:
-        super().__init__(id="timeline", classes="pane")
+        # Following the newest entry, the view jumps by a quarter when it reaches the bottom:
+        # the next entries then draw one row each, not the whole pane.
+        super().__init__(id="timeline", classes="pane", jump=0.25)
         self.border_title = "Timeline (UTC)"
         self.event_ids: list[int] = []
-        self._shown: list[Event] = []
-        self._withdrawn: set[int] = set()
+        self._events: tuple[Event, ...] = ()
+        self._withdrawn: dict[int, Event] = {}
 
     def show(self, incident: Incident) -> None:
         events = incident.events
-        withdrawn = incident.retractions
-        if events == self._shown and withdrawn.keys() == self._withdrawn:
-            return
-        at_end = self.highlighted is None or self.highlighted >= len(self.event_ids) - 1
-        previous = self.highlighted
+        count = len(self.event_ids)
+        at_end = self.highlighted is None or self.highlighted >= count - 1
+        kept = None if at_end or self.highlighted is None else self.event_ids[self.highlighted]
         self.event_ids = [e.id for e in events]
-        kept = len(self._shown)
-        if events[:kept] == self._shown and withdrawn.keys() == self._withdrawn:
-            # The usual case, a new entry at the end: add it rather than rebuild every row.
-            self.add_options(Option(event_text(e), id=str(e.id)) for e in events[kept:])
-        else:  # an entry edited, or struck through by a retraction
-            self.clear_options()
-            self.add_options(
-                Option(event_text(e, retracted=withdrawn.get(e.id)), id=str(e.id)) for e in events
-            )
-        self._shown = list(events)
-        self._withdrawn = set(withdrawn)
-        if self.event_ids:
-            self.highlighted = len(self.event_ids) - 1 if at_end else previous
-        self.border_subtitle = f"{len(self.event_ids)} entries"
+        withdrawn = incident.retractions
+        # An entry read again unchanged is the same object (store.rows.EventRows): rows are
+        # worked out again from the first new or edited entry on, unless a retraction changed
+        # how an older one reads. Everything a row shows is in its key: an Event compares
+        # without its data, where the evidence is.
+        same = _same_start(events, self._events) if withdrawn == self._withdrawn else 0
+        keys = self._keys[:same] + [
+            (e, bool(e.data.get("evidence")), withdrawn.get(e.id)) for e in events[same:]
+        ]
+        self._events, self._withdrawn = events, withdrawn
+        self.set_rows(
+            keys,
+            lambda index: event_text(events[index], retracted=withdrawn.get(events[index].id)),
+        )
+        if events and at_end:
+            self.highlighted = len(events) - 1  # follow the newest entry
+        elif kept in self.event_ids:
+            self.highlighted = self.event_ids.index(kept)  # stay on the entry, wherever it went
+        self.set_titles("Timeline (UTC)", f"{len(events)} entr{'y' if len(events) == 1 else 'ies'}")
 
     def action_edit(self) -> None:
         if self.highlighted is not None and self.highlighted < len(self.event_ids):
@@ -238,7 +282,7 @@ class TimelinePane(OptionList):
             self.post_message(self.Retract(self.event_ids[self.highlighted]))
 
 
-class ChecklistPane(OptionList):
+class ChecklistPane(RowList):
     """The runbook's steps for one phase; space or enter ticks; [ and ] change phase."""
 
     BINDINGS = keys.bindings(keys.CHECKLIST)
@@ -270,27 +314,17 @@ class ChecklistPane(OptionList):
         if self.follow_phase and current is not self._incident_phase and not self.hold_phase:
             self.phase_index = self.runbook.phases.index(current)
         self._incident_phase = current
-        keep = self.highlighted
-        self.clear_options()
-        for step in self.phase.steps:
-            mark = incident.checklist.get(step.id)
-            text = Text()
-            if mark and mark.done:
-                text.append("[x] ", "green")
-                text.append(f"{step.id}. {step.title}")
-                text.append(f"  {mark.by} {mark.at:%H:%M}", "dim")
-            else:
-                text.append("[ ] ")
-                text.append(f"{step.id}. {step.title}")
-            self.add_option(Option(text, id=step.id))
-        if self.phase.steps:
-            self.highlighted = min(keep or 0, len(self.phase.steps) - 1)
+        steps = self.phase.steps
+        marks = [incident.checklist.get(step.id) for step in steps]
+        keys = [(step.id, step.title, mark) for step, mark in zip(steps, marks, strict=True)]
+        self.set_rows(keys, lambda index: _step_text(steps[index], marks[index]))
+        if steps:
+            self.highlighted = min(self.highlighted or 0, len(steps) - 1)
         n = self.phase_index + 1
         # "phase 1 of 4", not "(1/4)": beside "0/4 done" a fraction reads as progress.
         title = f"Checklist: {self.phase.name} · phase {n} of {len(self.runbook.phases)}"
-        self.border_title = escape(title)
-        done = sum(1 for s in self.phase.steps if (m := incident.checklist.get(s.id)) and m.done)
-        self.border_subtitle = escape(f"{done}/{len(self.phase.steps)} done  [ ] phase")
+        done = sum(1 for m in marks if m and m.done)
+        self.set_titles(title, f"{done}/{len(steps)} done  [ ] phase")
 
     def action_toggle(self) -> None:
         if self.incident is None or self.highlighted is None:
@@ -305,3 +339,27 @@ class ChecklistPane(OptionList):
         if self.incident is not None:
             self.highlighted = 0
             self.show(self.incident)
+
+
+def _same_start(new: Sequence[object], old: Sequence[object]) -> int:
+    """How many leading items are the same in both (the very same objects, usually: compared
+    in C first)."""
+    common = min(len(new), len(old))
+    if new[:common] == old[:common]:
+        return common
+    for index, (a, b) in enumerate(zip(new, old, strict=False)):
+        if a is not b:
+            return index
+    return min(len(new), len(old))
+
+
+def _step_text(step: Step, mark: ChecklistMark | None) -> Text:
+    text = Text()
+    if mark and mark.done:
+        text.append("[x] ", "green")
+        text.append(f"{step.id}. {step.title}")
+        text.append(f"  {mark.by} {mark.at:%H:%M}", "dim")
+    else:
+        text.append("[ ] ")
+        text.append(f"{step.id}. {step.title}")
+    return text

@@ -17,7 +17,8 @@ from textual.widgets import Tabs
 from warroom.model import Incident
 from warroom.runbook import Runbook
 from warroom.ui.layout_state import LayoutState, save_layout
-from warroom.ui.logpane import LogPane, LogView
+from warroom.ui.logpane import LogPane
+from warroom.ui.logview import LogView
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, TimelinePane
 
 if TYPE_CHECKING:
@@ -112,6 +113,14 @@ class PaneLayout(_Base):
         tabs = self.query_one(Tabs)
         if tabs.tab_count and tabs.active != f"pane-{self._active_pane}":
             tabs.active = f"pane-{self._active_pane}"
+        # The tabs are the narrow layout's. Wide, they are hidden, and a hidden widget must not
+        # hold the focus: Textual gave it them at start (the first focusable widget), and every
+        # focus move, two per timeline key, then restyled their eleven parts (7 ms).
+        main = self.screen_stack[0]
+        tabs.can_focus = self.narrow
+        main.AUTO_FOCUS = None if self.narrow else ""  # wide: nothing, rather than Health
+        if not self.narrow and main.focused is tabs:
+            main.set_focus(None)
 
     def _focus_pane(self, index: int) -> None:
         panes = self.panes

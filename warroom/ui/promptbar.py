@@ -19,15 +19,18 @@ from textual.widgets import Input, Static
 
 from warroom.ui import keys
 from warroom.ui.dialogs import EntryEdit
+from warroom.ui.fixedsize import FixedSize
 
 Answer = Callable[[EntryEdit | None], Awaitable[None]]
 Confirm = Callable[[bool], Awaitable[None]]
 
 
-class PromptBar(Input):
+class PromptBar(FixedSize, Input):
     """Empty and unfocusable until asked; enter answers with the text, esc with None. `confirm`
     takes one key (y, or n / esc). What the console offers on its own (`offer`) is shown here
-    without the focus, answered by the app's own keys, and waits while a question is asked."""
+    without the focus, answered by the app's own keys, and waits while a question is asked.
+    One line whatever its text (FixedSize): a character typed, or the text cleared, lays nothing
+    out."""
 
     BINDINGS = [Binding("escape", "cancel", "Skip")]
 

@@ -1,0 +1,273 @@
+"""The main screen's panes as drawn: the timeline and the checklist (Textual's Line API), what
+they show and where the highlight goes; and that a new entry, a tick of the clock or a feed's
+snapshot repaints what changed, not the whole screen (what the key-latency budget rests on:
+benchmarks/bench_key_latency.py)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from textual._styles_cache import StylesCache
+
+from warroom.config import LogGroupConfig, LogsConfig
+from warroom.model import Kind
+from warroom.sources.health import Check, EndpointHealth, HealthSnapshot, HealthState
+from warroom.sources.logs import LogBatch, LogLine
+from warroom.sources.status import SourceStatus
+from warroom.ui.dialogs import TextPrompt
+from warroom.ui.panels import ChecklistPane, HealthPanel, TimelinePane
+
+from .conftest import app_for, console_config, declare, eventually
+
+
+def drawn(timeline: TimelinePane) -> list[str]:
+    """The timeline's lines as they are drawn now (the rows in view, wrapped)."""
+    height = timeline.scrollable_content_region.height
+    return [timeline.render_line(y).text.rstrip() for y in range(height)]
+
+
+class Painted:
+    """From now on: the lines each widget drew again (its own rows, border included: those
+    not taken from Textual's cache of drawn lines), and the layouts of the screen."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, app) -> None:
+        self.lines: dict[str, set[int]] = {}
+        self.layouts = 0
+        render_line, refresh_layout = StylesCache.render_line, app.screen._refresh_layout
+
+        def render(cache, styles, y, *args, **kwargs):  # type: ignore[no-untyped-def]
+            widget = args[5].__self__  # the widget's own render_line
+            self.lines.setdefault(type(widget).__name__, set()).add(y)
+            return render_line(cache, styles, y, *args, **kwargs)
+
+        def layout(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self.layouts += 1
+            return refresh_layout(*args, **kwargs)
+
+        monkeypatch.setattr(StylesCache, "render_line", render)
+        monkeypatch.setattr(app.screen, "_refresh_layout", layout)
+
+
+async def test_long_entries_wrap_and_the_newest_stays_in_sight(tmp_path, db, clock, room):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Queue backs up")
+        long = "consumers stalled on partition 7 " * 6
+        for n in range(40):
+            clock.advance(seconds=30)
+            await room.log(Kind.NOTE, long if n == 20 else f"note {n}", incident_id=1)
+        timeline = app.query_one(TimelinePane)
+        await eventually(lambda: timeline.row_count == 41, "the 40 notes", pilot=pilot)
+        await pilot.pause()
+        lines = drawn(timeline)
+        # Followed: the newest entry in view and highlighted, with room below it for the next
+        # ones (a quarter of the view), so that they draw a row each instead of scrolling.
+        newest = next(n for n, line in enumerate(lines) if "note 39 (ana)" in line)
+        assert timeline.highlighted == 40
+        assert lines[newest + 1 :] == [""] * (len(lines) - newest - 1)
+        assert len(lines) - newest - 1 >= len(lines) // 4 - 1
+        top = timeline.scroll_offset.y
+        clock.advance(seconds=30)
+        await room.log(Kind.NOTE, "note 40", incident_id=1)
+        await eventually(lambda: timeline.row_count == 42, "one more", pilot=pilot)
+        await pilot.pause()
+        assert timeline.scroll_offset.y == top
+        assert "note 40 (ana)" in drawn(timeline)[newest + 1]
+        assert timeline.highlighted == 41
+        # The long one, read by moving up to it: on several lines, every word on screen.
+        timeline.focus()
+        await pilot.press(*["up"] * 20)
+        assert timeline.rows()[timeline.highlighted].endswith(f"{long.strip()} (ana)")
+        lines = drawn(timeline)
+        wrapped = [n for n, line in enumerate(lines) if "consumers" in line]
+        assert len(wrapped) > 1
+        assert " ".join(lines[wrapped[0] : wrapped[-1] + 2]).split().count("consumers") == 6
+
+
+async def test_the_highlight_stays_on_its_entry_when_an_earlier_one_comes_in(
+    tmp_path, db, clock, room
+):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Checkout errors")
+        for minutes, text in ((4, "first look"), (5, "second look")):
+            clock.advance(minutes=minutes)
+            await room.log(Kind.NOTE, text, incident_id=1)
+        timeline = app.query_one(TimelinePane)
+        await eventually(lambda: timeline.row_count == 3, "both notes", pilot=pilot)
+        timeline.focus()
+        await pilot.press("up")
+        assert "first look" in timeline.rows()[timeline.highlighted]
+        # Another responder writes down, after the fact, what happened before both.
+        await room.log(Kind.NOTE, "pager fired", incident_id=1, at=clock.now - timedelta(minutes=8))
+        await eventually(lambda: timeline.row_count == 4, "the backdated note", pilot=pilot)
+        assert "pager fired" in timeline.rows()[1]
+        assert "first look" in timeline.rows()[timeline.highlighted]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one("#text").value == "first look"
+
+
+async def test_keys_move_the_highlight_and_enter_edits_it(tmp_path, db, clock, room):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Slow logins")
+        for n in range(60):
+            clock.advance(seconds=10)
+            await room.log(Kind.NOTE, f"note {n}", incident_id=1)
+        timeline = app.query_one(TimelinePane)
+        await eventually(lambda: timeline.row_count == 61, "the notes", pilot=pilot)
+        timeline.focus()
+        await pilot.press("home")
+        assert timeline.highlighted == 0
+        assert "detected" in drawn(timeline)[0]
+        await pilot.press("down", "down", "pagedown")
+        page = timeline.scrollable_content_region.height
+        assert timeline.highlighted == 2 + page
+        await pilot.press("pageup", "up")
+        assert timeline.highlighted == 1
+        await pilot.press("end")
+        assert timeline.highlighted == 60
+        assert any("note 59" in line for line in drawn(timeline))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        assert app.screen.query_one("#text").value == "note 59"
+
+
+async def test_a_new_entry_repaints_its_rows_not_the_screen(tmp_path, db, clock, monkeypatch):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Orders stuck")
+        timeline = app.query_one(TimelinePane)
+        for text in ("payments team paged", "customers on hold"):
+            clock.advance(minutes=2)
+            await pilot.press("n", *text)
+            if text == "customers on hold":
+                painted = Painted(monkeypatch, app)
+            await pilot.press("enter")
+            await pilot.pause()
+        assert timeline.row_count == 3
+        assert "note customers on hold (ana)" in drawn(timeline)[2]
+        # Drawn without laying out the screen: the new row, the row the highlight left and the
+        # count below the pane; not the first row, and the checklist, unchanged, not at all.
+        # (Lines of the pane: 0 is its border, then one per entry.)
+        assert painted.layouts == 0
+        assert painted.lines["TimelinePane"] == {2, 3, timeline.outer_size.height - 1}
+        assert "ChecklistPane" not in painted.lines
+
+
+async def test_a_tick_of_the_clock_repaints_the_clock(tmp_path, db, clock, monkeypatch):
+    logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
+    app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Disk full")
+        pane = app.query_one("LogPane")
+        line = LogLine("/prod/backend", "1", clock.now, "app/1", "ERROR disk full", "ERROR")
+        status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
+        pane.add_batch(LogBatch("/prod/backend", "ERROR", (line,), status))
+        pane.flush()
+        await pilot.pause()
+        painted = Painted(monkeypatch, app)
+        clock.advance(seconds=1)
+        header = app.query_one("#incident-header")
+        header.redraw()
+        app._tick()  # the console's own second: the log panes' "polled 1s ago"
+        await pilot.pause()
+        assert "T+00:00:01" in header.render().plain
+        assert "polled 1s ago" in str(pane.border_subtitle)
+        # The header's line and the pane's bottom border, nothing inside the pane or beside it.
+        assert set(painted.lines) == {"IncidentHeader", "LogPane"}, painted.lines
+        assert painted.lines["LogPane"] == {pane.outer_size.height - 1}
+        assert painted.layouts == 0
+
+
+async def test_a_log_pane_lets_a_new_entrys_frame_go_first(tmp_path, db, clock):
+    """Lines due on screen just as an entry is written wait for the next flush (0.2 s), once:
+    the entry's frame does not carry a flooding pane's repaint, and a run of writes never
+    holds the lines longer."""
+    logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
+    app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Disk full")
+        pane = app.query_one("LogPane")
+        status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
+
+        def arrive(n: int) -> None:
+            line = LogLine("/prod/backend", str(n), clock.now, "app/1", f"ERROR {n}", "ERROR")
+            pane.add_batch(LogBatch("/prod/backend", "ERROR", (line,), status))
+
+        app.last_write_at = None  # declaring wrote: as if long ago
+
+        # What the pane's flush timer does when it fires (the test does not wait for it).
+        arrive(1)
+        pane._flush_due()
+        assert pane.view.line_count == 1  # no write just now: at once
+        await pilot.press("n", *"db failover started", "enter")
+        assert app.last_write_at is not None  # the console noted its write
+        app.last_write_at = time.monotonic()  # as if just now: the test does not race the clock
+        arrive(2)
+        pane._flush_due()
+        assert pane.view.line_count == 1  # just after the write: the next slot
+        pane._flush_due()
+        assert pane.view.line_count == 2  # and not later, whatever is written meanwhile
+
+
+def checked(at, latency: float, *names: str) -> HealthSnapshot:
+    """What the health feed posts: every endpoint up, answering in `latency` seconds."""
+    check = Check(at, True, latency, 200, "ok", "")
+    return HealthSnapshot(
+        at,
+        tuple(
+            EndpointHealth(name, "http://x", HealthState.OK, "", check, latency, 100.0, 3, at, ())
+            for name in names
+        ),
+    )
+
+
+async def test_a_health_snapshot_lays_out_only_when_the_panel_grows(
+    tmp_path, db, clock, monkeypatch
+):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Login slow")
+        panel = app.query_one(HealthPanel)
+        panel.show(checked(clock.now, 0.05, "api"))
+        await pilot.pause()
+        painted = Painted(monkeypatch, app)
+        panel.show(checked(clock.now, 0.9, "api"))  # a slower answer: the same two lines
+        await pilot.pause()
+        assert "900ms" in panel.render().plain
+        assert painted.layouts == 0
+        assert set(painted.lines) == {"HealthPanel"}
+        height = panel.outer_size.height
+        panel.show(checked(clock.now, 0.9, "api", "auth"))  # one more endpoint: taller
+        await pilot.pause()
+        assert painted.layouts >= 1
+        assert panel.outer_size.height == height + 2
+
+
+async def test_the_checklist_moves_and_ticks(tmp_path, db, clock):
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Redis down")
+        checklist = app.query_one(ChecklistPane)
+        checklist.focus()
+        await pilot.press("down", "space")
+        await pilot.pause()
+        second = checklist.rows()[1]
+        assert second.startswith("[x] ") and second.endswith("ana 03:01")
+        assert checklist.rows()[0].startswith("[ ] ")
+        assert checklist.highlighted == 1
