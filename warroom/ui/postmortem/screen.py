@@ -24,9 +24,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
 
-from warroom.errors import EXPECTED_ERRORS
+from warroom.errors import EXPECTED_ERRORS, UserError
 from warroom.followups import ActionItem, action_item_warnings
 from warroom.model import Incident, format_id
+from warroom.postmortem_versions import FieldVersion, merge_text
 from warroom.service import WarRoom
 from warroom.ui.postmortem.autosave import FieldAutosave
 from warroom.ui.postmortem.fields import (
@@ -87,6 +88,7 @@ class PostmortemScreen(Screen[None]):
         self._close_anyway = False
         self._last_field: FieldArea | None = None
         self._saved_at: datetime | None = None
+        self._versions: dict[str, int] = {}  # the stored version each field's text is based on
 
     @property
     def is_modal(self) -> bool:
@@ -130,10 +132,14 @@ class PostmortemScreen(Screen[None]):
         table = self.query_one(ActionItemsTable)
         table.add_columns(*COLUMNS)
         self._set_narrow(self.app.size.width < NARROW_WIDTH, initial=True)
+        # Read before the texts: a version older than the text shown can only cause a conflict
+        # to merge, never a save over someone's text unseen.
+        versions = await self._journal(self.room.postmortem_versions(self.incident_id))
         incident = await self._journal(self.room.incident(self.incident_id), "Cannot open")
-        if incident is None:
+        if incident is None or versions is None:
             self.dismiss()
             return
+        self._versions = {name: field.version for name, field in versions.items()}
         self._show(incident, fill_fields=True)
         self._loaded = True
         self._set_saved_label()
@@ -212,7 +218,30 @@ class PostmortemScreen(Screen[None]):
             await self.autosave.save(event.widget.spec.name)
 
     async def _write_field(self, name: str, text: str) -> None:
-        await self.room.set_postmortem_field(self.incident_id, name, text)
+        """Save based on the version the field was filled or last saved from. When someone
+        else saved it meanwhile, theirs stays stored and goes into the field beside what was
+        typed, to merge; the save counts as failed until the merged text is saved."""
+        based_on = self._versions.get(name, 0)
+        saved = await self.room.save_postmortem_field(
+            self.incident_id, name, text, based_on=based_on
+        )
+        self._versions[name] = saved.version
+        if saved.conflict is not None:
+            self._show_conflict(name, saved.conflict)
+            raise UserError(
+                f"{saved.conflict.by} saved it while you typed: both texts are in the field "
+                "now; merge them (it saves again as usual)"
+            )
+
+    def _show_conflict(self, name: str, theirs: FieldVersion) -> None:
+        try:
+            area = self.query_one(f"#pm-{name.replace('_', '-')}", FieldArea)
+        except NoMatches:  # closing: what was typed is kept in the journal all the same
+            return
+        # What is typed now (not only what was sent), as an edit: ctrl+z takes it back.
+        area.replace(merge_text(area.text, theirs), (0, 0), area.document.end)
+        area.move_cursor(area.document.end)
+        area.border_subtitle = f"merge: {theirs.by}'s text is below yours"
 
     def _field_saved(self, name: str) -> None:
         self._saved_at = self.room.now()
