@@ -14,7 +14,7 @@ from warroom.service import WarRoom
 from warroom.severity import Severity
 from warroom.store import SqliteJournal
 
-from .conftest import rows
+from .conftest import eventually, rows
 from .test_postmortem_editor import (
     app_for,
     area,
@@ -102,6 +102,7 @@ async def test_the_console_shows_the_other_text_beside_yours(tmp_path, db, clock
     try:
         async with app.run_test(size=(160, 48)) as pilot:
             screen = await open_editor(app, pilot, incident, tmp_path / "out")
+            screen.autosave.delay = 3600  # saved by ctrl+s here, not by the wall clock
             await type_into(pilot, screen, "summary", "Deploy broke checkout.")
             # bob saves the same field from his console while ana is still typing.
             await bob.save_postmortem_field(
@@ -123,10 +124,20 @@ async def test_the_console_shows_the_other_text_beside_yours(tmp_path, db, clock
             await pilot.pause()
             assert stored_fields(db)["summary"] == text
             assert screen.saved_label.startswith("saved ")
+            # A field nobody typed in here follows the other console's saves.
+            await bob.save_postmortem_field(incident, "fix", "Column restored.", based_on=0)
+            fix = area(screen, "fix")
+            await eventually(lambda: fix.text == "Column restored.", "bob's fix", pilot=pilot)
+            await type_into(pilot, screen, "fix", " Rev 10.")
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert stored_fields(db)["fix"] == "Column restored. Rev 10."  # no conflict
     finally:
         await bob.close()
     assert [s[:2] for s in saves(db)] == [
         ("bob", "Rev 9 dropped a column."),
         ("ana", "Deploy broke checkout."),
         ("ana", text),
+        ("bob", "Column restored."),
+        ("ana", "Column restored. Rev 10."),
     ]

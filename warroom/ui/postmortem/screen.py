@@ -42,6 +42,7 @@ from warroom.ui.postmortem.fields import (
 from warroom.ui.postmortem.items import COLUMNS, ActionItemForm, ActionItemsTable, ItemDraft
 
 PREVIEW_DELAY = 0.5  # seconds after the last save
+FOLLOW_EVERY = 1.0  # seconds between looks for another console's saves
 NARROW_WIDTH = 120  # below this the preview takes the editor's place instead of sitting beside it
 
 T = TypeVar("T")
@@ -89,6 +90,7 @@ class PostmortemScreen(Screen[None]):
         self._last_field: FieldArea | None = None
         self._saved_at: datetime | None = None
         self._versions: dict[str, int] = {}  # the stored version each field's text is based on
+        self._token: object = None  # the journal as last read (another console's save moves it)
 
     @property
     def is_modal(self) -> bool:
@@ -144,7 +146,9 @@ class PostmortemScreen(Screen[None]):
         self._loaded = True
         self._set_saved_label()
         self.query_one("#pm-summary", FieldArea).focus()
+        self._token = await self._journal(self.room.change_token(), "Cannot read")
         await self._refresh_preview()
+        self.set_interval(FOLLOW_EVERY, self._follow)
 
     async def on_unmount(self) -> None:
         """The console quit (ctrl+q) with the editor open: keep the last second of typing."""
@@ -185,6 +189,21 @@ class PostmortemScreen(Screen[None]):
                 area.move_cursor(area.document.end)  # ready to add to what is there
             area.border_subtitle = "" if stored else default_note(name, defaults[name])
         self._show_items(incident)
+
+    def _take_theirs(self, versions: dict[str, FieldVersion]) -> None:
+        """A field saved by someone else since it was filled takes their text, unless something
+        typed here differs from what it was filled with (that is merged on its save)."""
+        for area in self.query(FieldArea):
+            name = area.spec.name
+            stored = versions.get(name)
+            if stored is None or stored.version <= self._versions.get(name, 0):
+                continue
+            if self.autosave.is_dirty(name) or area.text != self.autosave.baseline(name):
+                continue
+            self._versions[name] = stored.version
+            self.autosave.set_baseline(name, stored.value)
+            area.load_text(stored.value)
+            area.move_cursor(area.document.end)
 
     def _show_items(self, incident: Incident) -> None:
         self.items = list(incident.action_items)
@@ -284,15 +303,24 @@ class PostmortemScreen(Screen[None]):
             self._preview_timer.stop()
         self._preview_timer = self.set_timer(PREVIEW_DELAY, self._refresh_preview)
 
+    async def _follow(self) -> None:
+        """Another console saved (anything in the journal moved): show it."""
+        token = await self._journal(self.room.change_token(), "Cannot read")
+        if token is not None and token != self._token and not self._closing:
+            self._token = token
+            await self._refresh_preview()
+
     async def _refresh_preview(self) -> None:
         """Read the incident back and render the export from it: what the file would hold."""
         self._preview_timer = None
+        versions = await self._journal(self.room.postmortem_versions(self.incident_id))
         incident = await self._journal(self.room.incident(self.incident_id), "Cannot read")
         text = await self._journal(self.room.render_postmortem(self.incident_id), "Cannot render")
-        if incident is None or text is None:
+        if incident is None or text is None or versions is None:
             return
         try:
             self._show(incident)
+            self._take_theirs(versions)
             if text != self.preview_text:
                 self.preview_text = text
                 await self.query_one("#pm-preview", Markdown).update(text)
