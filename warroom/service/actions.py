@@ -101,7 +101,9 @@ class Mitigations(TargetLeases, _Base):
         """Run and journal the outcome, success or failure, with who, parameters, request id or
         HTTP status, and duration (and the `evidence` the console's panels showed when it was
         confirmed). A refused plan (read-only, `plan.refusal`) is journaled as refused and not
-        run; a wrong confirmation is a UserError and journals nothing."""
+        run; a wrong confirmation is a UserError and journals nothing. The run holds the
+        target's lease (another run on it meanwhile is refused, with who and since when) and
+        reads the live state again first: refused when it is not what the preview showed."""
         from warroom.actions import Outcome
         from warroom.actions.base import failed
 
