@@ -79,7 +79,11 @@ async def test_a_refused_mitigation_is_on_the_timeline(tmp_path, db, clock, aws)
         # Said in the menu, which stays up so another row can be picked.
         menu = app.screen
         assert isinstance(menu, ActionMenu)
-        said = str(menu.query_one("#action-status").render())
+        said = await eventually(
+            lambda: "refused" in (text := str(menu.query_one("#action-status").render())) and text,
+            "the refusal said",
+            pilot=pilot,
+        )
         assert said.startswith("rollback: refused, saas-backend:1 has no earlier ACTIVE")
     [(action, refused, text)] = actions(db)
     assert action == "rollback"

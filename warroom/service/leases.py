@@ -28,8 +28,11 @@ class TargetLeases(_Base):
         """'bob rolled back saas-backend 40s ago: saas-backend:9 -> saas-backend:8', or ""."""
         from warroom import actions
 
-        kin = [a.name for a in actions.available(self.config).values()]
-        kin = [n for n in kin if actions.find(self.config, n).target_kind == action.target_kind]
+        kin = [
+            name
+            for name, other in actions.available(self.config).items()
+            if other.target_kind == action.target_kind
+        ]
         event = await self.journal.last_mitigation(target, kin)
         if event is None:
             return ""

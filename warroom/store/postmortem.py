@@ -31,12 +31,20 @@ class PostmortemMixin(JournalConnection):
             current = await self._field(incident_id, name)
             # The same text saved twice is no conflict, whatever it was based on.
             conflict = current.version != based_on and current.value != value
-            version = None if conflict else current.version + 1
+            version = current.version + 1
             await self._write(
                 "INSERT INTO postmortem_saves"
                 " (incident_id, name, value, based_on, version, saved_at, saved_by)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (incident_id, name, value, based_on, version, to_db(at), author),
+                (
+                    incident_id,
+                    name,
+                    value,
+                    based_on,
+                    None if conflict else version,
+                    to_db(at),
+                    author,
+                ),
             )
             if conflict:
                 return FieldSave(current.version, current)
@@ -48,7 +56,7 @@ class PostmortemMixin(JournalConnection):
                 " updated_by = excluded.updated_by, version = excluded.version",
                 (incident_id, name, value, to_db(at), author, version),
             )
-        return FieldSave(version or 0)
+        return FieldSave(version)
 
     async def postmortem_versions(self, incident_id: int) -> dict[str, FieldVersion]:
         """Every stored field with its version (a field not in it is at version 0)."""
