@@ -165,14 +165,24 @@ async def test_aws_error_is_journaled(war, aws):
     seed_ecs(aws)
     room = await war()
     action, plan = await room.plan_action("rollback", "saas-backend", "2")
-    # The revision disappears between the preview and the run: AWS refuses the update.
-    ecs = client("ecs", aws)
-    ecs.deregister_task_definition(taskDefinition="saas-backend:2")
-    ecs.delete_task_definitions(taskDefinitions=["saas-backend:2"])
-    outcome, event = await room.run_action(action, plan, confirmation="saas-backend")
+    # The state read again is as previewed, but AWS refuses the update itself (Stubber: moto
+    # refuses nothing that the read again would not have caught first).
+    ecs = room._action_clients().client("ecs")
+    live = ecs.describe_services(cluster="saas-prod", services=["saas-backend"])
+    with Stubber(ecs) as stub:
+        stub.add_response("describe_services", live)
+        stub.add_response("describe_task_definition", {"taskDefinition": {"status": "ACTIVE"}})
+        stub.add_client_error(
+            "update_service",
+            "ClientException",
+            "Unable to describe task definition.",
+            http_status_code=400,
+            response_meta={"RequestId": "req-refused"},
+        )
+        outcome, event = await room.run_action(action, plan, confirmation="saas-backend")
     assert not outcome.ok
     assert outcome.detail == "ClientException: Unable to describe task definition."
-    assert outcome.http_status == 400 and outcome.request_id
+    assert outcome.http_status == 400 and outcome.request_id == "req-refused"
     (logged,) = await actions_logged(room)
     assert logged["ok"] is False and logged["detail"] == outcome.detail
     assert "FAILED" in event.text
@@ -318,16 +328,15 @@ async def test_rotate_secret_with_and_without_rotation(war, aws):
     # moto leaves AWSCURRENT empty without a working rotation Lambda: Stubber for this path.
     clients = room._action_clients()
     stubbed = clients.client("secretsmanager")
+    secret = {
+        "Name": "saas-prod/db-password",
+        "RotationEnabled": True,
+        "RotationLambdaARN": "arn:aws:lambda:me-south-1:123456789012:function:rotate",
+    }
     with Stubber(stubbed) as stub:
-        stub.add_response(
-            "describe_secret",
-            {
-                "Name": "saas-prod/db-password",
-                "RotationEnabled": True,
-                "RotationLambdaARN": "arn:aws:lambda:me-south-1:123456789012:function:rotate",
-            },
-            {"SecretId": "saas-prod/db-password"},
-        )
+        # Read for the preview, then again right before acting.
+        for _ in range(2):
+            stub.add_response("describe_secret", secret, {"SecretId": "saas-prod/db-password"})
         stub.add_response(
             "rotate_secret",
             {
@@ -366,20 +375,21 @@ async def test_failover_redis(war, aws):
 
     # A manual failover: moto 5.2 answers test_failover with HTTP 500, so Stubber here.
     stubbed = room._action_clients().client("elasticache")
-    with Stubber(stubbed) as stub:
-        stub.add_response(
-            "describe_replication_groups",
+    group = {
+        "ReplicationGroups": [
             {
-                "ReplicationGroups": [
-                    {
-                        "ReplicationGroupId": "saas-redis",
-                        "AutomaticFailover": "enabled",
-                        "NodeGroups": [{"NodeGroupId": "0001"}],
-                    }
-                ]
-            },
-            {"ReplicationGroupId": "saas-redis"},
-        )
+                "ReplicationGroupId": "saas-redis",
+                "AutomaticFailover": "enabled",
+                "NodeGroups": [{"NodeGroupId": "0001"}],
+            }
+        ]
+    }
+    with Stubber(stubbed) as stub:
+        # Read for the preview, then again right before acting.
+        for _ in range(2):
+            stub.add_response(
+                "describe_replication_groups", group, {"ReplicationGroupId": "saas-redis"}
+            )
         stub.add_response(
             "test_failover",
             {

@@ -1,5 +1,6 @@
 """The console's `!` menu against moto: read-only shows a preview and nothing to confirm; an
-attempt the resource refuses is on the timeline, as from `warroom mitigate run`."""
+attempt the resource refuses is on the timeline, as from `warroom mitigate run`; the preview
+names the last mitigation on the target, and a target another console holds is not run."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from pathlib import Path
 from textual.widgets import Label
 
 from warroom.config import AwsConfig, Config, EcsConfig, JournalConfig, UserConfig
+from warroom.runbook import load_runbook
+from warroom.service import WarRoom
+from warroom.store import SqliteJournal
 from warroom.ui.app import WarRoomApp
 from warroom.ui.mitigation_dialogs import ActionMenu, ConfirmAction
 
@@ -75,9 +79,59 @@ async def test_a_refused_mitigation_is_on_the_timeline(tmp_path, db, clock, aws)
         # Said in the menu, which stays up so another row can be picked.
         menu = app.screen
         assert isinstance(menu, ActionMenu)
-        said = str(menu.query_one("#action-status").render())
+        said = await eventually(
+            lambda: "refused" in (text := str(menu.query_one("#action-status").render())) and text,
+            "the refusal said",
+            pilot=pilot,
+        )
         assert said.startswith("rollback: refused, saas-backend:1 has no earlier ACTIVE")
     [(action, refused, text)] = actions(db)
     assert action == "rollback"
     assert refused == "saas-backend:1 has no earlier ACTIVE revision to roll back to"
     assert text == f"roll back saas-backend: refused: {refused}"
+
+
+async def test_the_preview_names_the_last_mitigation_and_a_held_target_refuses(
+    tmp_path, db, clock, aws, notices
+):
+    seed_ecs(aws)
+    app = WarRoomApp(moto_config(tmp_path, aws), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot)
+        # bob, in another console on the same journal, rolled back a minute ago and is on
+        # saas-backend again right now.
+        bob = WarRoom(
+            await SqliteJournal.open(db),
+            author="bob",
+            runbook=load_runbook(),
+            clock=clock,
+            config=moto_config(tmp_path, aws),
+        )
+        try:
+            action, plan = await bob.plan_action("rollback", "saas-backend")
+            await bob.run_action(action, plan, confirmation="saas-backend")
+            clock.advance(minutes=1)
+            async with bob.holding_target(action, plan):
+                await open_rollback(app, pilot)
+                dialog = await eventually(
+                    lambda: isinstance(app.screen, ConfirmAction) and app.screen,
+                    "the preview",
+                    pilot=pilot,
+                )
+                assert dialog.preview.splitlines()[-1] == (
+                    "  last on saas-backend: bob rolled back saas-backend 1m ago: "
+                    "saas-backend:3 -> saas-backend:2"
+                )
+                await pilot.press(*"saas-backend", "enter")
+                said = await eventually(
+                    lambda: [n for n in notices if n.title == "rollback: not run"],
+                    "the refusal",
+                    pilot=pilot,
+                )
+        finally:
+            await bob.close()
+    assert said[0].message == (
+        "refused: bob is running rollback on saas-backend since 03:02:00 UTC (0s ago)"
+    )
+    assert backend_task_definition(aws) == "saas-backend:2"  # bob's, and no more

@@ -359,7 +359,7 @@ async def test_a_journal_error_is_shown_not_raised(tmp_path, db, clock, monkeypa
         async def broken(*args, **kwargs):
             raise JournalError("disk I/O error")
 
-        monkeypatch.setattr(app.room, "set_postmortem_field", broken)
+        monkeypatch.setattr(app.room, "save_postmortem_field", broken)
         await type_into(pilot, screen, "summary", "lost?")
         area(screen, "fix").focus()
         await pilot.pause()

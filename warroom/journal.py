@@ -11,7 +11,9 @@ from typing import Any, Protocol
 from warroom.errors import JournalError, NotFound
 from warroom.feedboard import FeedBoard
 from warroom.followups import ActionItem, OutboxMessage
+from warroom.mitigation_lease import MitigationLease
 from warroom.model import Event, Incident, IncidentSummary, Kind, Scope, Status
+from warroom.postmortem_versions import FieldSave, FieldVersion
 from warroom.severity import Severity
 
 
@@ -145,6 +147,22 @@ class Journal(Protocol):
         self, incident_id: int, name: str, value: str, *, author: str, at: datetime
     ) -> None: ...
 
+    async def save_postmortem_field(
+        self,
+        incident_id: int,
+        name: str,
+        value: str,
+        *,
+        based_on: int,
+        author: str,
+        at: datetime,
+    ) -> FieldSave:
+        """Store the field unless someone saved a version other than `based_on` meanwhile
+        (then return theirs as the conflict); the text is kept in the journal either way."""
+        ...
+
+    async def postmortem_versions(self, incident_id: int) -> dict[str, FieldVersion]: ...
+
     async def mark_exported(self, incident_id: int, at: datetime) -> None: ...
 
     async def get_incident(self, incident_id: int) -> Incident: ...
@@ -189,6 +207,19 @@ class Journal(Protocol):
 
     async def last_action(self, action: str, target: str) -> dict[str, Any] | None:
         """The data of the latest successful `action` on `target`, in any incident."""
+        ...
+
+    # Mitigation leases: one running mitigation per target, across processes.
+    async def take_mitigation_lease(
+        self, key: str, *, action: str, holder: str, token: str, now: datetime, until: datetime
+    ) -> MitigationLease:
+        """Ours (same token), or the live lease someone else holds on `key`."""
+        ...
+
+    async def release_mitigation_lease(self, key: str, token: str) -> None: ...
+
+    async def last_mitigation(self, target: str, actions: Sequence[str]) -> Event | None:
+        """The latest successful one of `actions` on `target`, in any incident."""
         ...
 
     async def list_incidents(self, status: Status | None = None) -> list[IncidentSummary]: ...

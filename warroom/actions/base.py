@@ -34,6 +34,10 @@ class Plan:
     confirm: str = "type"  # "yes": y/n (reversible); "type": type the target's name
     params: dict[str, Any] = field(default_factory=dict)
     refusal: str = ""  # why this cannot be done as asked (nothing will be called)
+    # Set by the war room: the value the preview was asked with (to read the live state
+    # again right before acting), and the last mitigation done on the same target.
+    value: str | None = None
+    last: str = ""
 
     @property
     def confirmation_word(self) -> str:
@@ -42,6 +46,8 @@ class Plan:
     def preview(self) -> str:
         lines = [self.summary]
         lines += [f"  {c.describe()}" for c in self.changes]
+        if self.last:
+            lines.append(f"  last on {self.target}: {self.last}")
         if self.refusal:
             lines.append(f"  refused: {self.refusal}")
         return "\n".join(lines)

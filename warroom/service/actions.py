@@ -4,15 +4,17 @@ refused in read-only mode, journaled with the outcome. A mixin of `WarRoom`."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
 from warroom.errors import UserError
 from warroom.model import Event, Kind
 from warroom.service.cleaning import clean_text
+from warroom.service.leases import TargetLeases
 
 if TYPE_CHECKING:
-    from warroom.actions import Action, Outcome, Plan
+    from warroom.actions import Action, ActionContext, Outcome, Plan
     from warroom.service.room import WarRoom
     from warroom.sources.aws import AwsClients
 
@@ -25,7 +27,7 @@ ACTION_TIMEOUT = 60.0  # seconds; boto3's own timeouts and retries end well befo
 RESTORES = {"restore-app-client": "disable-app-client"}
 
 
-class Mitigations(_Base):
+class Mitigations(TargetLeases, _Base):
     def _action_clients(self) -> AwsClients:
         if self._clients is None:
             from warroom.sources.aws import AwsClients
@@ -38,14 +40,11 @@ class Mitigations(_Base):
     ) -> tuple[Action, Plan]:
         """What the action would change, read from the live resource (nothing is changed)."""
         from warroom import actions
-        from warroom.actions import ActionContext
         from warroom.sources.status import describe_error
 
         action = actions.find(self.config, name)
         target = actions.default_target(action, self.config, target)
-        restores = RESTORES.get(name)
-        saved = await self.journal.last_action(restores, target) if restores else None
-        ctx = ActionContext(self.config, self._action_clients(), lambda _a, _t: saved)
+        ctx = await self._action_context(name, target)
         try:
             plan = await asyncio.wait_for(
                 asyncio.to_thread(action.plan, ctx, target, value), ACTION_TIMEOUT
@@ -56,7 +55,15 @@ class Mitigations(_Base):
             raise UserError(f"{name} {target}: no answer within {ACTION_TIMEOUT:g}s") from None
         except Exception as exc:  # an AWS error while reading: say so, change nothing
             raise UserError(f"{name} {target}: {describe_error(exc)}") from None
-        return action, plan
+        last = await self.last_on_target(action, target)
+        return action, dataclasses.replace(plan, value=value, last=last)
+
+    async def _action_context(self, name: str, target: str) -> ActionContext:
+        from warroom.actions import ActionContext
+
+        restores = RESTORES.get(name)
+        saved = await self.journal.last_action(restores, target) if restores else None
+        return ActionContext(self.config, self._action_clients(), lambda _a, _t: saved)
 
     def action_refusal(self, plan: Plan, read_only: bool = False) -> str:
         """Why this plan will not run ("" when it may): read-only mode, or the plan's own
@@ -94,8 +101,10 @@ class Mitigations(_Base):
         """Run and journal the outcome, success or failure, with who, parameters, request id or
         HTTP status, and duration (and the `evidence` the console's panels showed when it was
         confirmed). A refused plan (read-only, `plan.refusal`) is journaled as refused and not
-        run; a wrong confirmation is a UserError and journals nothing."""
-        from warroom.actions import ActionContext, Outcome
+        run; a wrong confirmation is a UserError and journals nothing. The run holds the
+        target's lease (another run on it meanwhile is refused, with who and since when) and
+        reads the live state again first: refused when it is not what the preview showed."""
+        from warroom.actions import Outcome
         from warroom.actions.base import failed
 
         refusal = self.action_refusal(plan, read_only)
@@ -112,19 +121,30 @@ class Mitigations(_Base):
         elif confirmation is not True:
             raise UserError(f"{plan.action} was not confirmed")
         incident = await self.target(incident_id)
-        ctx = ActionContext(self.config, self._action_clients())
-        started = time.perf_counter()
-        try:
-            outcome = await asyncio.wait_for(
-                asyncio.to_thread(action.run, ctx, plan), ACTION_TIMEOUT
-            )
-        except TimeoutError:
-            outcome = Outcome(
-                False, f"no answer within {ACTION_TIMEOUT:g}s", time.perf_counter() - started
-            )
-        except Exception as exc:  # journaled as a failure, never raised into the console
-            outcome = failed(exc, started)
-        return await self._journal_outcome(incident, plan, outcome, evidence)
+        ctx = await self._action_context(plan.action, plan.target)
+        async with self.holding_target(action, plan) as held_by:
+            if held_by:  # someone else is acting on this target right now
+                return await self.refuse_action(
+                    plan, held_by, incident_id=incident, evidence=evidence
+                )
+            started = time.perf_counter()
+            try:
+                changed = await self.drifted(action, plan, ctx)
+                if changed:  # the preview confirmed is not what would run now
+                    return await self.refuse_action(
+                        plan, changed, incident_id=incident, evidence=evidence
+                    )
+                outcome = await asyncio.wait_for(
+                    asyncio.to_thread(action.run, ctx, plan), ACTION_TIMEOUT
+                )
+            except TimeoutError:
+                outcome = Outcome(
+                    False, f"no answer within {ACTION_TIMEOUT:g}s", time.perf_counter() - started
+                )
+            except Exception as exc:  # journaled as a failure, never raised into the console
+                outcome = failed(exc, started)
+            # Journaled while the lease is held: whoever takes it next sees this as the last.
+            return await self._journal_outcome(incident, plan, outcome, evidence)
 
     async def _journal_outcome(
         self,

@@ -6,7 +6,8 @@ mode each commit is fsynced, so an entry the caller was told about survives kill
 schema: the migrations and applying them; connection: transactions, errors and the redacting
 write path; rows: rows to models; incidents: incidents and their timeline, checklist, action
 items and post-mortem fields; retractions: withdrawing an entry and what it had changed;
-outbox: status updates and their send leases; sqlite: opening the
+outbox: status updates and their send leases; leases: mitigation leases on targets;
+postmortem: versioned saves of the post-mortem's fields; sqlite: opening the
 file and the SqliteJournal class they make up. feedboard: the file beside the journal where
 consoles share their feeds (the feed lease, published log lines and snapshots).
 """

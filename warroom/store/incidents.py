@@ -330,7 +330,7 @@ class IncidentsMixin(JournalConnection):
                 "INSERT INTO postmortem_fields (incident_id, name, value, updated_at, updated_by)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (incident_id, name) DO UPDATE SET"
                 " value = excluded.value, updated_at = excluded.updated_at,"
-                " updated_by = excluded.updated_by",
+                " updated_by = excluded.updated_by, version = postmortem_fields.version + 1",
                 (incident_id, name, value, to_db(at), author),
             )
 

@@ -102,6 +102,29 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN leased_until TEXT;
     """,
+    # 5: mitigation leases on targets, and versioned post-mortem fields with every save kept,
+    # a conflicting one too (issue 16)
+    """
+    CREATE TABLE mitigation_leases (
+        target TEXT PRIMARY KEY,
+        action TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        token TEXT NOT NULL,
+        since TEXT NOT NULL,
+        expires TEXT NOT NULL
+    );
+    ALTER TABLE postmortem_fields ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE postmortem_saves (
+        id INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incidents(id),
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        based_on INTEGER NOT NULL,
+        version INTEGER,
+        saved_at TEXT NOT NULL,
+        saved_by TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

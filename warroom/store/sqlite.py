@@ -13,7 +13,9 @@ import aiosqlite
 
 from warroom.errors import JournalError
 from warroom.store.incidents import IncidentsMixin
+from warroom.store.leases import LeasesMixin
 from warroom.store.outbox import OutboxMixin
+from warroom.store.postmortem import PostmortemMixin
 from warroom.store.retractions import RetractionsMixin
 from warroom.store.schema import migrate
 
@@ -37,7 +39,7 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-class SqliteJournal(IncidentsMixin, RetractionsMixin, OutboxMixin):
+class SqliteJournal(IncidentsMixin, RetractionsMixin, OutboxMixin, LeasesMixin, PostmortemMixin):
     @classmethod
     async def open(cls, path: Path, *, synchronous: str = "FULL") -> SqliteJournal:
         if synchronous not in ("FULL", "NORMAL", "EXTRA"):

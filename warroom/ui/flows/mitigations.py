@@ -93,6 +93,10 @@ class MitigationFlow(_Base):
         outcome, _ = result
         if outcome.ok:
             self.notify(outcome.detail, title=f"{plan.action}: done", timeout=8)
+        elif "refused" in outcome.data:  # nothing ran: someone else is on it, or it changed
+            self.notify(
+                outcome.detail, title=f"{plan.action}: not run", severity="warning", timeout=15
+            )
         else:
             self.notify(
                 outcome.detail, title=f"{plan.action}: FAILED", severity="error", timeout=15

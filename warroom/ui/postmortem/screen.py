@@ -24,9 +24,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
 
-from warroom.errors import EXPECTED_ERRORS
+from warroom.errors import EXPECTED_ERRORS, UserError
 from warroom.followups import ActionItem, action_item_warnings
 from warroom.model import Incident, format_id
+from warroom.postmortem_versions import FieldVersion, merge_text
 from warroom.service import WarRoom
 from warroom.ui.postmortem.autosave import FieldAutosave
 from warroom.ui.postmortem.fields import (
@@ -41,6 +42,7 @@ from warroom.ui.postmortem.fields import (
 from warroom.ui.postmortem.items import COLUMNS, ActionItemForm, ActionItemsTable, ItemDraft
 
 PREVIEW_DELAY = 0.5  # seconds after the last save
+FOLLOW_EVERY = 1.0  # seconds between looks for another console's saves
 NARROW_WIDTH = 120  # below this the preview takes the editor's place instead of sitting beside it
 
 T = TypeVar("T")
@@ -87,6 +89,8 @@ class PostmortemScreen(Screen[None]):
         self._close_anyway = False
         self._last_field: FieldArea | None = None
         self._saved_at: datetime | None = None
+        self._versions: dict[str, int] = {}  # the stored version each field's text is based on
+        self._token: object = None  # the journal as last read (another console's save moves it)
 
     @property
     def is_modal(self) -> bool:
@@ -130,15 +134,21 @@ class PostmortemScreen(Screen[None]):
         table = self.query_one(ActionItemsTable)
         table.add_columns(*COLUMNS)
         self._set_narrow(self.app.size.width < NARROW_WIDTH, initial=True)
+        # Read before the texts: a version older than the text shown can only cause a conflict
+        # to merge, never a save over someone's text unseen.
+        versions = await self._journal(self.room.postmortem_versions(self.incident_id))
         incident = await self._journal(self.room.incident(self.incident_id), "Cannot open")
-        if incident is None:
+        if incident is None or versions is None:
             self.dismiss()
             return
+        self._versions = {name: field.version for name, field in versions.items()}
         self._show(incident, fill_fields=True)
         self._loaded = True
         self._set_saved_label()
         self.query_one("#pm-summary", FieldArea).focus()
+        self._token = await self._journal(self.room.change_token(), "Cannot read")
         await self._refresh_preview()
+        self.set_interval(FOLLOW_EVERY, self._follow)
 
     async def on_unmount(self) -> None:
         """The console quit (ctrl+q) with the editor open: keep the last second of typing."""
@@ -180,6 +190,21 @@ class PostmortemScreen(Screen[None]):
             area.border_subtitle = "" if stored else default_note(name, defaults[name])
         self._show_items(incident)
 
+    def _take_theirs(self, versions: dict[str, FieldVersion]) -> None:
+        """A field saved by someone else since it was filled takes their text, unless something
+        typed here differs from what it was filled with (that is merged on its save)."""
+        for area in self.query(FieldArea):
+            name = area.spec.name
+            stored = versions.get(name)
+            if stored is None or stored.version <= self._versions.get(name, 0):
+                continue
+            if self.autosave.is_dirty(name) or area.text != self.autosave.baseline(name):
+                continue
+            self._versions[name] = stored.version
+            self.autosave.set_baseline(name, stored.value)
+            area.load_text(stored.value)
+            area.move_cursor(area.document.end)
+
     def _show_items(self, incident: Incident) -> None:
         self.items = list(incident.action_items)
         table = self.query_one(ActionItemsTable)
@@ -212,7 +237,30 @@ class PostmortemScreen(Screen[None]):
             await self.autosave.save(event.widget.spec.name)
 
     async def _write_field(self, name: str, text: str) -> None:
-        await self.room.set_postmortem_field(self.incident_id, name, text)
+        """Save based on the version the field was filled or last saved from. When someone
+        else saved it meanwhile, theirs stays stored and goes into the field beside what was
+        typed, to merge; the save counts as failed until the merged text is saved."""
+        based_on = self._versions.get(name, 0)
+        saved = await self.room.save_postmortem_field(
+            self.incident_id, name, text, based_on=based_on
+        )
+        self._versions[name] = saved.version
+        if saved.conflict is not None:
+            self._show_conflict(name, saved.conflict)
+            raise UserError(
+                f"{saved.conflict.by} saved it while you typed: both texts are in the field "
+                "now; merge them (it saves again as usual)"
+            )
+
+    def _show_conflict(self, name: str, theirs: FieldVersion) -> None:
+        try:
+            area = self.query_one(f"#pm-{name.replace('_', '-')}", FieldArea)
+        except NoMatches:  # closing: what was typed is kept in the journal all the same
+            return
+        # What is typed now (not only what was sent), as an edit: ctrl+z takes it back.
+        area.replace(merge_text(area.text, theirs), (0, 0), area.document.end)
+        area.move_cursor(area.document.end)
+        area.border_subtitle = f"merge: {theirs.by}'s text is below yours"
 
     def _field_saved(self, name: str) -> None:
         self._saved_at = self.room.now()
@@ -255,15 +303,24 @@ class PostmortemScreen(Screen[None]):
             self._preview_timer.stop()
         self._preview_timer = self.set_timer(PREVIEW_DELAY, self._refresh_preview)
 
+    async def _follow(self) -> None:
+        """Another console saved (anything in the journal moved): show it."""
+        token = await self._journal(self.room.change_token(), "Cannot read")
+        if token is not None and token != self._token and not self._closing:
+            self._token = token
+            await self._refresh_preview()
+
     async def _refresh_preview(self) -> None:
         """Read the incident back and render the export from it: what the file would hold."""
         self._preview_timer = None
+        versions = await self._journal(self.room.postmortem_versions(self.incident_id))
         incident = await self._journal(self.room.incident(self.incident_id), "Cannot read")
         text = await self._journal(self.room.render_postmortem(self.incident_id), "Cannot render")
-        if incident is None or text is None:
+        if incident is None or text is None or versions is None:
             return
         try:
             self._show(incident)
+            self._take_theirs(versions)
             if text != self.preview_text:
                 self.preview_text = text
                 await self.query_one("#pm-preview", Markdown).update(text)
