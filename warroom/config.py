@@ -48,6 +48,8 @@ class UserConfig:
 class JournalConfig:
     db: str = ""
     postmortem_dir: str = "postmortems"
+    # A Unix group sharing the journal (0660 files, a 2770 directory) on a shared bastion.
+    group: str = ""
 
 
 @dataclass(frozen=True)

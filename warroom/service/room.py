@@ -442,5 +442,5 @@ async def open_war_room(
     config: Config, db: Path, *, clock: Callable[[], datetime] = utcnow
 ) -> WarRoom:
     runbook = runbook_for(config)
-    journal = await open_journal(db)
+    journal = await open_journal(db, group=config.journal.group.strip())
     return WarRoom(journal, author=whoami(config), runbook=runbook, clock=clock, config=config)
