@@ -93,8 +93,9 @@ class IncidentHeader(Static):
         self.redraw(self._now)
 
     def _people(self, incident: Incident) -> Text:
-        """ "IC ana · comms bo · 3 here: ana bo cy": once someone else is here, or a role was
-        handed over (alone, as the declarer, it would only repeat "you")."""
+        """Who is in charge and who is here, `IC ana · comms bo · 3 here: ana bo cy`: once
+        someone else is here, or a role was handed over (alone, as the declarer, it would only
+        repeat "you")."""
         if self._roles is None or self._roles[0] is not incident:
             self._roles = (incident, roles_of(incident))
         roles = self._roles[1]
@@ -130,8 +131,9 @@ class IncidentHeader(Static):
         # " INC-7  SEV-1 " and an ellipsis: what is left of the title on a narrow terminal.
         shortest = len(incident.ref) + len(incident.severity.value) + 5
         # Narrow: the title has room (up to TITLE_ROOM) before "you", then the phase (the
-        # checklist's title names it too), then how long acknowledging took, then an update
-        # not due within 5 minutes give way; deadlines stay whole, and the title is cut only then.
+        # checklist's title names it too), then who is here and in charge, then how long
+        # acknowledging took, then an update not due within 5 minutes give way; deadlines stay
+        # whole, and the title is cut only then.
         droppable = [you, phase, people]
         if incident.status is Status.OPEN and response_clock_start(incident) is None:
             droppable.append(deadline)  # "acked +00:03:00": a fact, no longer a deadline
