@@ -101,7 +101,7 @@ def _joined(texts: list[str]) -> str | None:
 
 
 def _holders(roles: Roles, role: str, when: Callable[[datetime], str]) -> str | None:
-    """ "ana, then bo from 03:25": every holder of the role in turn (None: nobody held it)."""
+    """Every holder of the role in turn, `ana, then bo from 03:25` (None: nobody held it)."""
     holders = roles.history.get(role, ())
     said = [h.name if h.by_default else f"{h.name} from {when(h.since)}" for h in holders]
     return ", then ".join(said) or None
