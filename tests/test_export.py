@@ -39,7 +39,9 @@ THREE_EVENTS = """\
 **Date**: 2026-11-26\\
 **Severity**: SEV-1\\
 **Duration**: 00:47 (from detection to resolution)\\
-**Author**: ana
+**Author**: ana\\
+**Incident commander**: ana\\
+**Communications lead**: none named
 
 ## Summary
 _TODO: One-paragraph description of what happened._
@@ -104,6 +106,8 @@ async def test_header_lines_render_on_separate_lines(room: WarRoom, clock):
         "Severity: SEV-1",
         "Duration: 00:47 (from detection to resolution)",
         "Author: ana",
+        "Incident commander: ana",
+        "Communications lead: none named",
     ]
 
 

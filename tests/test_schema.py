@@ -102,6 +102,7 @@ def _journal_at(path: Path, version: int) -> None:
     """A journal as warroom left it at `version`, with what that version could hold; built by
     SQLite's own script runner, not by the code under test."""
     conn = sqlite3.connect(path)
+    path.chmod(0o600)  # as warroom made it: a journal open to everyone is refused
     conn.executescript("".join(MIGRATIONS[:version]) + f"PRAGMA user_version = {version};")
     if version >= 1:
         conn.execute(

@@ -46,6 +46,7 @@ async def test_version_1_journal_migrates_and_keeps_its_data(tmp_path: Path):
     conn = sqlite3.connect(db)
     conn.executescript((FIXTURES / "schema_v1.sql").read_text())
     conn.close()
+    db.chmod(0o600)  # as warroom made it: a journal open to everyone is refused
 
     journal = await SqliteJournal.open(db)
     room = WarRoom(journal, author="ana", runbook=load_runbook())
@@ -78,6 +79,7 @@ async def test_newer_schema_is_refused(tmp_path: Path):
     conn = sqlite3.connect(db)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
+    db.chmod(0o600)
     with pytest.raises(JournalError, match="newer than this warroom knows"):
         await SqliteJournal.open(db)
 
@@ -85,6 +87,7 @@ async def test_newer_schema_is_refused(tmp_path: Path):
 async def test_not_a_database_is_a_clear_error(tmp_path: Path):
     db = tmp_path / "junk.db"
     db.write_bytes(b"this is not sqlite" * 100)
+    db.chmod(0o600)
     with pytest.raises(JournalError, match="cannot open the journal"):
         await SqliteJournal.open(db)
 

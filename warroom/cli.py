@@ -16,6 +16,7 @@ from warroom.config import Config, ConfigError, db_path, load_config
 from warroom.errors import JournalError, UserError
 from warroom.model import LOGGABLE_KINDS, parse_id, parse_kind, parse_number
 from warroom.report import DEFAULT_SINCE, parse_since
+from warroom.roles import parse_role
 from warroom.sanitize import redacted_output
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.severity import SEVERITY_LEVELS, Severity
@@ -128,6 +129,19 @@ def build_parser() -> Parser:
     # A default keeps argparse from listing an optional `*` positional as required.
     p.add_argument("reason", nargs="*", default=[], metavar="REASON", help="why")
     p.set_defaults(run=commands.cmd_severity)
+
+    p = sub.add_parser(
+        "role", parents=[common], help="hand over incident commander or comms lead (logged)"
+    )
+    p.add_argument("--incident", type=incident_arg, help="INC-<n> (default: the one open incident)")
+    p.add_argument(
+        "role",
+        type=_arg(parse_role, "role"),
+        metavar="ROLE",
+        help="commander (the incident commander) or comms (the communications lead)",
+    )
+    p.add_argument("name", nargs="+", metavar="NAME", help="who takes it")
+    p.set_defaults(run=commands.cmd_role)
 
     p = sub.add_parser("list", parents=[common], help="list incidents")
     p.add_argument("--json", action="store_true", help="print JSON")

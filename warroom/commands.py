@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from warroom.config import Config, whoami
-from warroom.errors import UserError
+from warroom.errors import Refused, UserError
 from warroom.jsonview import incident_dict, outbox_dict, summary_dict
 from warroom.model import Scope, Status, format_id
 from warroom.service import Delivery, WarRoom, open_war_room, runbook_for
@@ -63,6 +63,16 @@ async def cmd_severity(room: WarRoom, args: argparse.Namespace) -> int:
         print(f"severity already {args.severity.value}; nothing logged")
     else:
         print(f"INC-{event.incident_id} severity {event.text}")
+    return 0
+
+
+async def cmd_role(room: WarRoom, args: argparse.Namespace) -> int:
+    try:
+        event = await room.assign_role(args.role, " ".join(args.name), incident_id=args.incident)
+    except Refused as exc:
+        print(f"{exc}; nothing logged")
+        return 0
+    print(f"{format_id(event.incident_id)}: {event.text}")
     return 0
 
 

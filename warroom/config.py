@@ -36,6 +36,8 @@ class ConfigError(SchemaError):
 @dataclass(frozen=True)
 class UserConfig:
     name: str = ""
+    # A login several people share (ec2-user): the console asks "who are you?" at start.
+    ask: bool = False
 
     def __post_init__(self) -> None:
         if self.name and clean_name(self.name) != self.name.strip():
@@ -48,6 +50,8 @@ class UserConfig:
 class JournalConfig:
     db: str = ""
     postmortem_dir: str = "postmortems"
+    # A Unix group sharing the journal (0660 files, a 2770 directory) on a shared bastion.
+    group: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from warroom.corrections import corrections
 from warroom.errors import UserError
 from warroom.evidence import summary as evidence_summary
 from warroom.model import KIND_LABELS, Incident, Kind, PostmortemField
+from warroom.roles import ROLE_NAMES, ROLES, Roles, roles_of
 from warroom.timeutil import hhmm
 
 # Installed wheels carry the templates inside the package; a source checkout has them at the top.
@@ -98,6 +100,13 @@ def _joined(texts: list[str]) -> str | None:
     return "\n".join(f"- {continuation(t)}" for t in texts)
 
 
+def _holders(roles: Roles, role: str, when: Callable[[datetime], str]) -> str | None:
+    """Every holder of the role in turn, `ana, then bo from 03:25` (None: nobody held it)."""
+    holders = roles.history.get(role, ())
+    said = [h.name if h.by_default else f"{h.name} from {when(h.since)}" for h in holders]
+    return ", then ".join(said) or None
+
+
 def postmortem_context(incident: Incident) -> dict[str, Any]:
     """Everything the post-mortem template sees. Typed fields win; the timeline fills the rest."""
     fields = incident.postmortem
@@ -132,6 +141,7 @@ def postmortem_context(incident: Incident) -> dict[str, Any]:
         for c in corrections(incident)
         if c.entry.kind not in _TIMELINE_SKIP
     ]
+    roles = roles_of(incident)
     resolved = milestones.time_to_resolve
     impact = milestones.impact
     impact_minutes = None if impact is None else f"{int(impact.total_seconds() // 60)} minutes"
@@ -146,6 +156,7 @@ def postmortem_context(incident: Incident) -> dict[str, Any]:
         "severity": incident.severity.value,
         "duration": hhmm(resolved) if resolved is not None else None,
         "author": fields.get(PostmortemField.AUTHOR) or incident.created_by,
+        "roles": {ROLE_NAMES[role]: _holders(roles, role, when) for role in ROLES},
         "summary": fields.get(PostmortemField.SUMMARY),
         "timeline": timeline,
         "root_cause": fields.get(PostmortemField.ROOT_CAUSE) or _joined(texts(Kind.ROOT_CAUSE)),

@@ -239,8 +239,11 @@ class Journal(Protocol):
 __all__ = ["Journal", "JournalError", "NotFound", "open_journal"]
 
 
-async def open_journal(location: str | Path, *, synchronous: str = "FULL") -> Journal:
-    """Open the journal at a file path (SQLite). Other back-ends will be chosen by URL scheme."""
+async def open_journal(
+    location: str | Path, *, synchronous: str = "FULL", group: str = ""
+) -> Journal:
+    """Open the journal at a file path (SQLite), shared with Unix `group` when given. Other
+    back-ends will be chosen by URL scheme."""
     from warroom.store import SqliteJournal
 
-    return await SqliteJournal.open(Path(location), synchronous=synchronous)
+    return await SqliteJournal.open(Path(location), synchronous=synchronous, group=group)

@@ -7,6 +7,7 @@ from typing import Any
 
 from warroom.followups import ActionItem, OutboxMessage
 from warroom.model import Event, Incident, IncidentSummary, format_id, response_due
+from warroom.roles import ROLES, roles_of
 from warroom.runbook import Runbook
 from warroom.timeutil import iso
 
@@ -44,6 +45,7 @@ def incident_dict(incident: Incident, runbook: Runbook) -> dict[str, Any]:
     detected = milestones.detected
     ack_due = response_due(incident.severity, detected) if detected else None
     order = {step.id: n for n, step in enumerate(s for p in runbook.phases for s in p.steps)}
+    roles = roles_of(incident)
     marks = sorted(
         incident.checklist.values(), key=lambda m: (order.get(m.item_id, len(order)), m.item_id)
     )
@@ -57,6 +59,7 @@ def incident_dict(incident: Incident, runbook: Runbook) -> dict[str, Any]:
         "scope": {**incident.scope.to_dict(), "all": incident.scope.is_all},
         "created_at": iso(incident.created_at),
         "created_by": incident.created_by,
+        "roles": {role: roles.holder(role) for role in ROLES},
         "milestones": {
             name: _time(getattr(milestones, name))
             for name in (

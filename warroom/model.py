@@ -32,6 +32,7 @@ class Kind(StrEnum):
     ACTION = "action"
     OBSERVATION = "observation"
     COMMS = "comms"  # a status update posted to the team channel
+    ROLE = "role"  # a hand-over of incident commander or comms lead (warroom.roles)
     # Corrections: nothing is deleted. A retraction names the entry it withdraws (data "entry");
     # a reopen undoes the resolution before it.
     RETRACTED = "retracted"
@@ -65,6 +66,7 @@ KIND_LABELS: dict[Kind, str] = {
     Kind.ACTION: "Action",
     Kind.OBSERVATION: "Observed",
     Kind.COMMS: "Status update posted",
+    Kind.ROLE: "Role handed over",
     Kind.RETRACTED: "Retracted",
     Kind.REOPENED: "Reopened",
 }

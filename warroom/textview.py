@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.model import Incident, IncidentSummary, Kind
+from warroom.roles import ROLE_NAMES, ROLES, Roles, roles_of
 from warroom.runbook import Runbook
 from warroom.service import Delivery
 from warroom.timeutil import short_duration
@@ -28,6 +29,10 @@ def list_row(item: IncidentSummary, now: datetime) -> str:
     return row
 
 
+def roles_line(roles: Roles) -> str:
+    return "   ".join(f"{ROLE_NAMES[role]}: {roles.holder(role) or 'unassigned'}" for role in ROLES)
+
+
 def show_text(incident: Incident, runbook: Runbook) -> str:
     m = incident.milestones
     phase = runbook.current_phase(m)
@@ -36,6 +41,7 @@ def show_text(incident: Incident, runbook: Runbook) -> str:
         f"{incident.ref}  {incident.severity.value}  {incident.title}",
         f"status: {incident.status.value}{reopened}   phase: {phase.name}",
         f"scope: {incident.scope.describe()}",
+        roles_line(roles_of(incident)),
     ]
     durations = [
         (label, value)

@@ -77,6 +77,8 @@ def _run_child(request: dict[str, Any]) -> None:
 
     code = 1
     try:
+        if request.get("user"):
+            _become(request["user"])
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
@@ -97,6 +99,16 @@ def _run_child(request: dict[str, Any]) -> None:
             with contextlib.suppress(Exception):
                 stream.flush()
         os._exit(code)
+
+
+def _become(name: str) -> None:
+    """Drop to another login, its groups included (the zygote runs as root in CI)."""
+    import pwd
+
+    entry = pwd.getpwnam(name)
+    os.setgroups(os.getgrouplist(name, entry.pw_gid))
+    os.setgid(entry.pw_gid)
+    os.setuid(entry.pw_uid)
 
 
 def _recv_exact(conn: socket.socket, size: int) -> bytes:
@@ -244,12 +256,20 @@ class ForkServer:
         cwd: Path,
         stdout: int | IO[Any],
         stderr: int | IO[Any],
+        user: str | None = None,
     ) -> Child:
         """`python -m MODULE ARGS` forked from the zygote, stdin /dev/null; stdout and stderr
         go to open files, or with PIPE to `Child.stdout` (a pipe, read as it comes) and to
-        `communicate()` (stderr, kept in a file until the end)."""
+        `communicate()` (stderr, kept in a file until the end). `user`: run as that login
+        (the zygote must be root)."""
         request = json.dumps(
-            {"module": module, "args": list(args), "env": dict(env), "cwd": str(cwd)}
+            {
+                "module": module,
+                "args": list(args),
+                "env": dict(env),
+                "cwd": str(cwd),
+                "user": user,
+            }
         ).encode()
         opened: list[int] = [os.open(os.devnull, os.O_RDONLY)]
         fds: list[int] = [opened[0]]
@@ -292,10 +312,11 @@ class ForkServer:
         env: Mapping[str, str],
         cwd: Path,
         timeout: float,
+        user: str | None = None,
     ) -> tuple[int, str, str]:
         """Like `subprocess.run(..., capture_output=True, text=True)`: code, stdout, stderr."""
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            child = self.spawn(module, args, env=env, cwd=cwd, stdout=out, stderr=err)
+            child = self.spawn(module, args, env=env, cwd=cwd, stdout=out, stderr=err, user=user)
             try:
                 code = child.wait(timeout)
             except subprocess.TimeoutExpired:

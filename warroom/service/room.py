@@ -29,12 +29,14 @@ from warroom.model import (
     Status,
     format_id,
 )
+from warroom.presence import Presence
 from warroom.qa import load_qa_checklist
 from warroom.runbook import Runbook, load_runbook, with_qa_items
 from warroom.service.actions import Mitigations
 from warroom.service.cleaning import clean_text
 from warroom.service.comms import TeamChannel
 from warroom.service.corrections import Corrections
+from warroom.service.people import People
 from warroom.service.postmortem import PostmortemFields
 from warroom.severity import Severity
 from warroom.timeutil import utcnow
@@ -53,7 +55,7 @@ FUTURE_TOLERANCE = timedelta(minutes=1)
 OBSERVATION_WINDOW = timedelta(minutes=2)
 
 
-class WarRoom(Mitigations, TeamChannel, Corrections, PostmortemFields):
+class WarRoom(Mitigations, TeamChannel, Corrections, PostmortemFields, People):
     def __init__(
         self,
         journal: Journal,
@@ -443,5 +445,7 @@ async def open_war_room(
     config: Config, db: Path, *, clock: Callable[[], datetime] = utcnow
 ) -> WarRoom:
     runbook = runbook_for(config)
-    journal = await open_journal(db)
-    return WarRoom(journal, author=whoami(config), runbook=runbook, clock=clock, config=config)
+    journal = await open_journal(db, group=config.journal.group.strip())
+    room = WarRoom(journal, author=whoami(config), runbook=runbook, clock=clock, config=config)
+    room.presence = Presence(db, clock=clock)
+    return room

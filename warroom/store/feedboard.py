@@ -28,9 +28,10 @@ from warroom.feedboard import (
     Reading,
     TailPosition,
 )
+from warroom.fileaccess import PRIVATE, Access, check_open, companion_access, create_file, settle
 from warroom.sanitize import redact_secrets
 from warroom.store.schema import statements
-from warroom.store.sqlite import BUSY_TIMEOUT_MS, create_private_file
+from warroom.store.sqlite import BUSY_TIMEOUT_MS
 
 KEEP_LINES = 5_000  # per group: as many as a log pane shows
 PRUNE_EVERY = 500  # lines added to a group between two prunings
@@ -101,9 +102,11 @@ class SqliteFeedBoard:
         self._empty_at: tuple[int, int] | None = None  # the cursors that read found nothing at
 
     @classmethod
-    def open(cls, path: Path, fingerprint: str) -> SqliteFeedBoard:
+    def open(cls, path: Path, fingerprint: str, access: Access = PRIVATE) -> SqliteFeedBoard:
+        """`access`: the journal's (warroom.fileaccess), so a team shares its board too."""
         try:
-            create_private_file(path)
+            check_open(path, "feed board")
+            create_file(path, access)
             conn = sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
             )
@@ -118,6 +121,7 @@ class SqliteFeedBoard:
                 conn.execute(f"PRAGMA journal_size_limit = {WAL_LIMIT}")
                 with board._transaction():
                     board._migrate()
+            settle(path, access)
         except JournalError:
             conn.close()
             raise
@@ -371,4 +375,4 @@ class SqliteFeedBoard:
 
 
 def open_feed_board(journal: Path, fingerprint: str) -> SqliteFeedBoard:
-    return SqliteFeedBoard.open(board_path(journal), fingerprint)
+    return SqliteFeedBoard.open(board_path(journal), fingerprint, companion_access(journal))

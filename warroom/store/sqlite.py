@@ -4,7 +4,6 @@ current schema; the journal the connection, incidents and outbox parts make up."
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from warroom.errors import JournalError
+from warroom.fileaccess import PRIVATE, check_open, create_file, journal_access, settle
 from warroom.store.incidents import IncidentsMixin
 from warroom.store.leases import LeasesMixin
 from warroom.store.outbox import OutboxMixin
@@ -27,25 +27,19 @@ BUSY_TIMEOUT_MS = 15_000
 
 def create_private_file(path: Path) -> None:
     """Create the database file 0600 in a directory created 0700 (existing ones are left be)."""
-    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
-    for directory in reversed(missing):
-        directory.mkdir(mode=0o700)
-        os.chmod(directory, 0o700)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
-    os.fchmod(fd, 0o600)
-    os.close(fd)
+    create_file(path, PRIVATE)
 
 
 class SqliteJournal(IncidentsMixin, RetractionsMixin, OutboxMixin, LeasesMixin, PostmortemMixin):
     @classmethod
-    async def open(cls, path: Path, *, synchronous: str = "FULL") -> SqliteJournal:
+    async def open(cls, path: Path, *, synchronous: str = "FULL", group: str = "") -> SqliteJournal:
+        """`group`: share the journal with that Unix group (warroom.fileaccess)."""
         if synchronous not in ("FULL", "NORMAL", "EXTRA"):
             raise ValueError(f"synchronous must be FULL, NORMAL or EXTRA, not {synchronous!r}")
+        access = journal_access(path, group)
+        check_open(path)
         try:
-            create_private_file(path)
+            create_file(path, access)
         except OSError as exc:
             raise JournalError(f"cannot create the journal {path}: {exc.strerror}") from None
         try:
@@ -59,6 +53,8 @@ class SqliteJournal(IncidentsMixin, RetractionsMixin, OutboxMixin, LeasesMixin, 
             await db.execute(f"PRAGMA synchronous = {synchronous}")
             await db.execute("PRAGMA foreign_keys = ON")
             await journal._migrate()
+            # After the first write: SQLite has made its -wal and -shm by now.
+            await asyncio.to_thread(settle, path, access)
         except Exception as exc:
             await db.close()
             if isinstance(exc, JournalError):

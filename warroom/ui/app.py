@@ -45,6 +45,7 @@ from warroom.ui.flows.corrections import CorrectionFlow
 from warroom.ui.flows.incidents import IncidentSwitch
 from warroom.ui.flows.mitigations import MitigationFlow
 from warroom.ui.flows.offers import MITIGATED, OfferFlow
+from warroom.ui.flows.people import PeopleFlow
 from warroom.ui.flows.timeline import TimelineKeys
 from warroom.ui.incidents import DECLARE, IncidentsScreen
 from warroom.ui.layout_state import LayoutState, load_layout
@@ -69,6 +70,7 @@ class WarRoomApp(
     MitigationFlow,
     CommsFlow,
     IncidentSwitch,
+    PeopleFlow,
     App[None],
 ):
     CSS_PATH = "warroom.tcss"
@@ -174,7 +176,11 @@ class WarRoomApp(
                 self.exit(message=f"warroom: {exc}")
                 return
         self._apply_layout()
-        await self._choose_incident()
+        if self.config.user.ask:  # a shared login: who is typing, before anything is logged
+            self.ask_who(self._choose_incident)
+        else:
+            await self._choose_incident()
+        self.start_presence()
         self.set_interval(CHANGE_POLL, self._poll_changes)
         self.set_interval(1.0, self._tick)
         self.set_interval(OUTBOX_POLL, self._outbox_tick)
@@ -187,6 +193,7 @@ class WarRoomApp(
 
     async def on_unmount(self) -> None:
         self.collector.stop()
+        self.leave_presence()
         if self.room is not None:
             await self.room.close()
 
@@ -268,6 +275,7 @@ class WarRoomApp(
         self._redraw()
         self._save_layout()
         await self._refresh_incidents()
+        await self._beat()  # here at once, on this incident
 
     async def reload(self) -> None:
         if self.room is not None and self.incident is not None:

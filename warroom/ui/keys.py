@@ -87,6 +87,14 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("severity", "s", "severity", "Sev", "change severity"),
     Key(
+        "roles",
+        "l",
+        "roles",
+        "Roles",
+        "hand over incident commander or comms lead (logged)",
+        show=False,
+    ),
+    Key(
         "mitigations",
         "exclamation_mark",
         "mitigations",

@@ -8,6 +8,8 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from warroom.fileaccess import companion_access
+
 
 @dataclass
 class LayoutState:
@@ -50,9 +52,12 @@ def save_layout(db: Path, state: LayoutState) -> None:
     path = state_path(db)
     tmp = path.with_name(path.name + ".tmp")
     try:
-        # Private like the journal beside it: it names the incident being worked on.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)
+        # Shared or private like the journal beside it: it names the incident being worked on.
+        access = companion_access(db)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, access.file_mode)
+        if access.gid is not None:
+            os.fchown(fd, -1, access.gid)
+        os.fchmod(fd, access.file_mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(json.dumps(asdict(state), sort_keys=True))
         os.replace(tmp, path)

@@ -22,6 +22,7 @@ from warroom.model import (
     next_update_due,
     response_due,
 )
+from warroom.roles import ROLE_SHORT, ROLES, Roles, roles_of
 from warroom.runbook import Phase, Runbook, Step
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot
@@ -69,6 +70,8 @@ class IncidentHeader(Static):
         self._shown: Text | None = None
         self._now: datetime | None = None  # the time shown
         self._due: tuple[Incident, datetime | None] | None = None  # the next update, for one
+        self.here: list[str] = []  # who has a console open on the incident (presence)
+        self._roles: tuple[Incident, Roles] | None = None  # worked out once per incident read
 
     def on_mount(self) -> None:
         self.redraw()  # now, not at the first tick: "no incident" is a state worth showing
@@ -79,6 +82,29 @@ class IncidentHeader(Static):
         second, so a key's own repaint leaves this line alone unless the incident changed."""
         self.incident = incident
         self.redraw(self._now)
+
+    def show_people(self, here: list[str]) -> None:
+        if here != self.here:
+            self.here = here
+            self.redraw(self._now)
+
+    def set_author(self, author: str) -> None:
+        self.author = author
+        self.redraw(self._now)
+
+    def _people(self, incident: Incident) -> Text:
+        """Who is in charge and who is here, `IC ana · comms bo · 3 here: ana bo cy`: once
+        someone else is here, or a role was handed over (alone, as the declarer, it would only
+        repeat "you")."""
+        if self._roles is None or self._roles[0] is not incident:
+            self._roles = (incident, roles_of(incident))
+        roles = self._roles[1]
+        if len(self.here) < 2 and not roles.handed_over:
+            return Text()
+        parts = [f"{ROLE_SHORT[r]} {roles.holder(r)}" for r in ROLES if roles.holder(r)]
+        if len(self.here) > 1:
+            parts.append(f"{len(self.here)} here: {' '.join(self.here)}")
+        return Text(" · ".join(parts), "bold")
 
     def redraw(self, now: datetime | None = None) -> None:
         incident = self.incident
@@ -93,7 +119,8 @@ class IncidentHeader(Static):
         phase = Text().append(f"  {self.runbook.current_phase(m).name}", "bold cyan")
         deadline = self._deadline(incident, now)
         update, pressing = self._update_due(incident, now)
-        clocks = [Text(f"T+{clock((end - started).total_seconds())}"), deadline, update]
+        people = self._people(incident)
+        clocks = [Text(f"T+{clock((end - started).total_seconds())}"), deadline, update, people]
         if self.unsent:
             clocks.append(Text(f"✉ {self.unsent} unsent (o)", "bold white on red"))
         if self.others_open:
@@ -104,9 +131,10 @@ class IncidentHeader(Static):
         # " INC-7  SEV-1 " and an ellipsis: what is left of the title on a narrow terminal.
         shortest = len(incident.ref) + len(incident.severity.value) + 5
         # Narrow: the title has room (up to TITLE_ROOM) before "you", then the phase (the
-        # checklist's title names it too), then how long acknowledging took, then an update
-        # not due within 5 minutes give way; deadlines stay whole, and the title is cut only then.
-        droppable = [you, phase]
+        # checklist's title names it too), then who is here and in charge, then how long
+        # acknowledging took, then an update not due within 5 minutes give way; deadlines stay
+        # whole, and the title is cut only then.
+        droppable = [you, phase, people]
         if incident.status is Status.OPEN and response_clock_start(incident) is None:
             droppable.append(deadline)  # "acked +00:03:00": a fact, no longer a deadline
         if not pressing:
