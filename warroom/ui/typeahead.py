@@ -48,7 +48,7 @@ class TypeAhead(_Base):
         self._probe_timer: Timer | None = None
 
     async def on_event(self, event: events.Event) -> None:
-        if not isinstance(event, events.Key) or event.is_forwarded:
+        if not isinstance(event, events.Key) or event.is_forwarded or not self._screen_stack:
             await super().on_event(event)
         elif self._probe is not None or self._held_keys or not self.screen.is_mounted:
             self._held_keys.append(event)
@@ -60,7 +60,7 @@ class TypeAhead(_Base):
 
     async def _handle_key(self, event: events.Key) -> None:
         await super().on_event(event)
-        if event.is_forwarded:  # to a widget: what it leads to is still on its way
+        if event.is_forwarded and self._screen_stack:  # to a widget: its effects are on their way
             self._send_probe(self.focused or self.screen, 1)
 
     def _send_probe(self, target: MessagePump, stage: int) -> None:
@@ -73,6 +73,10 @@ class TypeAhead(_Base):
         message.stop()
         if message is not self._probe:
             return  # one given up for lost that came back after all
+        if not self._screen_stack:  # the app is closing: its screens are gone, keys with them
+            self._probe = None
+            self._held_keys.clear()
+            return
         if message.stage == 1:
             self._send_probe(self.focused or self.screen, 2)
         elif not self.screen.is_mounted:
@@ -92,10 +96,17 @@ class TypeAhead(_Base):
     async def _probe_lost(self) -> None:
         self._probe_timer = None
         self._probe = None
+        if not self._screen_stack:
+            self._held_keys.clear()
         await self._release()
 
     async def _release(self) -> None:
         """The keys held back, while nothing is on its way and the screen on top is mounted."""
-        while self._probe is None and self._held_keys and self.screen.is_mounted:
+        while (
+            self._probe is None
+            and self._held_keys
+            and self._screen_stack
+            and self.screen.is_mounted
+        ):
             await self._handle_key(self._held_keys.pop(0))
         self._watch_probe()
