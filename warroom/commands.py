@@ -154,7 +154,9 @@ async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     results = await probe_all(config)
     print()
     if not results:
-        print("no sources configured: add [[health.endpoints]], [ecs] and [[logs.groups]]")
+        print(
+            "no sources configured: add [[health.endpoints]], [ecs], [[logs.groups]] and [alarms]"
+        )
         return 0
     print(format_table(results))
     failed = [r for r in results if not r.ok]

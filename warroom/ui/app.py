@@ -28,10 +28,12 @@ from warroom.observations import RecentObservations, Seen
 from warroom.runbook import Runbook
 from warroom.sanitize import redact_secrets
 from warroom.service import WarRoom, open_war_room, runbook_for
+from warroom.sources.alarms import AlarmSnapshot
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot, observe_health
 from warroom.timeutil import utcnow
 from warroom.ui import keys
+from warroom.ui.alarms import AlarmsPanel
 from warroom.ui.collector import QuietCollector
 from warroom.ui.dialogs import (
     ConfirmScreen,
@@ -39,7 +41,7 @@ from warroom.ui.dialogs import (
     DeclareScreen,
     HelpScreen,
 )
-from warroom.ui.feeds import EcsArrived, HealthArrived, LogsArrived, start_feeds
+from warroom.ui.feeds import AlarmsArrived, EcsArrived, HealthArrived, LogsArrived, start_feeds
 from warroom.ui.flows.comms import CommsFlow
 from warroom.ui.flows.corrections import CorrectionFlow
 from warroom.ui.flows.incidents import IncidentSwitch
@@ -101,6 +103,7 @@ class WarRoomApp(
         self.incident: Incident | None = None
         self.health: HealthSnapshot | None = None
         self.ecs: EcsSnapshot | None = None
+        self.alarms: AlarmSnapshot | None = None
         self._token: object = None
         self._active_pane = 0
         self.narrow = False
@@ -141,6 +144,7 @@ class WarRoomApp(
             "Health",
             "ECS",
             *(g.name for g in self.config.logs.groups),
+            *(["Alarms"] if self.config.alarms.watched else []),
         ]
         yield Tabs(*(Tab(name, id=f"pane-{n}") for n, name in enumerate(names)), id="pane-tabs")
         with Horizontal(id="body"):
@@ -148,6 +152,8 @@ class WarRoomApp(
                 with Horizontal(id="status"):
                     yield HealthPanel()
                     yield EcsPanel(self.config.ecs.cluster if self.config.ecs else "")
+                if self.config.alarms.watched:
+                    yield AlarmsPanel()
                 with Horizontal(id="logs"):
                     for group in self.config.logs.groups:
                         pattern = (
@@ -461,6 +467,14 @@ class WarRoomApp(
             key = f"{observation.kind}:{observation.subject}"
             await self._observe(key, observation.text, observation.at)
 
+    async def on_alarms_arrived(self, message: AlarmsArrived) -> None:
+        snapshot = message.snapshot
+        self.alarms = snapshot
+        self.query_one(AlarmsPanel).show(snapshot, self.clock())
+        for observation in snapshot.observations:
+            key = f"{observation.kind}:{observation.subject}"
+            await self._observe(key, observation.text, observation.at, own_time=True)
+
     def on_logs_arrived(self, message: LogsArrived) -> None:
         if self._log_panes is None:  # a batch comes every poll of every group: no DOM query each
             self._log_panes = {}
@@ -469,13 +483,15 @@ class WarRoomApp(
         for pane in self._log_panes.get(message.batch.group, ()):
             pane.add_batch(message.batch)
 
-    async def _observe(self, key: str, text: str, at: datetime) -> None:
+    async def _observe(self, key: str, text: str, at: datetime, *, own_time: bool = False) -> None:
+        """`own_time`: the entry is stamped `at` (an alarm's state change), not when seen."""
         if self.room is None:
             return
         if self.incident is None or self.incident.status is Status.RESOLVED:
             self.recent.add(Seen(at, key, text))  # for an incident declared here soon after
             return
-        event = await self._guard(self.room.observe(self.incident.id, key, text))
+        when = at if own_time else None
+        event = await self._guard(self.room.observe(self.incident.id, key, text, at=when))
         if event is not None:
             self.notify(text, title="observed", timeout=4)
 
