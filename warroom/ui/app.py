@@ -20,6 +20,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Tab, Tabs
 
+from warroom.alarmdeclare import from_alarm
 from warroom.config import Config, whoami
 from warroom.errors import AlreadyLogged, IncidentResolved, JournalError, UserError
 from warroom.evidence import capture
@@ -209,7 +210,8 @@ class WarRoomApp(
         self.update_drafts = dict(self.layout_state.drafts)
         remembered = self.layout_state.incident
         # An open incident first: the one this console left, else the only one; a post-mortem
-        # to write after that; with a choice to make, the list; with nothing, the declare form.
+        # to write after that; with a choice to make, the list; with nothing, the live panels,
+        # watching (the on-call looks before declaring: is it real, how bad, what scope?).
         if remembered is not None and any(i.id == remembered for i in open_ones):
             await self.show_incident(remembered)
             self._restore_layout()
@@ -221,13 +223,10 @@ class WarRoomApp(
         elif open_ones or writing:
             self.push_screen(IncidentsScreen(open_ones + writing, self.clock()), self._chosen)
         else:
-            # Cancellable when there is somewhere to go: esc lists the incidents resolved lately.
-            self.push_screen(DeclareScreen(can_cancel=bool(self._listed)), self._declared)
+            self.sub_title = "watching: no incident open (ctrl+n declares)"
 
     async def _chosen(self, choice: int | None) -> None:
-        if choice is None:
-            if self.incident is None:
-                self.exit()
+        if choice is None:  # with nothing shown, back to watching
             return
         if choice == DECLARE:
             self.push_screen(DeclareScreen(can_cancel=True), self._declared)
@@ -236,8 +235,8 @@ class WarRoomApp(
 
     async def _declared(self, declaration: Declaration | None) -> None:
         if declaration is None:
-            if self.incident is None:  # nothing shown yet: back to the list
-                await self.action_switch_incident()
+            if self.incident is None and any(i.status is Status.OPEN for i in self._listed):
+                await self.action_switch_incident()  # one was declared elsewhere meanwhile
             return
         assert self.room is not None
         incident_id = await self._guard(
@@ -245,6 +244,8 @@ class WarRoomApp(
                 declaration.title,
                 declaration.severity,
                 scope=declaration.scope,
+                detected_at=declaration.detected_at,
+                note=declaration.note,
                 evidence=self._evidence(),
             )
         )
@@ -398,6 +399,17 @@ class WarRoomApp(
 
     def action_declare(self) -> None:
         self.push_screen(DeclareScreen(can_cancel=True), self._declared)
+
+    def on_alarms_panel_declare_from(self, message: AlarmsPanel.DeclareFrom) -> None:
+        """enter on an alarm row: the form prefilled from it, detected when it fired."""
+        declared = from_alarm(self.config.alarms, message.alarm)
+        form = DeclareScreen(
+            title=declared.title,
+            severity=declared.severity,
+            detected_at=declared.detected_at,
+            note=declared.note,
+        )
+        self.push_screen(form, self._declared)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
