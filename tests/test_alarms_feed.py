@@ -10,8 +10,16 @@ import boto3
 from warroom.alarmdeclare import declaration_title, from_alarm, severity_for
 from warroom.config import AlarmsConfig, AwsConfig, Config
 from warroom.severity import Severity
-from warroom.sources.alarms import CLEARED, FIRING, AlarmFeed, observe_alarms
+from warroom.sources.alarms import (
+    CLEARED,
+    FIRING,
+    Alarm,
+    AlarmFeed,
+    AlarmSnapshot,
+    observe_alarms,
+)
 from warroom.sources.aws import AwsClients
+from warroom.sources.status import SourceStatus
 from warroom.ui.alarms import alarms_text
 
 REGION = "me-south-1"
@@ -144,6 +152,17 @@ async def test_an_alarm_already_firing_is_news_to_a_new_console(aws):
     assert observe_alarms(first, again) == ()
 
 
+def test_a_first_look_reports_a_recent_firing_not_last_weeks():
+    at = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+    status = SourceStatus("CloudWatch alarms").succeeded(at, 0.1)
+    recent = Alarm("saas-prod-api-5xx", "ALARM", at - timedelta(minutes=5), "5xx")
+    standing = Alarm("saas-prod-disk", "ALARM", at - timedelta(days=7), "disk")
+    first = AlarmSnapshot(at, (recent, standing), status)
+    assert [o.subject for o in observe_alarms(None, first)] == [
+        "saas-prod-api-5xx@2026-11-26T02:55:00.000+00:00"
+    ]
+
+
 async def test_moto_dies_and_comes_back(aws):
     from moto.server import ThreadedMotoServer
 
@@ -184,6 +203,7 @@ def test_severity_by_name_then_longest_prefix():
 
 async def test_declaration_title_from_description_else_name(aws):
     seed_alarms(aws)
+    fire(aws, "saas-prod-api-5xx")
     snapshot = await feed_for(aws).poll()
     by_name = {a.name: a for a in snapshot.alarms}
     assert declaration_title(by_name["saas-prod-api-5xx"]) == "API returns 5xx"
@@ -193,4 +213,6 @@ async def test_declaration_title_from_description_else_name(aws):
     assert declared.severity is Severity.SEV1
     assert declared.detected_at == by_name["saas-prod-api-5xx"].since
     assert declared.note == "CloudWatch alarm saas-prod-api-5xx"
-    assert from_alarm(config, by_name["saas-prod-redis-cpu"]).severity is Severity.SEV2
+    calm = from_alarm(config, by_name["saas-prod-redis-cpu"])
+    assert calm.severity is Severity.SEV2  # no match: the default
+    assert calm.detected_at is None and calm.note.endswith("(now OK)")  # not firing: now

@@ -108,9 +108,6 @@ class HealthConfig:
     endpoints: tuple[HealthEndpoint, ...] = ()
 
 
-ALARM_STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
-
-
 @dataclass(frozen=True)
 class AlarmsConfig:
     """The CloudWatch alarms to watch: by name, by prefix, or both."""

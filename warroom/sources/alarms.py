@@ -26,13 +26,16 @@ POINTS = 12  # metric values kept for a sparkline
 NAMES_PER_CALL = 100  # DescribeAlarms takes at most 100 names
 QUERIES_PER_CALL = 500  # GetMetricData takes at most 500 queries
 FIRING, CLEARED = "alarm_firing", "alarm_cleared"
+# On a console's first look, an alarm that went to ALARM within this is news; one firing for
+# longer is the standing state (a timeline does not start with last week's alarm).
+FIRST_LOOK = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
 class Alarm:
     name: str
     state: str  # OK, ALARM, INSUFFICIENT_DATA, or MISSING
-    since: datetime | None  # when it entered that state (CloudWatch's StateUpdatedTimestamp)
+    since: datetime | None  # when it entered that state
     reason: str
     description: str = ""
     metric: str = ""  # the one metric it watches ("" for a composite or math alarm)
@@ -61,13 +64,15 @@ def observe_alarms(
 ) -> tuple[Observation, ...]:
     """A transition into or out of ALARM, at the alarm's own state-change time; the subject
     carries that time, so every console and every poll that sees one transition names it
-    alike (the journal writes it once). On the first snapshot an alarm already in ALARM is
-    news too (the console may open after it fired)."""
+    alike (the journal writes it once). On the first snapshot an alarm that went to ALARM
+    lately is news too (the console may open minutes after it fired)."""
     before = {a.name: a for a in previous.alarms} if previous is not None else {}
     found = []
     for alarm in current.alarms:
         old = before.get(alarm.name)
         if alarm.since is None or (old is not None and old.since == alarm.since):
+            continue
+        if old is None and previous is None and alarm.since < current.at - FIRST_LOOK:
             continue
         was_firing = old is not None and old.firing
         subject = f"{alarm.name}@{alarm.since.isoformat(timespec='milliseconds')}"
@@ -91,7 +96,9 @@ def _alarm(raw: dict[str, Any]) -> Alarm:
     return Alarm(
         name=raw.get("AlarmName", ""),
         state=raw.get("StateValue", INSUFFICIENT),
-        since=_utc(raw.get("StateUpdatedTimestamp")),
+        # The last transition; StateUpdatedTimestamp moves with a new reason too (moto only
+        # gives that one).
+        since=_utc(raw.get("StateTransitionedTimestamp") or raw.get("StateUpdatedTimestamp")),
         reason=safe_line(raw.get("StateReason", ""), limit=300),
         description=safe_line(raw.get("AlarmDescription", ""), limit=300),
         metric=metric,
