@@ -108,9 +108,12 @@ def app_for(
 
 
 async def declare(pilot: Any, title: str = "API returns 500s after deploy") -> None:
-    """Fill in and send the console's declare form (SEV-1)."""
+    """Open (from watching) and send the console's declare form (SEV-1)."""
     from warroom.ui.dialogs import DeclareScreen
 
+    if pilot.app.incident is None and not isinstance(pilot.app.screen, DeclareScreen):
+        await pilot.press("ctrl+n")  # watching, with no incident open: one key away
+        await pilot.pause()
     assert isinstance(pilot.app.screen, DeclareScreen)
     await pilot.click("#title")
     await pilot.press(*title)

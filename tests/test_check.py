@@ -109,3 +109,32 @@ def test_check_does_not_create_the_journal(cli, db, tmp_path):
     assert cli("declare", "--title", "API down", "--severity", "SEV-2").returncode == 0
     after = cli("check", "--config", str(config))
     assert f"journal: {db} (1 incidents, 1 open)" in after.stdout.splitlines()
+
+
+def test_check_lists_each_watched_alarm_and_alarm_fails(cli, aws, tmp_path):
+    from .test_alarms_feed import fire, seed_alarms
+
+    seed_alarms(aws)
+    config = tmp_path / "warroom.toml"
+    config.write_text(
+        f'[aws]\nregion = "me-south-1"\nendpoint_url = "{aws}"\n\n'
+        '[alarms]\nprefix = "saas-prod-"\nnames = ["saas-prod-api-5xx"]\n'
+    )
+    calm = cli("check", "--config", str(config))
+    assert calm.returncode == 0, calm.stdout + calm.stderr
+    rows = [x for x in calm.stdout.splitlines() if x.startswith("alarm ")]
+    assert [r.split()[1] for r in rows] == [
+        "saas-prod-api-5xx",
+        "saas-prod-api-p95",
+        "saas-prod-redis-cpu",
+    ]
+    assert all(r.split()[2] == "ok" for r in rows)
+    assert "3 of 3 sources ok" in calm.stdout
+
+    fire(aws, "saas-prod-api-5xx")
+    alarmed = cli("check", "--config", str(config))
+    assert alarmed.returncode == 1
+    first = next(x for x in alarmed.stdout.splitlines() if x.startswith("alarm "))
+    assert first.split()[1:3] == ["saas-prod-api-5xx", "ALARM"]
+    assert "Threshold Crossed" in first and "since " in first
+    assert "2 of 3 sources ok" in alarmed.stdout

@@ -48,6 +48,16 @@ BAD_FILES = {
         "notify.slack.webhook_url",
         "secrets are never read from the config",
     ),
+    "alarm severity unknown": (
+        "[alarms]\nprefix = 'saas-'\n[alarms.severity]\n'saas-api' = 'SEV-9'\n",
+        "alarms.severity.saas-api",
+        "unknown severity 'SEV-9'",
+    ),
+    "alarm severity not a table": (
+        "[alarms]\nseverity = 'SEV-1'\n",
+        "alarms.severity",
+        "expected a table",
+    ),
     "rate over quota": (
         "[logs]\nmax_requests_per_second = 10\n",
         "logs.max_requests_per_second",
@@ -100,6 +110,8 @@ def test_example_config_holds_the_runbook_production_values():
     assert config.health.endpoints[0].url == "https://api.yourdomain.com/api/v1/health"
     assert config.sla.p95_latency == timedelta(milliseconds=500)
     assert config.sla.uptime_percent == 99.5
+    assert config.alarms.prefix == "saas-prod-"
+    assert config.alarms.severity["saas-prod-api-5xx"] == "SEV-1"
     assert config.notify.channel == "slack"
     assert config.notify.slack.webhook_url_env == "WARROOM_SLACK_WEBHOOK_URL"
 

@@ -77,6 +77,8 @@ async def test_empty_title_is_refused_in_place(tmp_path, db, clock):
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
         await pilot.click("#ok")
         await pilot.pause()
         assert isinstance(app.screen, DeclareScreen)

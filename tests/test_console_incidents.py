@@ -69,8 +69,8 @@ async def test_only_a_resolved_exported_incident_is_still_reachable(tmp_path, db
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        assert isinstance(app.screen, DeclareScreen)  # nothing open: declare first
-        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0] and app.incident is None  # watching
+        await pilot.press("i")
         await pilot.pause()
         assert isinstance(app.screen, IncidentsScreen)
         [row] = choices(app)
@@ -118,6 +118,8 @@ async def test_an_incident_declared_elsewhere_is_announced_and_one_palette_entry
 async def test_the_start_form_hears_of_an_incident_declared_meanwhile(tmp_path, db, clock, notices):
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+n")  # watching, then the form
         await pilot.pause()
         assert isinstance(app.screen, DeclareScreen)
         async with await open_room(db, clock) as room:

@@ -117,6 +117,8 @@ async def test_the_declare_form_shows_the_chosen_severity_without_colour(tmp_pat
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
+        await pilot.press("ctrl+n")
+        await pilot.pause()
         assert isinstance(app.screen, DeclareScreen)
         form = app.screen
 
@@ -232,6 +234,8 @@ async def test_every_dialog_fits_or_scrolls_at_80x24(tmp_path, db, clock):
 
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+n")
         await pilot.pause()
         form = app.screen
         assert isinstance(form, DeclareScreen) and fits_or_scrolls()

@@ -117,6 +117,22 @@ class TestBeforeTheFailure:
         secret = client(world, "secretsmanager").describe_secret(SecretId="saas-prod/db-password")
         assert secret["Name"] == "saas-prod/db-password"
 
+    def test_a_calm_world_has_its_alarms_ok_with_metrics(self, quiet_world: DemoWorld) -> None:
+        """Seeded like a real stack's, all OK; read through the console's own feed."""
+        config = load_config(str(quiet_world.config_path))
+        snapshot = poll(
+            lambda: (s := alarm_snapshot(config)).alarms[0].values and s,
+            within=10,
+            what="the alarms' metrics",
+        )
+        assert [a.name for a in snapshot.alarms] == [
+            "saas-prod-api-5xx",
+            "saas-prod-api-p95-latency",
+            "saas-prod-redis-cpu",
+            "saas-prod-worker-errors",
+        ]
+        assert {a.state for a in snapshot.alarms} == {"OK"}
+
     def test_the_written_config_loads_and_points_at_the_world(
         self, quiet_world: DemoWorld, monkeypatch: pytest.MonkeyPatch
     ) -> None:
@@ -171,13 +187,32 @@ class TestBeforeTheFailure:
         assert httpx.get(world.health_url.replace("/health", "/nope"), timeout=5).status_code == 404
 
 
+def alarm_snapshot(config: Any) -> Any:
+    """One poll of the console's alarms feed."""
+    import asyncio
+
+    from warroom.sources.alarms import AlarmFeed
+
+    return asyncio.run(AlarmFeed(config.alarms, AwsClients(config)).poll())
+
+
+def alarm_states(config: Any) -> dict[str, str]:
+    return {a.name: a.state for a in alarm_snapshot(config).alarms}
+
+
 def test_bad_deploy_breaks_on_schedule_and_a_rollback_heals_it(tmp_path: Path) -> None:
     with DemoWorld("bad-deploy", 1.0, tmp_path, **FAST) as world:
         good = world.seeded.good_backend_revision
         response, _ = health(world)
         assert response.status_code == 200
 
+        config = load_config(str(world.config_path))
         poll(lambda: health(world)[0].status_code == 500, within=8, what="health turning to 500")
+        # The next poll of the alarms after health broke finds the 5xx alarm fired.
+        states = alarm_states(config)
+        assert states["saas-prod-api-5xx"] == "ALARM"
+        assert states["saas-prod-api-p95-latency"] == "ALARM"
+        assert states["saas-prod-redis-cpu"] == "OK"
         response, took = health(world)
         assert response.status_code == 500
         assert response.json()["status"] == "error"
@@ -202,6 +237,7 @@ def test_bad_deploy_breaks_on_schedule_and_a_rollback_heals_it(tmp_path: Path) -
             what="health back to 200 after rolling back to saas-backend:" + str(good),
         )
         assert health(world)[0].json()["status"] == "ok"
+        assert alarm_states(config)["saas-prod-api-5xx"] == "OK"
 
         # The flood stops: no ERROR line stamped a few readings of the world after the rollback.
         time.sleep(SETTLE)

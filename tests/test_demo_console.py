@@ -42,6 +42,8 @@ async def test_rollback_from_the_console_heals_the_bad_deploy(tmp_path):
         db = config.resolve_path(config.journal.db)
         app = WarRoomApp(config, db)
         async with app.run_test(size=(160, 48)) as pilot:
+            await wait_until(pilot, lambda: "watching" in app.sub_title, "watching")
+            await pilot.press("ctrl+n")  # the form is one key away
             await wait_until(pilot, lambda: isinstance(app.screen, DeclareScreen), "declare form")
             app.screen.query_one("#title").value = "API returns 500s after deploy"
             await pilot.click("#title")

@@ -82,6 +82,8 @@ def test_demo_in_a_real_terminal(home: Path, tmp_path: Path, term: str):
     workdir = tmp_path / "demo"
     try:
         tmux.start(f"{sys.executable} -m warroom demo --fail-after 4s --workdir {workdir}", env)
+        tmux.wait_for(lambda s: "no incident open: watching" in s, "watching")
+        tmux.keys("C-n")  # the declare form is one key away
         tmux.wait_for(lambda s: "Declare an incident" in s, "the declare form")
         tmux.keys("API returns 500s after deploy", "Enter")
         screen = tmux.wait_for(lambda s: "INC-1" in s and "Timeline (UTC)" in s, "the main screen")

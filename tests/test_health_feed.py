@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from warroom.config import HealthEndpoint, SlaConfig
-from warroom.sources.health import HealthFeed, HealthState, p95
+from warroom.sources.health import (
+    Check,
+    EndpointHealth,
+    EndpointWindow,
+    HealthFeed,
+    HealthSnapshot,
+    HealthState,
+    p95,
+)
+from warroom.ui.render import health_text
 
 from .helpers.loopback import Loopback
 
@@ -71,12 +80,42 @@ async def test_5xx_is_down_and_counts_against_uptime(server):
     assert health.history[-1] is None and health.history[0] is not None
 
 
+T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)
+
+
+def fast_checks(window: EndpointWindow, count: int, latency: float = 0.02) -> None:
+    start = window.checks[-1].at if window.checks else T0
+    for n in range(1, count + 1):
+        window.add(Check(start + timedelta(milliseconds=n), True, latency, 200, "ok", ""))
+
+
+def test_a_calm_start_is_calm_until_the_p95_has_enough_checks():
+    """`make demo`: the first check's warm-up (613 ms) is one of four: no SLA verdict yet, and the
+    panel says the P95 is still gathering."""
+    window = EndpointWindow(endpoint("http://127.0.0.1/h"), SlaConfig())
+    window.add(Check(T0, True, 0.613, 200, "ok", ""))
+    fast_checks(window, 3)
+    early = window.view()
+    assert early.state is HealthState.OK and early.reason == ""
+    shown = health_text_of(early)
+    assert "gathering 4/20 checks" in shown and "breach" not in shown
+    fast_checks(window, 16)
+    settled = window.view()
+    assert settled.state is HealthState.OK
+    assert "gathering" not in health_text_of(settled)
+
+
+def health_text_of(health: EndpointHealth) -> str:
+    return health_text(HealthSnapshot(T0, (health,)), T0).plain
+
+
 async def test_slow_answers_breach_the_sla(server):
     server.delay = 0.12
     feed = HealthFeed((endpoint(server.url),), SlaConfig(p95_latency=timedelta(milliseconds=100)))
     first = (await feed.probe()).endpoints[0]
     assert first.state is HealthState.OK  # one slow answer is not yet a breach
-    await feed.probe()
+    # 18 fast checks before: two slow answers of 20 are more than 5 %.
+    fast_checks(feed.windows[0], 18)
     health = (await feed.probe()).endpoints[0]
     assert health.state is HealthState.DEGRADED
     # At least the server's delay; how much more depends on how busy the machine is.

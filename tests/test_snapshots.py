@@ -148,6 +148,8 @@ def stable(app: WarRoomApp) -> None:
 async def declared(pilot, clock: FixedClock) -> None:
     app = pilot.app
     await pilot.pause()
+    await pilot.press("ctrl+n")  # watching, with no incident open
+    await pilot.pause()
     title = app.screen.query_one("#title", Input)
     title.value = "API returns 500s after deploy"
     await pilot.click("#sev1")
@@ -191,6 +193,8 @@ def test_declare_form(snap_compare, tmp_path):
     app, _ = make_app(tmp_path)
 
     async def ready(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("ctrl+n")
         await pilot.pause()
         stable(pilot.app)
 

@@ -83,10 +83,15 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     p = sub.add_parser("declare", parents=[common], help="declare an incident; prints its id")
-    p.add_argument("--title", required=True, help="one line: what is broken")
+    p.add_argument("--title", help="one line: what is broken (required without --from-alarm)")
+    p.add_argument(
+        "--from-alarm",
+        metavar="NAME",
+        help="declare from this CloudWatch alarm: its title, [alarms.severity], detected when "
+        "it went to ALARM",
+    )
     p.add_argument(
         "--severity",
-        required=True,
         type=severity_arg,
         help="; ".join(f"{s.value}: {lvl.definition}" for s, lvl in SEVERITY_LEVELS.items()),
     )
@@ -319,6 +324,14 @@ def _main(argv: Sequence[str]) -> int:
             )
         if args.command == "check":
             return asyncio.run(commands.cmd_check(config, args))
+        if args.command == "declare" and args.from_alarm is None:
+            given = (("--title", args.title), ("--severity", args.severity))
+            missing = [option for option, value in given if value is None]
+            if missing:  # before the journal is opened: a usage error creates nothing
+                raise UserError(
+                    f"declare: the following arguments are required: {', '.join(missing)}"
+                    " (or --from-alarm NAME)"
+                )
         if args.command == "outbox" and args.outbox_command is None:
             raise UserError("outbox needs list, retry or discard (see warroom outbox --help)")
         if args.command == "mitigate" and args.mitigate_command is None:

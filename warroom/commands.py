@@ -17,12 +17,21 @@ from warroom.timeutil import utcnow
 
 
 async def cmd_declare(room: WarRoom, args: argparse.Namespace) -> int:
+    title, severity, detected_at, note = args.title, args.severity, args.at, args.note
+    if args.from_alarm is not None:
+        from warroom.alarmdeclare import read_alarm_declaration
+
+        declared = await read_alarm_declaration(args.loaded_config, args.from_alarm, severity)
+        title = title or declared.title
+        severity = declared.severity
+        detected_at = detected_at or declared.detected_at
+        note = note or declared.note
     incident_id = await room.declare(
-        args.title,
-        args.severity,
+        title,
+        severity,
         scope=Scope(tuple(args.tenant), tuple(args.endpoint)),
-        detected_at=args.at,
-        note=args.note,
+        detected_at=detected_at,
+        note=note,
     )
     print(f"INC-{incident_id}")
     return 0
@@ -164,7 +173,9 @@ async def cmd_check(config: Config, args: argparse.Namespace) -> int:
     results = await probe_all(config)
     print()
     if not results:
-        print("no sources configured: add [[health.endpoints]], [ecs] and [[logs.groups]]")
+        print(
+            "no sources configured: add [[health.endpoints]], [ecs], [[logs.groups]] and [alarms]"
+        )
         return 0
     print(format_table(results))
     failed = [r for r in results if not r.ok]

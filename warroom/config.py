@@ -14,6 +14,7 @@ import platformdirs
 
 from warroom.errors import UserError
 from warroom.sanitize import MAX_NAME, clean_name, secret_from_env
+from warroom.severity import Severity
 from warroom.typedtoml import Invalid, SchemaError, build, read_toml
 
 APP = "warroom"
@@ -109,6 +110,38 @@ class HealthEndpoint:
 @dataclass(frozen=True)
 class HealthConfig:
     endpoints: tuple[HealthEndpoint, ...] = ()
+
+
+@dataclass(frozen=True)
+class AlarmsConfig:
+    """The CloudWatch alarms to watch: by name, by prefix, or both."""
+
+    names: tuple[str, ...] = ()
+    prefix: str = ""
+    poll_interval: timedelta = timedelta(seconds=30)
+    # The sparklines' budget of their own: at most this many GetMetricData calls a minute (one
+    # call asks for every alarm's metric). 0: no sparklines.
+    metric_requests_per_minute: int = 2
+    # Alarm name, or a prefix of names, to the severity a declaration from it gets.
+    severity: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for n, name in enumerate(self.names):
+            if not name.strip():
+                raise Invalid(f"names[{n}]", "must name an alarm, not be empty")
+        if self.metric_requests_per_minute < 0:
+            raise Invalid("metric_requests_per_minute", "must be 0 or more")
+        if self.poll_interval < timedelta(seconds=1):
+            raise Invalid("poll_interval", "must be at least 1s")
+        for key, value in self.severity.items():
+            try:
+                Severity.parse(value)
+            except ValueError as exc:
+                raise Invalid(f"severity.{key}", str(exc)) from None
+
+    @property
+    def watched(self) -> bool:
+        return bool(self.names or self.prefix)
 
 
 @dataclass(frozen=True)
@@ -304,6 +337,7 @@ class Config:
     logs: LogsConfig = field(default_factory=LogsConfig)
     health: HealthConfig = field(default_factory=HealthConfig)
     sla: SlaConfig = field(default_factory=SlaConfig)
+    alarms: AlarmsConfig = field(default_factory=AlarmsConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
     runbook: RunbookConfig = field(default_factory=RunbookConfig)
     console: ConsoleConfig = field(default_factory=ConsoleConfig)

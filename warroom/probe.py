@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import dataclass
 
 from warroom.config import Config
+from warroom.sources.alarms import ALARM, OK, AlarmFeed
 from warroom.sources.aws import AwsClients
 from warroom.sources.ecs import EcsFeed
 from warroom.sources.health import HealthFeed, HealthState
@@ -112,10 +113,52 @@ async def probe_logs(config: Config, clients: AwsClients) -> list[ProbeResult]:
     return results
 
 
+_ALARM_STATE = {OK: "ok", ALARM: "ALARM", "INSUFFICIENT_DATA": "no data", "MISSING": "missing"}
+
+
+async def probe_alarms(config: Config, clients: AwsClients) -> list[ProbeResult]:
+    """Each watched alarm a row; one in ALARM (or missing) fails the check."""
+    if not config.alarms.watched:
+        return []
+    snapshot = await AlarmFeed(config.alarms, clients).poll()
+    source = snapshot.source
+    if not source.ok:
+        return [ProbeResult("CloudWatch alarms", False, "failed", source.latency, source.reason)]
+    results = []
+    for alarm in snapshot.alarms:
+        since = f"since {alarm.since:%Y-%m-%d %H:%M:%S} UTC" if alarm.since else ""
+        detail = "; ".join(part for part in (alarm.reason, since) if part)
+        results.append(
+            ProbeResult(
+                f"alarm {alarm.name}",
+                alarm.state not in (ALARM, "MISSING"),
+                _ALARM_STATE.get(alarm.state, alarm.state.lower()),
+                source.latency,
+                detail[:160],
+            )
+        )
+    if not results:
+        what = " and ".join(
+            part
+            for part in (
+                f"names {', '.join(config.alarms.names)}" if config.alarms.names else "",
+                f"prefix {config.alarms.prefix!r}" if config.alarms.prefix else "",
+            )
+            if part
+        )
+        results.append(
+            ProbeResult("CloudWatch alarms", False, "failed", source.latency, f"none with {what}")
+        )
+    return results
+
+
 async def probe_all(config: Config) -> list[ProbeResult]:
     clients = AwsClients(config, connect_timeout=3, read_timeout=10)
     groups = await asyncio.gather(
-        probe_health(config), probe_ecs(config, clients), probe_logs(config, clients)
+        probe_health(config),
+        probe_ecs(config, clients),
+        probe_logs(config, clients),
+        probe_alarms(config, clients),
     )
     return [result for group in groups for result in group]
 

@@ -101,6 +101,13 @@ def _convert(hint: Any, value: Any, path: Path | str, key: str) -> Any:
         if not isinstance(value, list):
             raise SchemaError(path, key, f"expected a list, got {_describe(value)}")
         return tuple(_convert(args[0], item, path, f"{key}[{i}]") for i, item in enumerate(value))
+    if origin is dict:  # a table of free keys, e.g. alarm names to severities
+        if not isinstance(value, dict):
+            raise SchemaError(path, key, f"expected a table, got {_describe(value)}")
+        return {
+            str(name): _convert(args[1], item, path, _join(key, name))
+            for name, item in value.items()
+        }
     if dataclasses.is_dataclass(hint):
         return build(hint, value, path, key)
     if hint is timedelta:

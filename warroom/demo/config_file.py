@@ -99,6 +99,15 @@ p95_latency = "500ms"
 uptime_percent = 99.5
 window = "10m"
 
+[alarms]
+prefix = "saas-prod-"
+poll_interval = "2s"
+metric_requests_per_minute = 6
+
+[alarms.severity]
+"saas-prod-api-" = "SEV-1"
+"saas-prod-" = "SEV-2"
+
 [notify]
 channel = "none"
 """ + _mitigations(pool_id, client_id)

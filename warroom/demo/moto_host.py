@@ -117,3 +117,4 @@ class DemoClients:
         self.elasticache = make("elasticache")
         self.cognito = make("cognito-idp")
         self.secrets = make("secretsmanager")
+        self.cloudwatch = make("cloudwatch")

@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from warroom.demo import resources as r
+from warroom.demo.alarms import AlarmDriver, seed_alarms
 from warroom.demo.config_file import new_workdir, write_config
 from warroom.demo.health_service import HealthAnswer, HealthService
 from warroom.demo.log_writer import LogWriter
@@ -81,6 +82,7 @@ class DemoWorld:
         # broken/healed announcements in step.
         self._lock = threading.Lock()
         self._clients: DemoClients | None = None
+        self._alarms: AlarmDriver | None = None
         self._seeded: Seeded | None = None
         self._state: WorldState | None = None
         self._injection: Injection | None = None
@@ -110,6 +112,8 @@ class DemoWorld:
             self.endpoint_url = self._moto.start()
             self._clients = DemoClients(self.endpoint_url)
             self._seeded = seed(self._clients)
+            seed_alarms(self._clients.cloudwatch)
+            self._alarms = AlarmDriver(self._clients.cloudwatch, random.Random(self._rng.random()))
             self._state = observe(self._clients)
             self.health_url = self._health.start()
             self.write_config()
@@ -230,6 +234,15 @@ class DemoWorld:
         except Exception as exc:
             self._report("reading the world", exc)
             return
+        injection = self._injection
+        if self._alarms is not None:
+            # The alarms follow the same symptom as health and the logs, set before health
+            # answers from the new state: whoever sees health break finds the alarm fired.
+            symptom = None if injection is None else self.scenario.symptom(state, injection)
+            try:
+                self._alarms.update(symptom)
+            except Exception as exc:
+                self._report("setting the alarms", exc)
         with self._lock:
             self._state = state
             broken = self.symptom() is not None

@@ -25,7 +25,12 @@ async def console_feeds(
     `[console] share_feeds = false` or names no source (or the board cannot be opened: then
     alone, saying why)."""
     holder = this_console(whoami(config))
-    polled = config.health.endpoints or config.ecs is not None or config.logs.groups
+    polled = (
+        config.health.endpoints
+        or config.ecs is not None
+        or config.logs.groups
+        or config.alarms.watched
+    )
     if room is None or not config.console.share_feeds or not polled:
         return SharedFeeds(config, None, holder=holder, clock=clock)
     try:

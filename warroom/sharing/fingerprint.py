@@ -34,6 +34,7 @@ def sources_fingerprint(config: Config, environ: dict[str, str] | None = None) -
         "logs": asdict(config.logs),
         "health": asdict(config.health),
         "sla": asdict(config.sla),
+        "alarms": {**asdict(config.alarms), "severity": None},  # severity: not what is polled
     }
     text = json.dumps(sources, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]

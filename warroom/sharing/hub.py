@@ -26,9 +26,10 @@ from warroom.config import Config
 from warroom.errors import JournalError
 from warroom.feedboard import FeedBoard, Holder, Lease, Reading
 from warroom.sharing import codec
-from warroom.sharing.items import ECS, HEALTH, FeedItem, HealthOnBoard, SharingChanged
+from warroom.sharing.items import ALARMS, ECS, HEALTH, FeedItem, HealthOnBoard, SharingChanged
 from warroom.sharing.pollers import QUEUE, RESTART_AFTER, Pollers
 from warroom.sharing.reader import BoardReader, as_published, publication
+from warroom.sources.alarms import AlarmSnapshot
 from warroom.sources.aws import AwsClients
 from warroom.sources.ecs import EcsSnapshot
 from warroom.timeutil import utcnow
@@ -198,9 +199,15 @@ class SharedFeeds:
         )
         state = await asyncio.to_thread(board.read, self.reader.line_cursor, 0)
         health, ecs = _snapshots(state) if fresh else (None, None)
+        alarms = _alarms(state) if fresh else None
         positions = await asyncio.to_thread(board.positions)
         await asyncio.to_thread(
-            pollers.resume, health=health, ecs=ecs, positions=positions, seen=board.seen_since
+            pollers.resume,
+            health=health,
+            ecs=ecs,
+            positions=positions,
+            seen=board.seen_since,
+            alarms=alarms,
         )
         lost = asyncio.Event()
         tasks = [
@@ -310,3 +317,11 @@ def _snapshots(reading: Reading) -> tuple[HealthOnBoard | None, EcsSnapshot | No
         if ECS in reading.snapshots:
             ecs = codec.loads(reading.snapshots[ECS], EcsSnapshot)
     return health, ecs
+
+
+def _alarms(reading: Reading) -> AlarmSnapshot | None:
+    """The last published alarms: transitions seen before the takeover are not news again."""
+    with suppress(ValueError):
+        if ALARMS in reading.snapshots:
+            return codec.loads(reading.snapshots[ALARMS], AlarmSnapshot)
+    return None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from warroom.feedboard import BoardLine
+from warroom.sources.alarms import AlarmSnapshot
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import Check, HealthSnapshot
 from warroom.sources.logs import LogBatch, LogLine
@@ -16,6 +17,7 @@ from warroom.sources.status import SourceStatus
 
 HEALTH = "health"
 ECS = "ecs"
+ALARMS = "alarms"
 LOG_STATUS = "logs:"  # + the group's name: how its last poll went
 
 
@@ -36,7 +38,7 @@ class SharingChanged:
     detail: str = ""
 
 
-FeedItem = HealthSnapshot | EcsSnapshot | LogBatch | FeedStopped | SharingChanged
+FeedItem = HealthSnapshot | EcsSnapshot | AlarmSnapshot | LogBatch | FeedStopped | SharingChanged
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 from warroom.config import Config
 from warroom.feedboard import TailPosition
 from warroom.sharing.items import FeedItem, FeedStopped, HealthOnBoard
+from warroom.sources.alarms import AlarmFeed, AlarmSnapshot
 from warroom.sources.aws import AwsClients
 from warroom.sources.ecs import EcsFeed, EcsSnapshot
 from warroom.sources.health import HealthFeed, HealthSnapshot
@@ -41,6 +42,9 @@ class Pollers:
         )
         self.ecs = EcsFeed(config.ecs, clients, clock=clock) if config.ecs is not None else None
         self.logs = LogTailer(config.logs, clients, clock=clock) if config.logs.groups else None
+        self.alarms = (
+            AlarmFeed(config.alarms, clients, clock=clock) if config.alarms.watched else None
+        )
 
     def resume(
         self,
@@ -49,6 +53,7 @@ class Pollers:
         ecs: EcsSnapshot | None,
         positions: Mapping[str, TailPosition],
         seen: Callable[[str, int], dict[str, int]],
+        alarms: AlarmSnapshot | None = None,
     ) -> None:
         """Go on from the last published state: the health windows' checks, the ECS services
         (what changed since is observed, not taken as a new baseline), and each log group's
@@ -62,6 +67,8 @@ class Pollers:
                     window.restore(health.checks[n], view)
         if self.ecs is not None and ecs is not None:
             self.ecs.last = ecs
+        if self.alarms is not None and alarms is not None:
+            self.alarms.last = alarms  # a transition seen before is not news again
         if self.logs is None:
             return
         floor = since(self.config, self._clock)
@@ -95,6 +102,8 @@ class Pollers:
             feeds.append(("ecs", self.ecs.updates))
         if self.logs is not None:
             feeds.append(("logs", self.logs.updates))
+        if self.alarms is not None:
+            feeds.append(("alarms", self.alarms.updates))
 
         async def follow(name: str, updates: Callable[[], AsyncIterator[Any]]) -> None:
             while True:

@@ -11,6 +11,7 @@ from warroom.config import Config
 from warroom.feedboard import Publication, Published, Reading
 from warroom.sharing import codec
 from warroom.sharing.items import (
+    ALARMS,
     ECS,
     HEALTH,
     LOG_STATUS,
@@ -21,6 +22,7 @@ from warroom.sharing.items import (
     log_status_name,
 )
 from warroom.sharing.pollers import Pollers, since
+from warroom.sources.alarms import AlarmSnapshot
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot
 from warroom.sources.logs import BUFFER_LINES, LogBatch, LogLine
@@ -61,6 +63,9 @@ class BoardReader:
                 elif name == ECS:
                     ecs = codec.loads(body, EcsSnapshot)
                     items.append(replace(ecs, observations=()) if self.first else ecs)
+                elif name == ALARMS:
+                    alarms = codec.loads(body, AlarmSnapshot)
+                    items.append(replace(alarms, observations=()) if self.first else alarms)
                 elif name.startswith(LOG_STATUS):
                     group = name.removeprefix(LOG_STATUS)
                     self._statuses[group] = codec.loads(body, SourceStatus)
@@ -98,6 +103,8 @@ def publication(item: FeedItem, pollers: Pollers) -> Publication | None:
         return Publication(snapshots={HEALTH: codec.dumps(pollers.health_on_board(item))})
     if isinstance(item, EcsSnapshot):
         return Publication(snapshots={ECS: codec.dumps(item)})
+    if isinstance(item, AlarmSnapshot):
+        return Publication(snapshots={ALARMS: codec.dumps(item)})
     if isinstance(item, LogBatch):
         position = pollers.positions().get(item.group)
         return Publication(

@@ -6,6 +6,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from warroom.config import Config
+from warroom.sources.status import use_profile
 
 if TYPE_CHECKING:  # boto3 is imported with the first client, not with the console
     import boto3
@@ -42,11 +43,13 @@ class AwsClients:
             core.set_config_variable(
                 "credentials_file", str(self._config.resolve_path(aws.credentials_file))
             )
-        return boto3.Session(
+        session = boto3.Session(
             botocore_session=core,
             profile_name=aws.profile or None,
             region_name=aws.region or None,
         )
+        use_profile(session.profile_name)  # named in the `aws sso login` an expiry asks for
+        return session
 
     def client(self, service: str, *, attempts: int = ATTEMPTS) -> Any:
         """A cached client; `attempts=1` leaves retrying to a caller that paces its own calls."""

@@ -23,8 +23,11 @@ if TYPE_CHECKING:  # imported when a check runs: the first frame does not wait f
     import httpx
 
 HISTORY = 60  # checks kept for the sparkline
-# One slow first answer (a cold connection) is not an SLA breach: judge after a few checks.
+# One failed first answer is not an uptime breach: judge uptime after a few checks.
 MIN_CHECKS_FOR_SLA = 3
+# A 95th percentile of four checks is the slowest of them (a cold connection's warm-up): the
+# P95 verdict waits for enough checks in the window to mean something.
+MIN_CHECKS_FOR_P95 = 20
 _OK_BODY = {"ok", "healthy", "pass", "passing", "up", "green", "success"}
 
 
@@ -68,6 +71,11 @@ class HealthSnapshot:
 def p95(values: list[float]) -> float | None:
     """Nearest-rank 95th percentile."""
     return percentile(values, 95)
+
+
+def gathering(health: EndpointHealth) -> bool:
+    """Too few checks in the window yet for a P95 verdict."""
+    return health.checks < MIN_CHECKS_FOR_P95
 
 
 def breach(sla: SlaConfig, p95_latency: float | None, uptime: float | None) -> str:
@@ -116,7 +124,11 @@ class EndpointWindow:
         last = checks[-1] if checks else None
         latency = p95([c.latency for c in checks if c.latency is not None])
         uptime = 100.0 * sum(c.ok for c in checks) / len(checks) if checks else None
-        sla_breach = breach(self.sla, latency, uptime) if len(checks) >= MIN_CHECKS_FOR_SLA else ""
+        sla_breach = breach(
+            self.sla,
+            latency if len(checks) >= MIN_CHECKS_FOR_P95 else None,
+            uptime if len(checks) >= MIN_CHECKS_FOR_SLA else None,
+        )
         if last is None:
             state, reason = HealthState.UNKNOWN, "not checked yet"
         elif not last.ok:

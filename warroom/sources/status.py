@@ -66,6 +66,23 @@ _BAD_CREDENTIALS = {
 }
 
 
+# The AWS profile the process's clients use (AwsClients says, when it makes its session): an
+# expired SSO login is fixed by `aws sso login` with exactly that profile, and every panel and
+# `warroom check` say so. One per process: the config names one profile.
+_profile_in_use = ""
+
+
+def use_profile(name: str) -> None:
+    global _profile_in_use
+    _profile_in_use = name
+
+
+def sso_login_hint() -> str:
+    """The command that logs in again, with the profile in use."""
+    profile = _profile_in_use
+    return f"aws sso login --profile {profile}" if profile else "aws sso login"
+
+
 def is_throttling(exc: BaseException) -> bool:
     import botocore.exceptions
 
@@ -110,7 +127,7 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, botocore.exceptions.EndpointConnectionError):
         return f"connection refused: {exc.kwargs.get('endpoint_url', '')}".rstrip(": ")
     if isinstance(exc, botocore.exceptions.TokenRetrievalError | botocore.exceptions.SSOError):
-        return "AWS credentials expired (SSO token); log in again"
+        return f"AWS SSO login expired: run `{sso_login_hint()}`"
     if isinstance(exc, botocore.exceptions.ClientError):
         error = exc.response.get("Error", {})
         code = error.get("Code", "")

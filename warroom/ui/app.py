@@ -20,6 +20,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Tab, Tabs
 
+from warroom.alarmdeclare import from_alarm
 from warroom.config import Config, whoami
 from warroom.errors import AlreadyLogged, IncidentResolved, JournalError, UserError
 from warroom.evidence import capture
@@ -28,10 +29,12 @@ from warroom.observations import RecentObservations, Seen
 from warroom.runbook import Runbook
 from warroom.sanitize import redact_secrets
 from warroom.service import WarRoom, open_war_room, runbook_for
+from warroom.sources.alarms import AlarmSnapshot
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot, observe_health
 from warroom.timeutil import utcnow
 from warroom.ui import keys
+from warroom.ui.alarms import AlarmsPanel
 from warroom.ui.collector import QuietCollector
 from warroom.ui.dialogs import (
     ConfirmScreen,
@@ -39,7 +42,7 @@ from warroom.ui.dialogs import (
     DeclareScreen,
     HelpScreen,
 )
-from warroom.ui.feeds import EcsArrived, HealthArrived, LogsArrived, start_feeds
+from warroom.ui.feeds import AlarmsArrived, EcsArrived, HealthArrived, LogsArrived, start_feeds
 from warroom.ui.flows.comms import CommsFlow
 from warroom.ui.flows.corrections import CorrectionFlow
 from warroom.ui.flows.incidents import IncidentSwitch
@@ -103,6 +106,7 @@ class WarRoomApp(
         self.incident: Incident | None = None
         self.health: HealthSnapshot | None = None
         self.ecs: EcsSnapshot | None = None
+        self.alarms: AlarmSnapshot | None = None
         self._token: object = None
         self._active_pane = 0
         self.narrow = False
@@ -143,6 +147,7 @@ class WarRoomApp(
             "Health",
             "ECS",
             *(g.name for g in self.config.logs.groups),
+            *(["Alarms"] if self.config.alarms.watched else []),
         ]
         yield Tabs(*(Tab(name, id=f"pane-{n}") for n, name in enumerate(names)), id="pane-tabs")
         with Horizontal(id="body"):
@@ -150,6 +155,8 @@ class WarRoomApp(
                 with Horizontal(id="status"):
                     yield HealthPanel()
                     yield EcsPanel(self.config.ecs.cluster if self.config.ecs else "")
+                if self.config.alarms.watched:
+                    yield AlarmsPanel()
                 with Horizontal(id="logs"):
                     for group in self.config.logs.groups:
                         pattern = (
@@ -210,7 +217,8 @@ class WarRoomApp(
         self.update_drafts = dict(self.layout_state.drafts)
         remembered = self.layout_state.incident
         # An open incident first: the one this console left, else the only one; a post-mortem
-        # to write after that; with a choice to make, the list; with nothing, the declare form.
+        # to write after that; with a choice to make, the list; with nothing, the live panels,
+        # watching (the on-call looks before declaring: is it real, how bad, what scope?).
         if remembered is not None and any(i.id == remembered for i in open_ones):
             await self.show_incident(remembered)
             self._restore_layout()
@@ -222,13 +230,10 @@ class WarRoomApp(
         elif open_ones or writing:
             self.push_screen(IncidentsScreen(open_ones + writing, self.clock()), self._chosen)
         else:
-            # Cancellable when there is somewhere to go: esc lists the incidents resolved lately.
-            self.push_screen(DeclareScreen(can_cancel=bool(self._listed)), self._declared)
+            self.sub_title = "watching: no incident open (ctrl+n declares)"
 
     async def _chosen(self, choice: int | None) -> None:
-        if choice is None:
-            if self.incident is None:
-                self.exit()
+        if choice is None:  # with nothing shown, back to watching
             return
         if choice == DECLARE:
             self.push_screen(DeclareScreen(can_cancel=True), self._declared)
@@ -237,8 +242,8 @@ class WarRoomApp(
 
     async def _declared(self, declaration: Declaration | None) -> None:
         if declaration is None:
-            if self.incident is None:  # nothing shown yet: back to the list
-                await self.action_switch_incident()
+            if self.incident is None and any(i.status is Status.OPEN for i in self._listed):
+                await self.action_switch_incident()  # one was declared elsewhere meanwhile
             return
         assert self.room is not None
         incident_id = await self._guard(
@@ -246,6 +251,8 @@ class WarRoomApp(
                 declaration.title,
                 declaration.severity,
                 scope=declaration.scope,
+                detected_at=declaration.detected_at,
+                note=declaration.note,
                 evidence=self._evidence(),
             )
         )
@@ -401,6 +408,17 @@ class WarRoomApp(
     def action_declare(self) -> None:
         self.push_screen(DeclareScreen(can_cancel=True), self._declared)
 
+    def on_alarms_panel_declare_from(self, message: AlarmsPanel.DeclareFrom) -> None:
+        """enter on an alarm row: the form prefilled from it, detected when it fired."""
+        declared = from_alarm(self.config.alarms, message.alarm)
+        form = DeclareScreen(
+            title=declared.title,
+            severity=declared.severity,
+            detected_at=declared.detected_at,
+            note=declared.note,
+        )
+        self.push_screen(form, self._declared)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -469,6 +487,14 @@ class WarRoomApp(
             key = f"{observation.kind}:{observation.subject}"
             await self._observe(key, observation.text, observation.at)
 
+    async def on_alarms_arrived(self, message: AlarmsArrived) -> None:
+        snapshot = message.snapshot
+        self.alarms = snapshot
+        self.query_one(AlarmsPanel).show(snapshot, self.clock())
+        for observation in snapshot.observations:
+            key = f"{observation.kind}:{observation.subject}"
+            await self._observe(key, observation.text, observation.at, own_time=True)
+
     def on_logs_arrived(self, message: LogsArrived) -> None:
         if self._log_panes is None:  # a batch comes every poll of every group: no DOM query each
             self._log_panes = {}
@@ -477,13 +503,15 @@ class WarRoomApp(
         for pane in self._log_panes.get(message.batch.group, ()):
             pane.add_batch(message.batch)
 
-    async def _observe(self, key: str, text: str, at: datetime) -> None:
+    async def _observe(self, key: str, text: str, at: datetime, *, own_time: bool = False) -> None:
+        """`own_time`: the entry is stamped `at` (an alarm's state change), not when seen."""
         if self.room is None:
             return
         if self.incident is None or self.incident.status is Status.RESOLVED:
             self.recent.add(Seen(at, key, text))  # for an incident declared here soon after
             return
-        event = await self._guard(self.room.observe(self.incident.id, key, text))
+        when = at if own_time else None
+        event = await self._guard(self.room.observe(self.incident.id, key, text, at=when))
         if event is not None:
             self.notify(text, title="observed", timeout=4)
 

@@ -4,7 +4,7 @@ are in mitigation_dialogs.py, the incident chooser in incidents.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.table import Table
 from rich.text import Text
@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 
 from warroom.model import Scope
 from warroom.severity import SEVERITY_LEVELS, Severity
-from warroom.timeutil import parse_instant
+from warroom.timeutil import parse_instant, utcnow
 from warroom.ui import keys
 from warroom.ui.severity_choice import SeverityButton, SeverityChoice
 
@@ -36,6 +36,8 @@ class Declaration:
     title: str
     severity: Severity
     scope: Scope
+    detected_at: datetime | None = None  # None: now
+    note: str = ""  # the `detected` entry's text (an alarm's name); empty: the default
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -47,14 +49,27 @@ class DeclareScreen(ModalScreen[Declaration | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Declare")]
 
-    def __init__(self, *, can_cancel: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        can_cancel: bool = True,
+        title: str = "",
+        severity: Severity = Severity.SEV2,
+        detected_at: datetime | None = None,
+        note: str = "",
+    ) -> None:
+        """Prefilled from an alarm: its title, severity and firing time, and `note` (which
+        alarm) for the `detected` entry."""
         super().__init__()
         self.can_cancel = can_cancel
+        self.prefill = (title, severity, detected_at)
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="declare", classes="dialog"):
             yield Label("Declare an incident", classes="dialog-title")
-            yield Input(placeholder="What is broken? (one line)", id="title")
+            title, chosen, detected_at = self.prefill
+            yield Input(title, placeholder="What is broken? (one line)", id="title")
             yield Label("Severity", classes="field")
             with SeverityChoice(id="severity"):
                 for severity, level in SEVERITY_LEVELS.items():
@@ -65,12 +80,18 @@ class DeclareScreen(ModalScreen[Declaration | None]):
                             f"{severity.value}  {level.definition} (respond < {target}) — "
                             f"e.g. {level.examples}"
                         ),
-                        value=severity is Severity.SEV2,
+                        value=severity is chosen,
                         id=severity.name.lower(),
                     )
             yield Label("Scope (empty = all)", classes="field")
             yield Input(placeholder="affected tenants, comma-separated", id="tenants")
             yield Input(placeholder="affected endpoints, comma-separated", id="endpoints")
+            yield Label("Detected at (UTC)", classes="field")
+            yield Input(
+                f"{detected_at:%Y-%m-%d %H:%M:%S}" if detected_at else "",
+                placeholder="now; or when the alarm or report came in: HH:MM or ISO 8601",
+                id="detected-at",
+            )
             yield Label("", id="declare-error", classes="error")
             yield Label(
                 "enter in a text field or ctrl+s declares · tab moves · ↑↓ pick", classes="hint"
@@ -97,7 +118,14 @@ class DeclareScreen(ModalScreen[Declaration | None]):
             _split(self.query_one("#tenants", Input).value),
             _split(self.query_one("#endpoints", Input).value),
         )
-        self.dismiss(Declaration(title, severity, scope))
+        raw = self.query_one("#detected-at", Input).value.strip()
+        try:
+            detected_at = _earlier_time(raw, _now(self)) if raw else None
+        except ValueError as exc:
+            self.query_one("#declare-error", Label).update(Text(str(exc)))
+            self.query_one("#detected-at", Input).focus()
+            return
+        self.dismiss(Declaration(title, severity, scope, detected_at, self.note))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -204,6 +232,19 @@ class UpdateEditor(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _now(screen: ModalScreen[object]) -> datetime:
+    """The app's clock (a test's), else the wall clock."""
+    clock = getattr(screen.app, "clock", None)
+    return clock() if callable(clock) else utcnow()
+
+
+def _earlier_time(raw: str, now: datetime) -> datetime:
+    """`HH:MM[:SS]`: the last such time up to now (an alarm at 23:50 read at 00:10 was
+    yesterday's), else a full ISO 8601 time."""
+    at = _time_of_day(raw, now)
+    return at - timedelta(days=1) if at > now + timedelta(minutes=1) else at
 
 
 def _time_of_day(raw: str, base: datetime | None) -> datetime:

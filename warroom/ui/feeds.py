@@ -13,6 +13,7 @@ from textual.message import Message
 from warroom.config import Config
 from warroom.sharing import FeedItem, FeedStopped, SharingChanged, console_feeds
 from warroom.sharing.pollers import RESTART_AFTER
+from warroom.sources.alarms import AlarmSnapshot
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot
 from warroom.sources.logs import LogBatch
@@ -26,6 +27,12 @@ class HealthArrived(Message):
 
 class EcsArrived(Message):
     def __init__(self, snapshot: EcsSnapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class AlarmsArrived(Message):
+    def __init__(self, snapshot: AlarmSnapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
 
@@ -62,6 +69,8 @@ def _deliver(app: App[Any], item: FeedItem) -> None:
         app.post_message(EcsArrived(item))
     elif isinstance(item, LogBatch):
         app.post_message(LogsArrived(item))
+    elif isinstance(item, AlarmSnapshot):
+        app.post_message(AlarmsArrived(item))
     elif isinstance(item, FeedStopped):
         app.notify(f"{item.name} feed stopped: {item.error}; restarting", severity="error")
     elif isinstance(item, SharingChanged) and item.role == "alone" and item.detail:

@@ -11,6 +11,7 @@ MAIN = "Main screen (when no text field has focus)"
 TIMELINE = "Timeline"
 CHECKLIST = "Checklist"
 LOG_PANE = "Log panes"
+ALARMS = "Alarms"
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,16 @@ KEYS: tuple[Key, ...] = (
         LOG_PANE,
     ),
     Key("log-zoom", "z", "zoom", "Zoom", "zoom the pane to full screen and back", LOG_PANE),
+    Key("alarms-move", "up,down", "", "", "move", ALARMS, "↑ ↓", in_readme=False),
+    Key(
+        "alarms-declare",
+        "enter",
+        "declare_from_alarm",
+        "Declare",
+        "declare an incident from the alarm: its title, its severity ([alarms.severity]), "
+        "detected when it fired",
+        ALARMS,
+    ),
 )
 
 

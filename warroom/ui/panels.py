@@ -110,7 +110,7 @@ class IncidentHeader(Static):
         incident = self.incident
         now = self._now = now or self.clock()
         if incident is None:
-            self._show(Text(" no incident", "dim"))
+            self._show(Text(" no incident open: watching · ctrl+n declares", "dim"))
             return
         m = incident.milestones
         started = m.detected or incident.created_at

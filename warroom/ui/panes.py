@@ -16,6 +16,7 @@ from textual.widgets import Tabs
 
 from warroom.model import Incident
 from warroom.runbook import Runbook
+from warroom.ui.alarms import AlarmsPanel
 from warroom.ui.layout_state import LayoutState, save_layout
 from warroom.ui.logpane import LogPane
 from warroom.ui.logview import LogView
@@ -50,6 +51,7 @@ class PaneLayout(_Base):
             self.query_one(HealthPanel),
             self.query_one(EcsPanel),
             *self.query(LogPane),
+            *self.query(AlarmsPanel),  # last: the other panes keep their tab numbers
         ]
 
     def _current_layout(self) -> LayoutState:

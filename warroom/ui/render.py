@@ -9,7 +9,13 @@ from rich.text import Text
 from warroom.model import Event, Incident, Kind
 from warroom.severity import Severity
 from warroom.sources.ecs import EcsSnapshot
-from warroom.sources.health import EndpointHealth, HealthSnapshot, HealthState
+from warroom.sources.health import (
+    MIN_CHECKS_FOR_P95,
+    EndpointHealth,
+    HealthSnapshot,
+    HealthState,
+    gathering,
+)
 from warroom.sources.status import SourceStatus
 from warroom.timeutil import short_duration
 
@@ -87,6 +93,8 @@ def _endpoint(health: EndpointHealth, now: datetime) -> Text:
         text.append(health.reason, STATE_STYLE[health.state])
         if health.state is HealthState.DOWN and health.last_ok_at:
             text.append(f" (last ok {short_duration(now - health.last_ok_at)} ago)", "dim")
+    elif health.last is not None and gathering(health):
+        text.append(f"  p95: gathering {health.checks}/{MIN_CHECKS_FOR_P95} checks", "dim")
     return text
 
 
