@@ -311,7 +311,9 @@ async def cmd_action_items_export(room: WarRoom, args: argparse.Namespace) -> in
 
     def report(result: backlog.IssueResult) -> None:
         where = f"{result.row.incident_ref} item {result.row.item.id}"
-        if result.ok:
+        if result.found:
+            print(f"found {where}: {result.url} (made by an earlier run; linked)", flush=True)
+        elif result.ok:
             print(f"created {where}: {result.url}", flush=True)
         else:
             print(f"warroom: {where}: {result.error}", file=sys.stderr, flush=True)
