@@ -176,7 +176,7 @@ def test_list_with_no_items_and_missing_subcommand(cli):
     assert listed(cli) == []
     bare = cli("action-items")
     assert bare.returncode == 2
-    assert "list or export" in bare.stderr
+    assert "list, export, add or done" in bare.stderr
 
 
 # export --format -----------------------------------------------------------------------------
