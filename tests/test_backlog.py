@@ -6,9 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,62 +17,12 @@ from warroom.config import ConfigError, GithubConfig, load_config
 from warroom.model import Kind
 from warroom.severity import Severity
 
-from .helpers.loopback import Loopback, Reply, Request
+from .helpers.github import REPO, GithubStub
 
 TOKEN_ENV = "WARROOM_TEST_GITHUB_TOKEN"
 TOKEN = "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"
-REPO = "acme/backend"
 PAST = date(2020, 1, 15)
 FUTURE = date(2999, 12, 31)
-
-
-class GithubStub(Loopback):
-    """The issues endpoint of GitHub's REST API: a POST answers 201 with a new issue's html_url,
-    or the status the test sets for the n-th POST (`drop`: created, and the answer lost); a GET
-    lists the issues created, `page_size` a page, with a Link header to the next."""
-
-    def __init__(self) -> None:
-        super().__init__(answer=self._answer)
-        self.fail: dict[int, tuple[int, dict]] = {}  # POST number (1-based) -> answer
-        self.drop: set[int] = set()  # POST numbers whose issue is created but never answered
-        self.before_answer: Callable[[int], None] | None = None
-        self.bodies: list[str] = []  # the issues created, in order
-        self.page_size = 100
-
-    @property
-    def issues(self) -> int:
-        return len(self.bodies)
-
-    @property
-    def posts(self) -> list[Request]:
-        return [r for r in self.received if r.method == "POST"]
-
-    def _answer(self, request: Request) -> Reply:
-        if request.method == "GET":
-            return self._list(request)
-        number = len(self.posts)
-        if self.before_answer is not None:
-            self.before_answer(number)
-        if number in self.fail:
-            return Reply(*self.fail[number])
-        self.bodies.append(request.json()["body"])
-        html_url = f"https://github.com/{REPO}/issues/{self.issues}"
-        return Reply(201, {"number": self.issues, "html_url": html_url}, drop=number in self.drop)
-
-    def _list(self, request: Request) -> Reply:
-        asked = re.search(r"[?&]page=(\d+)", request.path)
-        page = int(asked.group(1)) if asked else 1
-        issues = [
-            {"number": n, "html_url": f"https://github.com/{REPO}/issues/{n}", "body": body}
-            for n, body in enumerate(self.bodies, start=1)
-        ][::-1]  # newest first, as GitHub lists them
-        start = (page - 1) * self.page_size
-        headers = {}
-        if start + self.page_size < len(issues):
-            headers["link"] = (
-                f'<{self.base}/repos/{REPO}/issues?labels=incident&page={page + 1}>; rel="next"'
-            )
-        return Reply(200, issues[start : start + self.page_size], headers=headers)
 
 
 @pytest.fixture

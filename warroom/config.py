@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import timedelta
@@ -255,11 +256,15 @@ class GithubConfig:
     token_env: str = "GITHUB_TOKEN"
     # The REST API's address (GitHub Enterprise Server: https://HOST/api/v3; a loopback in tests).
     api_url: str = "https://api.github.com"
+    # Where the post-mortem editor's ctrl+g creates issues (OWNER/REPO); the CLI names its own.
+    repo: str = ""
     unknown_key_hints: ClassVar[dict[str, str]] = {
         "token": _SECRET_HINT.format(env_key="token_env"),
     }
 
     def __post_init__(self) -> None:
+        if self.repo and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", self.repo):
+            raise Invalid("repo", f"{self.repo!r} is not OWNER/REPO, e.g. acme/backend")
         if not self.api_url.startswith(("http://", "https://")):
             raise Invalid("api_url", f"{self.api_url!r} must start with http:// or https://")
         if not self.token_env.strip():
