@@ -271,6 +271,17 @@ class GithubConfig:
             raise Invalid("token_env", "must name the environment variable holding the token")
 
 
+@dataclass(frozen=True)
+class PostmortemConfig:
+    # Where the team reads exported post-mortems (a wiki, a docs site): the share message
+    # (step 11) links `url_base/<file name>` instead of naming the file on this host.
+    url_base: str = ""
+
+    def __post_init__(self) -> None:
+        if self.url_base and not self.url_base.startswith(("http://", "https://")):
+            raise Invalid("url_base", f"{self.url_base!r} must start with http:// or https://")
+
+
 EXPORT_ON_CLOSE = ("ask", "always", "never")
 
 
@@ -310,6 +321,7 @@ class Config:
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     mitigations: MitigationsConfig = field(default_factory=MitigationsConfig)
     github: GithubConfig = field(default_factory=GithubConfig)
+    postmortem: PostmortemConfig = field(default_factory=PostmortemConfig)
     read_only: bool = False
     # Where the file came from (None: built-in defaults); relative paths in it are relative to it.
     source: Path | None = field(default=None, metadata={"internal": True})
@@ -324,6 +336,10 @@ class Config:
         """The `[runbook]` Markdown documents, resolved; whether they exist is checked when
         they are opened."""
         return list(dict.fromkeys(self.resolve_path(n) for n in self.runbook.documents))
+
+    def postmortem_directory(self) -> Path:
+        """Where the console exports post-mortems (`journal.postmortem_dir`)."""
+        return self.resolve_path(self.journal.postmortem_dir)
 
     def qa_checklist_path(self) -> Path | None:
         name = self.runbook.qa_checklist
