@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom.config import GithubConfig
+from warroom.config import GithubConfig, RunbookConfig
 from warroom.model import Kind
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
@@ -85,3 +85,34 @@ async def test_ctrl_g_in_the_editor_backlogs_the_items_and_ticks_step_12(
             pilot=pilot,
         )
         assert row.startswith("[x] 12. Create action items  ana")
+
+
+async def test_step_13_names_the_runbook_gap_and_d_drafts_the_scenario(
+    tmp_path, db, clock, monkeypatch
+):
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    reference = tmp_path / "runbook-prod.md"
+    reference.write_text("# Production runbook\n\n## Redis down\nFail over.\n")
+    journal = await SqliteJournal.open(db)
+    async with WarRoom(journal, author="ana", runbook=load_runbook(), clock=clock) as room:
+        incident = await room.declare("API returns 500s after deploy", Severity.SEV1)
+        clock.advance(minutes=5)
+        await room.log(Kind.ROOT_CAUSE, "rev 9 drops a column #bad-deploy", incident_id=incident)
+        clock.advance(minutes=30)
+        await room.log(Kind.RESOLVED, "rolled back", incident_id=incident)
+    config = replace(console_config(tmp_path), runbook=RunbookConfig(reference=str(reference)))
+    app = app_for(tmp_path, db, clock, config=config)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_resolved(pilot, incident)
+        row = await eventually(
+            lambda: "not in" in step_row(app, "13") and step_row(app, "13"),
+            "step 13's note",
+            pilot=pilot,
+        )
+        assert row.endswith("Update runbooks  #bad-deploy is not in runbook-prod.md")
+        await pilot.press("D")
+        draft = tmp_path / "runbook-prod.INC-1-draft.md"
+        await eventually(draft.exists, "the drafted scenario", pilot=pilot)
+        assert "## Scenario: API returns 500s after deploy (#bad-deploy)" in draft.read_text()
+        assert reference.read_text() == "# Production runbook\n\n## Redis down\nFail over.\n"

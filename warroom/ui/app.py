@@ -45,6 +45,7 @@ from warroom.ui.flows.corrections import CorrectionFlow
 from warroom.ui.flows.incidents import IncidentSwitch
 from warroom.ui.flows.mitigations import MitigationFlow
 from warroom.ui.flows.offers import MITIGATED, OfferFlow
+from warroom.ui.flows.phase4 import Phase4Flow
 from warroom.ui.flows.timeline import TimelineKeys
 from warroom.ui.incidents import DECLARE, IncidentsScreen
 from warroom.ui.layout_state import LayoutState, load_layout
@@ -69,6 +70,7 @@ class WarRoomApp(
     MitigationFlow,
     CommsFlow,
     IncidentSwitch,
+    Phase4Flow,
     App[None],
 ):
     CSS_PATH = "warroom.tcss"
@@ -266,6 +268,7 @@ class WarRoomApp(
         self.incident = await self.room.incident(incident_id)
         self._token = await self.room.change_token()
         self._redraw()
+        self.refresh_step_notes(switched=True)
         self._save_layout()
         await self._refresh_incidents()
 
@@ -276,6 +279,7 @@ class WarRoomApp(
             self._token = await self.room.change_token()
             self.incident = await self.room.incident(self.incident.id)
             self._redraw()
+            self.refresh_step_notes()
 
     def _redraw(self) -> None:
         if self.incident is None:

@@ -118,6 +118,15 @@ KEYS: tuple[Key, ...] = (
         "write the post-mortem: fields, action items, live preview, ctrl+e exports",
     ),
     Key(
+        "draft-runbook",
+        "D",
+        "draft_scenario",
+        "Draft runbook",
+        "draft a runbook section for this incident's scenario, beside the reference runbook "
+        "(step 13); $EDITOR opens it",
+        show=False,
+    ),
+    Key(
         "history",
         "h",
         "history",
