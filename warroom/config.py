@@ -15,6 +15,8 @@ import platformdirs
 
 from warroom.errors import UserError
 from warroom.sanitize import MAX_NAME, clean_name, secret_from_env
+from warroom.tenant_scope import DEFAULT_RULE as DEFAULT_TENANT_RULE
+from warroom.tenant_scope import check_rule as check_tenant_rule
 from warroom.typedtoml import Invalid, SchemaError, build, read_toml
 
 APP = "warroom"
@@ -83,8 +85,13 @@ class LogsConfig:
     filter_pattern: str = "ERROR"
     max_requests_per_second: float = 4.0
     groups: tuple[LogGroupConfig, ...] = ()
+    # A log pane's `t` shows only lines mentioning the incident's tenants (its scope): this
+    # regular expression, `{tenant}` standing for each tenant's name.
+    tenant_pattern: str = DEFAULT_TENANT_RULE
 
     def __post_init__(self) -> None:
+        if problem := check_tenant_rule(self.tenant_pattern):
+            raise Invalid("tenant_pattern", problem)
         if not 0 < self.max_requests_per_second <= 5:
             raise Invalid(
                 "max_requests_per_second", "must be above 0 and at most 5 (the account quota)"

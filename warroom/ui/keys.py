@@ -264,6 +264,14 @@ KEYS: tuple[Key, ...] = (
         LOG_PANE,
     ),
     Key("log-zoom", "z", "zoom", "Zoom", "zoom the pane to full screen and back", LOG_PANE),
+    Key(
+        "log-tenant",
+        "t",
+        "tenant_scope",
+        "Tenant",
+        "only the lines that mention the incident's tenants (its scope); t again: every line",
+        LOG_PANE,
+    ),
 )
 
 

@@ -1,6 +1,8 @@
 """The runbook's Phase 4 steps that act, in the console: `D` drafts a runbook section for the
 incident's scenario (step 13), and the checklist says what step 13 still lacks ("#bad-deploy is
-not in runbook-prod.md"), found off the event loop. A mixin of the console app."""
+not in runbook-prod.md"), found off the event loop. With them, the triage's "single tenant issue:
+investigate tenant-specific data": a log pane's `t` scopes it to the incident's tenants. A mixin
+of the console app."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from textual.app import SuspendNotSupported
 from textual.css.query import NoMatches
 
 from warroom.errors import JournalError
+from warroom.tenant_scope import tenant_regex
+from warroom.ui.logpane import LogPane
 from warroom.ui.panels import ChecklistPane
 
 if TYPE_CHECKING:
@@ -71,3 +75,17 @@ class Phase4Flow(_Base):
             if pane.notes.get(step.id, "") != note:
                 pane.notes = {**pane.notes, step.id: note}
                 pane.show(self.incident)
+
+    def on_log_pane_tenant_scope(self, message: LogPane.TenantScope) -> None:
+        """A pane's `t`: its lines narrowed to the tenants the incident's scope names."""
+        tenants = self.incident.scope.tenants if self.incident is not None else ()
+        if not tenants:
+            self.notify(
+                "The incident's scope names no tenant: every line stays.",
+                title="Tenant scope",
+                severity="warning",
+                timeout=6,
+            )
+            return
+        scope = tenant_regex(self.config.logs.tenant_pattern, tenants)
+        message.pane.set_tenant_scope(scope, ", ".join(tenants))
