@@ -11,7 +11,14 @@ from warroom.model import KIND_LABELS, Event, Incident, Kind, strip_tags
 from warroom.phase4.runbook_gap import incident_terms, mitigations_that_worked
 
 # What the panels showed at these entries tells the next responder what to look for.
-_EVIDENCE_KINDS = (Kind.DETECTED, Kind.ACKNOWLEDGED, Kind.NOTE, Kind.ROOT_CAUSE, Kind.ACTION)
+_EVIDENCE_KINDS = (
+    Kind.DETECTED,
+    Kind.ACKNOWLEDGED,
+    Kind.NOTE,
+    Kind.ROOT_CAUSE,
+    Kind.ACTION,
+    Kind.MITIGATED,
+)
 
 
 def draft_path(reference: Path, incident: Incident) -> Path:
