@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,36 +17,12 @@ from warroom.config import ConfigError, GithubConfig, load_config
 from warroom.model import Kind
 from warroom.severity import Severity
 
-from .helpers.loopback import Loopback, Reply, Request
+from .helpers.github import REPO, GithubStub
 
 TOKEN_ENV = "WARROOM_TEST_GITHUB_TOKEN"
 TOKEN = "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz"
-REPO = "acme/backend"
 PAST = date(2020, 1, 15)
 FUTURE = date(2999, 12, 31)
-
-
-class GithubStub(Loopback):
-    """The issues endpoint of GitHub's REST API: answers 201 with a new issue's html_url, or the
-    status the test sets for the n-th request."""
-
-    def __init__(self) -> None:
-        super().__init__(answer=self._issue)
-        self.fail: dict[int, tuple[int, dict]] = {}  # request number (1-based) -> answer
-        self.before_answer: Callable[[int], None] | None = None
-        self.issues = 0
-
-    def _issue(self, request: Request) -> Reply:
-        number = len(self.received)
-        if self.before_answer is not None:
-            self.before_answer(number)
-        if number in self.fail:
-            return Reply(*self.fail[number])
-        self.issues += 1
-        return Reply(
-            201,
-            {"number": self.issues, "html_url": f"https://github.com/{REPO}/issues/{self.issues}"},
-        )
 
 
 @pytest.fixture
@@ -149,7 +125,7 @@ def test_list_with_no_items_and_missing_subcommand(cli):
     assert listed(cli) == []
     bare = cli("action-items")
     assert bare.returncode == 2
-    assert "list or export" in bare.stderr
+    assert "list, export, add or done" in bare.stderr
 
 
 # export --format -----------------------------------------------------------------------------
@@ -251,22 +227,22 @@ async def test_github_creates_one_issue_per_open_item_once(cli, room, github, tm
 
     result = cli("action-items", "export", "--github", REPO, env=env)
     assert result.returncode == 0, result.stderr
-    assert len(github.received) == 2  # the done item and the linked one are not sent
-    for request in github.received:
+    assert len(github.posts) == 2  # the done item and the linked one are not sent
+    for request in github.posts:
         assert request.method == "POST"
         assert request.path == f"/repos/{REPO}/issues"
         assert request.headers["authorization"] == f"Bearer {TOKEN}"
         assert request.headers["accept"] == "application/vnd.github+json"
         assert request.headers["x-github-api-version"] == "2022-11-28"
         assert request.json()["labels"] == ["incident"]
-    first = github.received[0].json()
+    first = github.posts[0].json()
     assert first["title"] == "Alarm on 5xx rate per service"
     assert "INC-1" in first["body"]
     assert "API returns 500s after deploy" in first["body"]
     assert "Owner: bo" in first["body"]
     assert "Deadline: 2020-01-15" in first["body"]
     assert "Created by warroom" in first["body"]
-    assert github.received[1].json()["title"] == "Canary deploys for saas-backend"
+    assert github.posts[1].json()["title"] == "Canary deploys for saas-backend"
     assert TOKEN not in result.stdout + result.stderr
     assert f"https://github.com/{REPO}/issues/1" in result.stdout
 
@@ -279,7 +255,7 @@ async def test_github_creates_one_issue_per_open_item_once(cli, room, github, tm
 
     again = cli("action-items", "export", "--github", REPO, env=env)
     assert again.returncode == 0, again.stderr
-    assert len(github.received) == 2
+    assert len(github.posts) == 2
     assert "nothing to create" in again.stdout
 
 
@@ -316,8 +292,8 @@ async def test_github_failure_halfway_keeps_what_was_created(cli, room, github, 
     github.before_answer = None
     again = cli("action-items", "export", "--github", REPO, env=env)
     assert again.returncode == 0, again.stderr
-    assert len(github.received) == 4
-    assert github.received[3].json()["title"] == "Follow-up 2"
+    assert len(github.posts) == 4
+    assert github.posts[3].json()["title"] == "Follow-up 2"
     assert urls(cli)[items[1].id] == f"https://github.com/{REPO}/issues/3"
 
 
@@ -336,7 +312,7 @@ async def test_github_refusal_stops_with_one_clear_message(
     github.fail = {1: (status, {"message": message})}
     result = cli("action-items", "export", "--github", REPO, env=github_env(tmp_path, github.base))
     assert result.returncode == 1
-    assert len(github.received) == 1  # the same answer would come for every item
+    assert len(github.posts) == 1  # the same answer would come for every item
     errors = [line for line in result.stderr.splitlines() if line.startswith("warroom:")]
     assert len(errors) == 1
     assert f"{status}" in errors[0]
@@ -356,7 +332,7 @@ async def test_github_422_is_reported_and_the_others_go_on(cli, room, github, tm
     assert result.returncode == 1
     assert "422" in result.stderr
     assert "Validation Failed" in result.stderr
-    assert len(github.received) == 3
+    assert len(github.posts) == 3
     found = urls(cli)
     assert found[ids["overdue"]] is None
     assert found[ids["later"]] and found[ids["other"]]
@@ -446,4 +422,52 @@ async def test_create_issues_in_process_with_a_given_client(room, github):
         room.link_action_item, REPO, again, token=TOKEN, api_url=github.base
     )
     assert rerun.created == () and rerun.already_linked == 3
-    assert len(github.received) == 3
+    assert len(github.posts) == 3
+
+
+async def test_github_dropped_answer_creates_no_duplicate(cli, room, github, tmp_path):
+    """GitHub creates the issue and the connection drops before its answer: the item is not
+    linked, and the next run finds the issue by the marker in its body instead of making a
+    second one."""
+    first = await room.declare("API returns 500s after deploy", Severity.SEV1)
+    items = [await room.add_action_item(first, f"Follow-up {n}", owner="bo") for n in (1, 2)]
+    env = github_env(tmp_path, github.base)
+    github.drop = {1}
+
+    lost = cli("action-items", "export", "--github", REPO, env=env)
+    assert lost.returncode == 1
+    assert "may exist" in lost.stderr and "marker" in lost.stderr
+    assert github.issues == 1
+    assert urls(cli) == {items[0].id: None, items[1].id: None}
+    assert f"INC-1/{items[0].id}@" in github.bodies[0]
+
+    again = cli("action-items", "export", "--github", REPO, env=env)
+    assert again.returncode == 0, again.stderr
+    assert github.issues == 2  # the lost one was found, only the second was created
+    assert [p.json()["title"] for p in github.posts] == ["Follow-up 1", "Follow-up 2"]
+    assert f"found INC-1 item {items[0].id}" in again.stdout
+    assert urls(cli) == {
+        items[0].id: f"https://github.com/{REPO}/issues/1",
+        items[1].id: f"https://github.com/{REPO}/issues/2",
+    }
+
+
+async def test_github_markers_are_looked_for_on_every_page(room, github):
+    from warroom import backlog
+
+    first = await room.declare("API returns 500s after deploy", Severity.SEV1)
+    items = [await room.add_action_item(first, f"Follow-up {n}") for n in (1, 2, 3)]
+    rows = await room.backlog(open_only=True)
+    # An earlier run created all three; none of the answers arrived.
+    github.bodies = [backlog.issue_payload(row)["body"] for row in rows]
+    github.page_size = 1
+    run = await backlog.create_issues(
+        room.link_action_item, REPO, rows, token=TOKEN, api_url=github.base
+    )
+    assert run.ok and all(r.found for r in run.created)
+    assert github.posts == []
+    assert [r.url for r in run.created] == [
+        f"https://github.com/{REPO}/issues/{n}" for n in (1, 2, 3)
+    ]
+    assert len(github.received) == 3  # one GET per page
+    assert {i.id for i in items} == {r.row.item.id for r in run.created}

@@ -12,6 +12,7 @@ PACKAGE = REPO / "warroom"
 FRONTS = [
     PACKAGE / "cli.py",
     PACKAGE / "commands.py",
+    PACKAGE / "item_commands.py",
     PACKAGE / "textview.py",
     *sorted((PACKAGE / "ui").rglob("*.py")),
 ]

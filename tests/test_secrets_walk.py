@@ -22,7 +22,7 @@ from warroom.service import WarRoom
 from warroom.severity import Severity
 from warroom.store import SqliteJournal
 
-from .helpers.loopback import Loopback
+from .helpers.loopback import Loopback, Reply
 
 # Non-default variable names: whatever `*_env` keys the config names are secrets.
 TENANT_ENV = "ACME_TENANT_ADMIN_TOKEN"
@@ -105,16 +105,17 @@ def test_no_command_stores_prints_or_exports_a_secret(
         if path.endswith("/health")
         else echoes(TENANT)
     ).encode()
-    # GitHub creates the issue and puts the token inside html_url.
-    github.status = 201
-    github.content_type = "application/json"
-    github.body = json.dumps(
-        {
-            "number": 1,
-            "html_url": f"https://github.com/acme/backend/issues/1?token={GITHUB}",
-            "message": echoes(GITHUB),
-        }
-    ).encode()
+    # GitHub lists issues that echo the token (the export looks for its markers first), then
+    # creates the issue and puts the token inside html_url.
+    created = {
+        "number": 1,
+        "html_url": f"https://github.com/acme/backend/issues/1?token={GITHUB}",
+        "message": echoes(GITHUB),
+    }
+    listed = [{"number": 9, "html_url": created["html_url"], "body": echoes(GITHUB)}]
+    github.answer = lambda request: (
+        Reply(200, listed) if request.method == "GET" else Reply(201, created)
+    )
     slack.status = 500
     slack.body = lambda path: f"no_service: {echoes(slack.base + path)} ({path})".encode()
     telegram.status = 401

@@ -35,7 +35,7 @@ USAGE_ERRORS = [
     (["mitigate"], "mitigate needs list or run"),
     (["mitigate", "bogus"], "invalid choice"),
     (["mitigate", "run"], "warroom mitigate run: the following arguments are required: NAME"),
-    (["action-items"], "action-items needs list or export"),
+    (["action-items"], "action-items needs list, export, add or done"),
     (["action-items", "export"], "one of the arguments --format --github is required"),
     (["action-items", "export", "--format", "xml"], "invalid choice: 'xml'"),
     (["action-items", "export", "--format", "csv", "--github", "a/b"], "not allowed with"),

@@ -3,7 +3,10 @@
 
 GitHub creation is idempotent: each created issue's address is stored in the item's
 `external_url` as soon as GitHub answers, and items that have one are never sent again, so a
-re-run after a failure halfway creates only what is missing. The token comes from the
+re-run after a failure halfway creates only what is missing. Each issue's body carries a marker
+of its item, and a run first lists the repository's `incident` issues for those markers: an
+issue GitHub created whose answer never arrived (a dropped connection) is linked, not created
+twice. The token comes from the
 environment and is registered with sanitize.py: it never appears in a message, and an answer
 that echoes it (even inside html_url) is stored and shown without it.
 """
@@ -17,7 +20,7 @@ import os
 import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -30,6 +33,7 @@ from warroom.jsonview import action_item_dict
 from warroom.model import Incident, format_id
 from warroom.sanitize import register_secret, safe_line, secret_from_env
 from warroom.sources.status import describe_error
+from warroom.timeutil import iso
 
 FIELDS = (
     "incident",
@@ -47,6 +51,10 @@ LABEL = "incident"
 API_VERSION = "2022-11-28"
 DEFAULT_TIMEOUT = 15.0
 MAX_TITLE = 200
+# The issues listed when looking for markers: 20 pages of 100 (a bound, not a wait).
+MAX_PAGES = 20
+_MARKER = re.compile(r"<!-- warroom action item (\S+) -->")
+_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
 
@@ -57,10 +65,19 @@ class BacklogItem:
     item: ActionItem
     incident_title: str
     overdue: bool
+    # When the incident was declared: with the ids, it tells this journal's item 7 from
+    # another journal's in a shared repository.
+    incident_created_at: datetime | None = None
 
     @property
     def incident_ref(self) -> str:
         return format_id(self.item.incident_id)
+
+    @property
+    def marker(self) -> str:
+        """What the item's GitHub issue carries in its body (an HTML comment: not shown)."""
+        created = iso(self.incident_created_at) if self.incident_created_at else "-"
+        return f"<!-- warroom action item {self.incident_ref}/{self.item.id}@{created} -->"
 
     @property
     def is_open(self) -> bool:
@@ -77,7 +94,8 @@ def collect(
         for item in incident.action_items:
             if open_only and item.done:
                 continue
-            rows.append(BacklogItem(item, incident.title, item.overdue(today)))
+            overdue = item.overdue(today)
+            rows.append(BacklogItem(item, incident.title, overdue, incident.created_at))
     rows.sort(key=lambda r: (r.item.incident_id, r.item.id))
     return rows
 
@@ -161,6 +179,7 @@ class IssueResult:
     url: str | None = None
     status: int | None = None  # GitHub's HTTP status, when it answered
     error: str = ""
+    found: bool = False  # the issue existed already (its marker): linked, not created
 
     @property
     def ok(self) -> bool:
@@ -216,7 +235,7 @@ def issue_payload(row: BacklogItem) -> dict[str, Any]:
     ]
     if title != text:
         lines += ["", text]
-    lines += ["", f"Created by warroom from {row.incident_ref} action item {item.id}."]
+    lines += ["", f"Created by warroom from {row.incident_ref} action item {item.id}.", row.marker]
     labels = [LABEL]
     if item.label and item.label != LABEL:
         labels.append(item.label)
@@ -257,8 +276,19 @@ async def create_issues(
     own = client is None
     http = client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
     try:
+        marked: dict[str, str] = {}
+        if todo:
+            marked, problem = await find_marked(http, url, headers, repo)
+            if problem:  # the same would stop every item: none is tried
+                first = IssueResult(todo[0], error=problem)
+                if on_result is not None:
+                    on_result(first)
+                return GithubRun(repo, (), (first,), tuple(todo[1:]), already)
         for index, row in enumerate(todo):
-            result, stop = await _create_one(http, url, headers, repo, row, link)
+            if row.marker in marked:
+                result, stop = await _link_found(row, marked[row.marker], link)
+            else:
+                result, stop = await _create_one(http, url, headers, repo, row, link)
             (created if result.ok else failed).append(result)
             if on_result is not None:
                 on_result(result)
@@ -272,6 +302,58 @@ async def create_issues(
     return GithubRun(repo, tuple(created), tuple(failed), (), already)
 
 
+async def find_marked(
+    http: httpx.AsyncClient, url: str, headers: dict[str, str], repo: str
+) -> tuple[dict[str, str], str]:
+    """The repository's `incident` issues that carry an item's marker (marker -> html_url),
+    or why they could not be listed. Read from the issues list, not the search API, whose index
+    lags behind an issue created a second ago."""
+    found: dict[str, str] = {}
+    page: str | None = f"{url}?labels={LABEL}&state=all&per_page=100"
+    for _ in range(MAX_PAGES):
+        if page is None:
+            break
+        try:
+            response = await http.get(page, headers=headers)
+        except Exception as exc:
+            error = f"cannot reach GitHub at {url} for {repo}: {describe_error(exc)}"
+            return found, safe_line(error, limit=400)
+        if response.status_code != 200:
+            status = response.status_code
+            error = f"GitHub answered {status} for {repo}: {_reason(status, response)}"
+            return found, safe_line(error, limit=400)
+        try:
+            issues = response.json()
+        except ValueError:
+            issues = None
+        if not isinstance(issues, list):
+            return found, f"GitHub sent no list of issues for {repo}"
+        for issue in issues:
+            body = issue.get("body") if isinstance(issue, dict) else None
+            html_url = issue.get("html_url") if isinstance(issue, dict) else None
+            if not isinstance(body, str) or not isinstance(html_url, str):
+                continue
+            for match in _MARKER.finditer(body):
+                found.setdefault(match.group(0), html_url)
+        more = _NEXT.search(response.headers.get("link", ""))
+        page = more.group(1) if more else None
+        if page is not None and httpx.URL(page).netloc != httpx.URL(url).netloc:
+            page = None  # the token goes only to the API it was configured for
+    return found, ""
+
+
+async def _link_found(row: BacklogItem, html_url: str, link: Link) -> tuple[IssueResult, bool]:
+    """An issue made for the item by an earlier run whose answer was lost: link it."""
+    try:
+        updated = await link(row.item.id, html_url)
+    except Exception as exc:
+        error = f"found {html_url} but could not record it in the journal: {exc}"
+        return IssueResult(row, error=safe_line(error, limit=400)), True
+    stored = updated.external_url or html_url
+    found = BacklogItem(updated, row.incident_title, row.overdue, row.incident_created_at)
+    return IssueResult(found, stored, found=True), False
+
+
 async def _create_one(
     http: httpx.AsyncClient,
     url: str,
@@ -283,11 +365,14 @@ async def _create_one(
     """The item's issue created and its URL stored; or why not, and whether to stop."""
     try:
         response = await http.post(url, json=issue_payload(row), headers=headers)
-    except httpx.TimeoutException as exc:
+    except (httpx.TimeoutException, httpx.ReadError, httpx.RemoteProtocolError) as exc:
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
             error = f"cannot reach GitHub at {url} for {repo}: timeout"
-        else:
-            error = f"no answer from {repo} in time: the issue may exist; look before re-running"
+        else:  # sent, and the answer lost: the marker finds the issue next time
+            error = (
+                f"no answer from {repo} ({describe_error(exc)}): the issue may exist; "
+                "run again: it is found by its marker, not created twice"
+            )
         return IssueResult(row, error=safe_line(error, limit=400)), True
     except Exception as exc:  # refused, DNS, TLS: the same for every item
         error = f"cannot reach GitHub at {url} for {repo}: {describe_error(exc)}"
@@ -305,7 +390,8 @@ async def _create_one(
             return IssueResult(row, status=status, error=safe_line(error, limit=400)), True
         # The address as stored: without the token, should GitHub have put it in.
         stored = updated.external_url or html_url
-        return IssueResult(BacklogItem(updated, row.incident_title, row.overdue), stored), False
+        made = BacklogItem(updated, row.incident_title, row.overdue, row.incident_created_at)
+        return IssueResult(made, stored), False
     error = f"GitHub answered {status} for {repo}: {_reason(status, response)}"
     # A refused field (422) or a server error is this item's; anything else (the token, the
     # repository, a rate limit, a redirect) would be the same for every item: stop there.

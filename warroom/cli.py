@@ -11,9 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from warroom import __version__, commands
+from warroom import __version__, commands, item_commands
 from warroom.config import Config, ConfigError, db_path, load_config
 from warroom.errors import JournalError, UserError
+from warroom.followups import parse_deadline
 from warroom.model import LOGGABLE_KINDS, parse_id, parse_kind, parse_number
 from warroom.report import DEFAULT_SINCE, parse_since
 from warroom.roles import parse_role
@@ -227,7 +228,9 @@ def build_parser() -> Parser:
     q.set_defaults(run=commands.cmd_mitigate_run)
 
     p = sub.add_parser("action-items", help="post-mortem action items as backlog tasks")
-    asub = p.add_subparsers(dest="action_items_command", metavar="list|export", parser_class=Parser)
+    asub = p.add_subparsers(
+        dest="action_items_command", metavar="list|export|add|done", parser_class=Parser
+    )
     q = asub.add_parser("list", parents=[common], help="every incident's action items")
     q.add_argument("--open", action="store_true", help="only items not done")
     q.add_argument("--json", action="store_true", help="print JSON")
@@ -244,6 +247,21 @@ def build_parser() -> Parser:
     q.add_argument("-o", "--output", metavar="FILE", help="with --format (default: stdout)")
     q.add_argument("--dry-run", action="store_true", help="with --github: list, create nothing")
     q.set_defaults(run=commands.cmd_action_items_export)
+    q = asub.add_parser("add", parents=[common], help="add an action item to an incident")
+    q.add_argument("text", nargs="+", metavar="TEXT")
+    q.add_argument(
+        "--incident",
+        type=incident_arg,
+        help="INC-<n> (default: the open incident, else the post-mortem to write)",
+    )
+    q.add_argument("--owner", default="", metavar="NAME", help="who is on the hook for it")
+    q.add_argument(
+        "--deadline", type=_arg(parse_deadline, "deadline"), metavar="YYYY-MM-DD", default=None
+    )
+    q.set_defaults(run=item_commands.cmd_action_items_add)
+    q = asub.add_parser("done", parents=[common], help="mark an action item done")
+    q.add_argument("item", type=_arg(lambda t: parse_number(t, "item"), "item"), metavar="ITEM")
+    q.set_defaults(run=item_commands.cmd_action_items_done)
 
     p = sub.add_parser(
         "demo", help="open the console on a simulated production (no AWS account needed)"
@@ -337,7 +355,9 @@ def _main(argv: Sequence[str]) -> int:
         if args.command == "mitigate" and args.mitigate_command is None:
             raise UserError("mitigate needs list or run (see warroom mitigate --help)")
         if args.command == "action-items" and args.action_items_command is None:
-            raise UserError("action-items needs list or export (see warroom action-items --help)")
+            raise UserError(
+                "action-items needs list, export, add or done (see warroom action-items --help)"
+            )
         return asyncio.run(_run(args.run, config, args))
     except ConfigError as exc:
         return _fail(f"config error: {exc}", EXIT_USAGE)

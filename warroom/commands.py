@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from warroom.config import Config, whoami
 from warroom.errors import Refused, UserError
@@ -14,6 +15,9 @@ from warroom.model import Scope, Status, format_id
 from warroom.service import Delivery, WarRoom, open_war_room, runbook_for
 from warroom.textview import delivery_line, hms, list_row, show_text
 from warroom.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from warroom.backlog import BacklogItem
 
 
 async def cmd_declare(room: WarRoom, args: argparse.Namespace) -> int:
@@ -328,11 +332,14 @@ async def cmd_action_items_export(room: WarRoom, args: argparse.Namespace) -> in
         return 0
     if not todo:
         print(f"nothing to create in {repo}: every open action item has an issue")
+        await _tick_backlog(room, rows)
         return 0
 
     def report(result: backlog.IssueResult) -> None:
         where = f"{result.row.incident_ref} item {result.row.item.id}"
-        if result.ok:
+        if result.found:
+            print(f"found {where}: {result.url} (made by an earlier run; linked)", flush=True)
+        elif result.ok:
             print(f"created {where}: {result.url}", flush=True)
         else:
             print(f"warroom: {where}: {result.error}", file=sys.stderr, flush=True)
@@ -344,7 +351,14 @@ async def cmd_action_items_export(room: WarRoom, args: argparse.Namespace) -> in
     if run.not_tried:
         summary += f", {len(run.not_tried)} not tried"
     print(summary + ("" if run.ok else "; run again to create the rest"))
+    await _tick_backlog(room, rows)
     return 0 if run.ok else 1
+
+
+async def _tick_backlog(room: WarRoom, rows: list[BacklogItem]) -> None:
+    """Step 12 ticked where every open item now has an issue, and said."""
+    for event in await room.tick_backlog(r.item.incident_id for r in rows):
+        print(f"INC-{event.incident_id}: every open action item is in the backlog; {event.text}")
 
 
 def _print_delivery(delivery: Delivery) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import timedelta
@@ -15,6 +16,8 @@ import platformdirs
 from warroom.errors import UserError
 from warroom.sanitize import MAX_NAME, clean_name, secret_from_env
 from warroom.severity import Severity
+from warroom.tenant_scope import DEFAULT_RULE as DEFAULT_TENANT_RULE
+from warroom.tenant_scope import check_rule as check_tenant_rule
 from warroom.typedtoml import Invalid, SchemaError, build, read_toml
 
 APP = "warroom"
@@ -87,8 +90,13 @@ class LogsConfig:
     filter_pattern: str = "ERROR"
     max_requests_per_second: float = 4.0
     groups: tuple[LogGroupConfig, ...] = ()
+    # A log pane's `t` shows only lines mentioning the incident's tenants (its scope): this
+    # regular expression, `{tenant}` standing for each tenant's name.
+    tenant_pattern: str = DEFAULT_TENANT_RULE
 
     def __post_init__(self) -> None:
+        if problem := check_tenant_rule(self.tenant_pattern):
+            raise Invalid("tenant_pattern", problem)
         if not 0 < self.max_requests_per_second <= 5:
             raise Invalid(
                 "max_requests_per_second", "must be above 0 and at most 5 (the account quota)"
@@ -292,15 +300,30 @@ class GithubConfig:
     token_env: str = "GITHUB_TOKEN"
     # The REST API's address (GitHub Enterprise Server: https://HOST/api/v3; a loopback in tests).
     api_url: str = "https://api.github.com"
+    # Where the post-mortem editor's ctrl+g creates issues (OWNER/REPO); the CLI names its own.
+    repo: str = ""
     unknown_key_hints: ClassVar[dict[str, str]] = {
         "token": _SECRET_HINT.format(env_key="token_env"),
     }
 
     def __post_init__(self) -> None:
+        if self.repo and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", self.repo):
+            raise Invalid("repo", f"{self.repo!r} is not OWNER/REPO, e.g. acme/backend")
         if not self.api_url.startswith(("http://", "https://")):
             raise Invalid("api_url", f"{self.api_url!r} must start with http:// or https://")
         if not self.token_env.strip():
             raise Invalid("token_env", "must name the environment variable holding the token")
+
+
+@dataclass(frozen=True)
+class PostmortemConfig:
+    # Where the team reads exported post-mortems (a wiki, a docs site): the share message
+    # (step 11) links `url_base/<file name>` instead of naming the file on this host.
+    url_base: str = ""
+
+    def __post_init__(self) -> None:
+        if self.url_base and not self.url_base.startswith(("http://", "https://")):
+            raise Invalid("url_base", f"{self.url_base!r} must start with http:// or https://")
 
 
 EXPORT_ON_CLOSE = ("ask", "always", "never")
@@ -343,6 +366,7 @@ class Config:
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     mitigations: MitigationsConfig = field(default_factory=MitigationsConfig)
     github: GithubConfig = field(default_factory=GithubConfig)
+    postmortem: PostmortemConfig = field(default_factory=PostmortemConfig)
     read_only: bool = False
     # Where the file came from (None: built-in defaults); relative paths in it are relative to it.
     source: Path | None = field(default=None, metadata={"internal": True})
@@ -357,6 +381,10 @@ class Config:
         """The `[runbook]` Markdown documents, resolved; whether they exist is checked when
         they are opened."""
         return list(dict.fromkeys(self.resolve_path(n) for n in self.runbook.documents))
+
+    def postmortem_directory(self) -> Path:
+        """Where the console exports post-mortems (`journal.postmortem_dir`)."""
+        return self.resolve_path(self.journal.postmortem_dir)
 
     def qa_checklist_path(self) -> Path | None:
         name = self.runbook.qa_checklist

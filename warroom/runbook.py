@@ -17,6 +17,7 @@ BUILTIN = Path(__file__).with_name("runbook.toml")
 _MILESTONE_NAMES = {k.value for k in MILESTONES}
 # Detection is when the incident began; no step reaches it.
 _STEP_MILESTONES = _MILESTONE_NAMES - {"detected"}
+STEP_ACTS = ("share", "backlog", "runbook")
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,16 @@ class Step:
     # The milestone ticking this step reaches ("acknowledged" for "Acknowledge the alert"):
     # logged by the tick unless the timeline has it already.
     milestone: str = ""
+    # What the console does for this step besides a tick (warroom/phase4.py): "share" the
+    # post-mortem, put its action items in the "backlog", update the "runbook".
+    acts: str = ""
 
     def __post_init__(self) -> None:
         if self.milestone and self.milestone not in _STEP_MILESTONES:
             names = ", ".join(sorted(_STEP_MILESTONES))
             raise Invalid("milestone", f"{self.milestone!r} is not one of: {names}")
+        if self.acts and self.acts not in STEP_ACTS:
+            raise Invalid("acts", f"{self.acts!r} is not one of: {', '.join(STEP_ACTS)}")
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,14 @@ class Runbook:
                 if step.id == step_id:
                     return phase, step
         raise KeyError(step_id)
+
+    def acting(self, acts: str) -> Step | None:
+        """The step the console works for (`acts`: share, backlog, runbook), if any."""
+        for phase in self.phases:
+            for step in phase.steps:
+                if step.acts == acts:
+                    return step
+        return None
 
     def current_phase(self, milestones: Milestones) -> Phase:
         """The latest phase whose starting milestone has been reached."""

@@ -20,7 +20,8 @@ import jinja2
 from warroom.export import environment
 from warroom.model import KIND_LABELS, Event, Incident, Kind, PostmortemField, strip_tags
 
-UpdateKind = Literal["investigating", "mitigated", "resolved"]
+# "share": the post-mortem shared with the team (Phase 4, warroom/phase4/share.py).
+UpdateKind = Literal["investigating", "mitigated", "resolved", "share"]
 UPDATE_KINDS: tuple[UpdateKind, ...] = ("investigating", "mitigated", "resolved")
 
 # A chat message, not a report: one filled-in value stays within a line or two.
@@ -87,13 +88,14 @@ def draft_update(incident: Incident, kind: UpdateKind | None = None) -> Draft:
     chosen = update_kind(incident) if kind is None else kind
     if chosen not in UPDATE_KINDS:
         raise ValueError(f"unknown update {chosen!r}; use one of: {', '.join(UPDATE_KINDS)}")
+    return render_draft(cast(UpdateKind, chosen), template_name(chosen), update_context(incident))
+
+
+def render_draft(kind: UpdateKind, template: str, context: dict[str, Any]) -> Draft:
+    """A message from its template; what the context lacks is left as "[hint]" and listed."""
     missing: list[str] = []
-    text = (
-        _environment()
-        .get_template(template_name(chosen))
-        .render(update_context(incident), placeholders=missing)
-    )
-    return Draft(kind=cast(UpdateKind, chosen), text=text.rstrip("\n"), missing=tuple(missing))
+    text = _environment().get_template(template).render(context, placeholders=missing)
+    return Draft(kind=kind, text=text.rstrip("\n"), missing=tuple(missing))
 
 
 def render_update(kind: UpdateKind, incident: Incident) -> str:

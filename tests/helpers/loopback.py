@@ -36,6 +36,8 @@ class Reply:
     body: Body = b""
     content_type: str = ""  # by default: JSON for a dict or list, else text/plain
     delay: float = 0.0
+    drop: bool = False  # close the connection without answering (a dropped answer)
+    headers: dict[str, str] | None = None
 
 
 def _encode(body: Body, content_type: str) -> tuple[bytes, str]:
@@ -105,11 +107,16 @@ class Loopback:
                 reply = stub._reply(request)
                 if reply.delay:
                     stub._released.wait(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return
                 payload, content_type = _encode(reply.body, reply.content_type)
                 try:
                     self.send_response(reply.status)
                     self.send_header("content-type", content_type)
                     self.send_header("content-length", str(len(payload)))
+                    for name, value in (reply.headers or {}).items():
+                        self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):

@@ -56,10 +56,17 @@ class Delivery:
 
 class TeamChannel(_Base):
     async def draft_update(self, incident_id: int | None = None) -> Draft:
-        """The runbook's message for where the incident is, prefilled from the journal."""
+        """The runbook's message for where the incident is, prefilled from the journal; once
+        the post-mortem is exported, the message sharing it (step 11)."""
+        from warroom.phase4.share import draft_share, postmortem_location, share_due
         from warroom.updates import draft_update
 
-        return draft_update(await self.incident(await self.target(incident_id)))
+        incident = await self.incident(await self.target(incident_id))
+        if share_due(incident):
+            directory = self.config.postmortem_directory()
+            url_base = self.config.postmortem.url_base
+            return draft_share(incident, postmortem_location(incident, directory, url_base))
+        return draft_update(incident)
 
     async def post_update(self, text: str, *, incident_id: int | None = None) -> list[Delivery]:
         """Queue the message for every team channel, then try each once. A message that fails
@@ -76,7 +83,16 @@ class TeamChannel(_Base):
         queued = await self.journal.queue_posts(
             incident, channels, text, author=self.author, at=now, lease_until=now + SEND_LEASE
         )
+        await self._tick_if_shared(incident)
         return [await self._attempt(message) for message in queued]
+
+    async def _tick_if_shared(self, incident_id: int) -> None:
+        """An update posted once the post-mortem is exported shares it: step 11, with who
+        and when. Queued is enough: the outbox delivers it, or says why not."""
+        from warroom.phase4.share import share_due
+
+        if share_due(await self.incident(incident_id)):
+            await self._tick_once("share", incident_id)
 
     async def deliver_due(self) -> list[Delivery]:
         """Retry every outbox message whose next attempt is due (the console calls this every

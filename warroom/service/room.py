@@ -37,6 +37,7 @@ from warroom.service.cleaning import clean_text
 from warroom.service.comms import TeamChannel
 from warroom.service.corrections import Corrections
 from warroom.service.people import People
+from warroom.service.phase4 import Phase4Steps
 from warroom.service.postmortem import PostmortemFields
 from warroom.severity import Severity
 from warroom.timeutil import utcnow
@@ -55,7 +56,7 @@ FUTURE_TOLERANCE = timedelta(minutes=1)
 OBSERVATION_WINDOW = timedelta(minutes=2)
 
 
-class WarRoom(Mitigations, TeamChannel, Corrections, PostmortemFields, People):
+class WarRoom(Mitigations, TeamChannel, Corrections, PostmortemFields, People, Phase4Steps):
     def __init__(
         self,
         journal: Journal,

@@ -49,6 +49,7 @@ from warroom.ui.flows.incidents import IncidentSwitch
 from warroom.ui.flows.mitigations import MitigationFlow
 from warroom.ui.flows.offers import MITIGATED, OfferFlow
 from warroom.ui.flows.people import PeopleFlow
+from warroom.ui.flows.phase4 import Phase4Flow
 from warroom.ui.flows.timeline import TimelineKeys
 from warroom.ui.incidents import DECLARE, IncidentsScreen
 from warroom.ui.layout_state import LayoutState, load_layout
@@ -74,6 +75,7 @@ class WarRoomApp(
     CommsFlow,
     IncidentSwitch,
     PeopleFlow,
+    Phase4Flow,
     App[None],
 ):
     CSS_PATH = "warroom.tcss"
@@ -280,6 +282,7 @@ class WarRoomApp(
         self.incident = await self.room.incident(incident_id)
         self._token = await self.room.change_token()
         self._redraw()
+        self.refresh_step_notes(switched=True)
         self._save_layout()
         await self._refresh_incidents()
         await self._beat()  # here at once, on this incident
@@ -291,6 +294,7 @@ class WarRoomApp(
             self._token = await self.room.change_token()
             self.incident = await self.room.incident(self.incident.id)
             self._redraw()
+            self.refresh_step_notes()
 
     def _redraw(self) -> None:
         if self.incident is None:

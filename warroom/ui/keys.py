@@ -127,6 +127,15 @@ KEYS: tuple[Key, ...] = (
         "write the post-mortem: fields, action items, live preview, ctrl+e exports",
     ),
     Key(
+        "draft-runbook",
+        "D",
+        "draft_scenario",
+        "Draft runbook",
+        "draft a runbook section for this incident's scenario, beside the reference runbook "
+        "(step 13); $EDITOR opens it",
+        show=False,
+    ),
+    Key(
         "history",
         "h",
         "history",
@@ -273,6 +282,14 @@ KEYS: tuple[Key, ...] = (
         "declare an incident from the alarm: its title, its severity ([alarms.severity]), "
         "detected when it fired",
         ALARMS,
+    ),
+    Key(
+        "log-tenant",
+        "t",
+        "tenant_scope",
+        "Tenant",
+        "only the lines that mention the incident's tenants (its scope); t again: every line",
+        LOG_PANE,
     ),
 )
 

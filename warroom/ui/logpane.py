@@ -48,6 +48,14 @@ class LogPane(Vertical, can_focus=False):
             super().__init__()
             self.pane = pane
 
+    class TenantScope(Message):
+        """The responder wants only the incident's tenants: the console answers with
+        `set_tenant_scope` (it knows the scope and the rule)."""
+
+        def __init__(self, pane: LogPane) -> None:
+            super().__init__()
+            self.pane = pane
+
     def __init__(self, group: str, pattern: str, **kwargs: object) -> None:
         super().__init__(classes="pane log-pane", **kwargs)  # type: ignore[arg-type]
         self.group = group
@@ -55,6 +63,9 @@ class LogPane(Vertical, can_focus=False):
         self.lines: deque[LogLine] = deque(maxlen=MAX_LINES)
         self.shown: list[LogLine] = []
         self.filter_text = ""
+        # Only lines mentioning these tenants (`t`), applied like the filter, as lines are shown.
+        self.tenant_scope: re.Pattern[str] | None = None
+        self.tenant_label = ""
         self.last_batch: LogBatch | None = None
         self.received = 0
         self._pending: list[LogLine] = []  # received, not yet written to the view
@@ -96,6 +107,8 @@ class LogPane(Vertical, can_focus=False):
             title += "  wrap"
         if self.filter_text:
             title += f"  /{self.filter_text}"
+        if self.tenant_scope is not None:
+            title += f"  tenant {self.tenant_label}"
         set_border_title(self, title)
         batch = self.last_batch
         if batch is None:
@@ -151,11 +164,17 @@ class LogPane(Vertical, can_focus=False):
             self._flush_timer = None
         pending, self._pending = self._pending, []
         view = self.view
-        pattern = view.highlighter.pattern
-        if pattern is None:
-            matching = pending
+        pattern, scope = view.highlighter.pattern, self.tenant_scope
+        if scope is None:  # the usual case, and the flood's: no per-line work without a filter
+            matching = (
+                pending if pattern is None else [ln for ln in pending if pattern.search(ln.message)]
+            )
         else:
-            matching = [line for line in pending if pattern.search(line.message)]
+            matching = [
+                line
+                for line in pending
+                if scope.search(line.message) and (pattern is None or pattern.search(line.message))
+            ]
         if not matching:
             return
         self.shown.extend(matching)
@@ -241,7 +260,9 @@ class LogPane(Vertical, can_focus=False):
             view.scroll_to(y=min(top, view.max_scroll_y), animate=False)
 
     def _matches(self, line: LogLine) -> bool:
-        pattern = self.view.highlighter.pattern
+        pattern, scope = self.view.highlighter.pattern, self.tenant_scope
+        if scope is not None and not scope.search(line.message):
+            return False
         return pattern is None or bool(pattern.search(line.message))
 
     def _rewrite(self) -> None:
@@ -359,6 +380,18 @@ class LogPane(Vertical, can_focus=False):
 
     def action_zoom(self) -> None:
         self.post_message(self.Zoom(self))
+
+    def action_tenant_scope(self) -> None:
+        """`t`: only the incident's tenants; again: every line."""
+        if self.tenant_scope is not None:
+            self.set_tenant_scope(None)
+        else:
+            self.post_message(self.TenantScope(self))
+
+    def set_tenant_scope(self, scope: re.Pattern[str] | None, label: str = "") -> None:
+        self.tenant_scope = scope
+        self.tenant_label = label if scope is not None else ""
+        self._rewrite()
 
 
 def _just_written(app: object) -> bool:

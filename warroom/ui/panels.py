@@ -22,6 +22,7 @@ from warroom.model import (
     next_update_due,
     response_due,
 )
+from warroom.phase4.notes import step_note
 from warroom.roles import ROLE_SHORT, ROLES, Roles, roles_of
 from warroom.runbook import Phase, Runbook, Step
 from warroom.sources.ecs import EcsSnapshot
@@ -331,6 +332,8 @@ class ChecklistPane(RowList):
         self.hold_phase = False
         self._incident_phase: Phase | None = None
         self.incident: Incident | None = None
+        # What a Phase 4 step still lacks, found by the console off the loop (step id -> text).
+        self.notes: dict[str, str] = {}
 
     @property
     def phase(self) -> Phase:
@@ -344,8 +347,12 @@ class ChecklistPane(RowList):
         self._incident_phase = current
         steps = self.phase.steps
         marks = [incident.checklist.get(step.id) for step in steps]
-        keys = [(step.id, step.title, mark) for step, mark in zip(steps, marks, strict=True)]
-        self.set_rows(keys, lambda index: _step_text(steps[index], marks[index]))
+        notes = [
+            step_note(step, incident, self.notes) if not (mark and mark.done) else ""
+            for step, mark in zip(steps, marks, strict=True)
+        ]
+        keys = [(s.id, s.title, m, n) for s, m, n in zip(steps, marks, notes, strict=True)]
+        self.set_rows(keys, lambda index: _step_text(steps[index], marks[index], notes[index]))
         if steps:
             self.highlighted = min(self.highlighted or 0, len(steps) - 1)
         n = self.phase_index + 1
@@ -381,7 +388,7 @@ def _same_start(new: Sequence[object], old: Sequence[object]) -> int:
     return min(len(new), len(old))
 
 
-def _step_text(step: Step, mark: ChecklistMark | None) -> Text:
+def _step_text(step: Step, mark: ChecklistMark | None, note: str = "") -> Text:
     text = Text()
     if mark and mark.done:
         text.append("[x] ", "green")
@@ -390,4 +397,6 @@ def _step_text(step: Step, mark: ChecklistMark | None) -> Text:
     else:
         text.append("[ ] ")
         text.append(f"{step.id}. {step.title}")
+        if note:
+            text.append(f"  {note}", "yellow")
     return text

@@ -42,6 +42,8 @@ class CommsFlow(_Base):
         incident_id = self.incident.id
         channels = ", ".join(self.config.notify.targets)
         title = f"Status update ({draft.kind}) to {channels or NO_CHANNEL}"
+        if draft.kind == "share":  # Phase 4, step 11: sending it ticks the step
+            title = f"Share the post-mortem (step 11) to {channels or NO_CHANNEL}"
         text = draft.text
         kept = self.update_drafts.get(incident_id)
         if kept is not None and kept[0] == draft.kind:

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Input, Label
 
 from warroom.followups import ActionItem, action_item_warnings, parse_deadline
 
-COLUMNS = ("Done", "Action", "Owner", "Deadline", "Label")
+COLUMNS = ("Done", "Action", "Owner", "Deadline", "Label", "Issue")
 
 
 class ActionItemsTable(DataTable[Any]):
@@ -41,6 +41,7 @@ class ActionItemsTable(DataTable[Any]):
                 Text(item.owner or "—"),
                 deadline,
                 Text(item.label),
+                Text(item.external_url or "—"),
                 key=str(item.id),
             )
         if items:

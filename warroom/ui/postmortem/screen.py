@@ -61,6 +61,8 @@ class PostmortemScreen(Screen[None]):
         Binding("ctrl+t", "toggle_preview", "Preview"),
         # priority: a focused text area would otherwise take ctrl+e as "end of line"
         Binding("ctrl+e", "export", "Export", priority=True),
+        # step 12: the open action items as GitHub issues in [github] repo
+        Binding("ctrl+g", "backlog", "To backlog", priority=True),
         # tab / shift+tab are the usual way, but the console binds them (priority) to its panes
         Binding("ctrl+down", "app.focus_next", "Next field", show=False),
         Binding("ctrl+up", "app.focus_previous", "Previous field", show=False),
@@ -112,7 +114,9 @@ class PostmortemScreen(Screen[None]):
                             id="pm-items", cursor_type="row", zebra_stripes=True
                         )
                         table.border_title = "Action Items"
-                        table.border_subtitle = "ctrl+n add · enter edit · space done"
+                        table.border_subtitle = (
+                            "ctrl+n add · enter edit · space done · ctrl+g to backlog"
+                        )
                         yield table
                         empty = Static(
                             "None yet: ctrl+n adds one (text, owner, deadline; label incident).",
@@ -356,6 +360,32 @@ class PostmortemScreen(Screen[None]):
         self.last_export = path
         self.notify(f"post-mortem written to {path}", title="Exported", timeout=8, markup=False)
         await self._refresh_preview()
+
+    async def action_backlog(self) -> None:
+        """ctrl+g: every open action item without an issue becomes one; step 12 is ticked
+        once each has one."""
+        answer = await self._journal(self.room.export_backlog(self.incident_id), "Not sent")
+        if answer is None:
+            return
+        run, ticks = answer
+        made = sum(1 for r in run.created if not r.found)
+        said = f"{made} issues created in {run.repo}"
+        if found := len(run.created) - made:
+            said += f", {found} found from an earlier try"
+        if run.failed:
+            said += f"; {run.failed[0].error}"
+        if ticks:
+            said += "; every open item is in the backlog: step ticked"
+        self.notify(
+            said,
+            title="Backlog" if run.ok else "Backlog: not all sent",
+            severity="information" if run.ok else "error",
+            timeout=10,
+            markup=False,
+        )
+        incident = await self._journal(self.room.incident(self.incident_id), "Cannot read")
+        if incident is not None:
+            self._show(incident)
 
     async def action_close(self) -> None:
         if not await self.autosave.flush() and not self._close_anyway:
