@@ -19,14 +19,15 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 WILDCARD = "<*>"
 LIMIT = 1_000  # signatures kept per table; the least recently seen goes first
 MINUTES = 60  # per-minute counts kept for the sparkline
 MASK_CHARS = 1_000  # a stack trace's head says what it is; the rest costs time, not grouping
 KEY_CHARS = 300  # templates longer than this differ in their first 300 characters or not at all
-LINES_KEPT = 100_000  # line numbers a --from-file signature lists, at most
+LINES_KEPT = 100_000
+_NO_TIME = datetime.min.replace(tzinfo=UTC)  # line numbers a --from-file signature lists, at most
 
 # Each pattern begins with a literal or a small class, so the scan skips most of a line quickly.
 _DOUBLE_QUOTED = re.compile(r'"[^"]*"')
@@ -92,8 +93,8 @@ class Signature:
 
     key: str
     count: int
-    first_seen: datetime
-    last_seen: datetime
+    first_seen: datetime | None  # None: a file's lines that say no time
+    last_seen: datetime | None
     example: str  # the latest line, whole (already sanitised by whoever read it)
     groups: dict[str, int] = field(default_factory=dict)
     minutes: dict[int, int] = field(default_factory=dict)  # minute since the epoch -> lines
@@ -120,16 +121,18 @@ class SignatureTable:
         self._table: OrderedDict[str, Signature] = OrderedDict()
 
     def add(
-        self, message: str, at: datetime, group: str = "", line_no: int = 0
+        self, message: str, at: datetime | None, group: str = "", line_no: int = 0
     ) -> Signature | None:
-        """Count one line; the signature when this line is its first, else None."""
+        """Count one line; the signature when this line is its first, else None. A line
+        without a time (a file's) counts, and is the latest example of its signature."""
         key = mask(message)
         self.lines += 1
         table = self._table
         sig = table.get(key)
-        minute = int(at.timestamp()) // 60
+        minute = -1 if at is None else int(at.timestamp()) // 60
         if sig is None:
-            sig = table[key] = Signature(key, 1, at, at, message, {group: 1}, {minute: 1})
+            minutes = {} if at is None else {minute: 1}
+            sig = table[key] = Signature(key, 1, at, at, message, {group: 1}, minutes)
             if self.keep_lines and line_no:
                 sig.lines.append(line_no)
             if len(table) > self.limit:
@@ -138,18 +141,21 @@ class SignatureTable:
             return sig
         table.move_to_end(key)
         sig.count += 1
-        if at >= sig.last_seen:
+        sig.groups[group] = sig.groups.get(group, 0) + 1
+        if self.keep_lines and line_no and len(sig.lines) < LINES_KEPT:
+            sig.lines.append(line_no)
+        if at is None:
+            sig.example = message
+            return None
+        if sig.last_seen is None or at >= sig.last_seen:
             sig.last_seen = at
             sig.example = message
-        elif at < sig.first_seen:
+        if sig.first_seen is None or at < sig.first_seen:
             sig.first_seen = at
-        sig.groups[group] = sig.groups.get(group, 0) + 1
         minutes = sig.minutes
         minutes[minute] = minutes.get(minute, 0) + 1
         if len(minutes) > MINUTES:
             del minutes[min(minutes)]
-        if self.keep_lines and line_no and len(sig.lines) < LINES_KEPT:
-            sig.lines.append(line_no)
         return None
 
     def __len__(self) -> int:
@@ -164,11 +170,15 @@ class SignatureTable:
     def rows(self, by: str = "count") -> list[Signature]:
         """Most lines first (`count`), or the newest first sighting first (`first`)."""
         if by == "first":
-            return sorted(self._table.values(), key=lambda s: s.first_seen, reverse=True)
-        return sorted(self._table.values(), key=lambda s: (-s.count, s.first_seen))
+            return sorted(self._table.values(), key=_first_seen, reverse=True)
+        return sorted(self._table.values(), key=lambda s: (-s.count, _first_seen(s)))
 
 
-def group_lines(lines: Iterable[tuple[str, datetime]], limit: int = LIMIT) -> SignatureTable:
+def _first_seen(sig: Signature) -> datetime:
+    return sig.first_seen or _NO_TIME
+
+
+def group_lines(lines: Iterable[tuple[str, datetime | None]], limit: int = LIMIT) -> SignatureTable:
     """A table of `(message, at)` pairs, numbered from 1 as they come (a file's lines)."""
     table = SignatureTable(limit, keep_lines=True)
     for number, (message, at) in enumerate(lines, start=1):
