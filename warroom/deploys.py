@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the pane and the CLI read snapshots without loading boto3 here
+    from warroom.signatures import Signature
     from warroom.sources.ecs import EcsSnapshot
 
 
@@ -55,3 +56,56 @@ def new_since(
     if not before:
         return None
     return max(before, key=lambda d: d.started_at).revision
+
+
+def changed_since(previous: EcsSnapshot | None, current: EcsSnapshot) -> list[Deploy]:
+    """Deployments the services list now, and any task-definition change ECS lists no dated
+    deployment for (moto lists none): it started after the previous poll, the earliest it can
+    have started."""
+    found = deploys_of(current)
+    if previous is None or not previous.source.ok:
+        return found
+    before = {s.name: s.task_definition for s in previous.services}
+    dated = {(d.service, d.revision) for d in found}
+    for service in current.services:
+        old = before.get(service.name)
+        now = service.task_definition
+        if old and now and old != now and (service.name, now) not in dated:
+            found.append(Deploy(previous.at, now, service.name))
+    return found
+
+
+class NewMarks:
+    """The signatures of one log group that are new since a deployment, marked once and for
+    good; `update` says which were marked just now (to be written to the timeline)."""
+
+    KEPT = 5_000  # marks of signatures long dropped from the table go first
+
+    def __init__(self, group: str, covered_from: datetime) -> None:
+        self.group = group
+        self.covered_from = covered_from
+        self.deploys: list[Deploy] = []
+        self.marked: dict[str, str] = {}  # signature key -> revision
+
+    def set_deploys(self, deploys: Iterable[Deploy]) -> None:
+        known = {(d.service, d.revision, d.started_at) for d in self.deploys}
+        self.deploys += [d for d in deploys if (d.service, d.revision, d.started_at) not in known]
+        del self.deploys[:-50]
+
+    def of(self, key: str) -> str | None:
+        return self.marked.get(key)
+
+    def update(self, signatures: Iterable[Signature]) -> list[tuple[Signature, str]]:
+        if not self.deploys:
+            return []
+        fresh = []
+        for sig in signatures:
+            if sig.key in self.marked:
+                continue
+            revision = new_since(sig.first_seen, self.deploys, self.covered_from, (self.group,))
+            if revision is not None:
+                self.marked[sig.key] = revision
+                fresh.append((sig, revision))
+        while len(self.marked) > self.KEPT:
+            del self.marked[next(iter(self.marked))]
+        return fresh

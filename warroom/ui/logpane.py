@@ -23,6 +23,7 @@ from warroom.timeutil import short_duration
 from warroom.ui import keys
 from warroom.ui.logview import MAX_LINES, LogView
 from warroom.ui.panels import app_now
+from warroom.ui.signature_mode import SignatureMode
 from warroom.ui.titles import set_border_subtitle, set_border_title
 
 WRAP_MAX_LINES = 1_000  # lines kept while wrapping (rewritten, not pruned, so fewer)
@@ -31,7 +32,7 @@ FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most (tw
 WRITE_FIRST = 0.15  # seconds after a write during which a flush waits for the next slot
 
 
-class LogPane(Vertical, can_focus=False):
+class LogPane(SignatureMode, Vertical, can_focus=False):
     """Title: group, pattern, follow state and the age of the last poll."""
 
     BINDINGS = keys.bindings(keys.LOG_PANE)
@@ -65,6 +66,7 @@ class LogPane(Vertical, can_focus=False):
         self._rows = 0
         self._flush_timer: Timer | None = None
         self._held = False  # the last flush waited for a new entry's frame
+        self._init_signatures()
 
     def compose(self) -> ComposeResult:
         yield LogView(id="log")
@@ -94,6 +96,8 @@ class LogPane(Vertical, can_focus=False):
         title = f"{self.group} {self.pattern or '(all)'}  {state}"
         if self.wrap:
             title += "  wrap"
+        if self.showing_signatures:
+            title += self.signatures_title()
         if self.filter_text:
             title += f"  /{self.filter_text}"
         set_border_title(self, title)
@@ -118,6 +122,7 @@ class LogPane(Vertical, can_focus=False):
         self.last_batch = batch
         if batch.lines:
             self.received += len(batch.lines)
+            self._group_lines(batch.lines)  # as they come: `g` shows them at once
             self.lines.extend(batch.lines)
             self._pending.extend(batch.lines)
             if len(self._pending) > MAX_LINES:
@@ -150,6 +155,9 @@ class LogPane(Vertical, can_focus=False):
             self._flush_timer.stop()
             self._flush_timer = None
         pending, self._pending = self._pending, []
+        if self.showing_signatures:  # self.lines holds them for the way back
+            self._draw_signatures()
+            return
         view = self.view
         pattern = view.highlighter.pattern
         if pattern is None:
@@ -245,6 +253,10 @@ class LogPane(Vertical, can_focus=False):
         return pattern is None or bool(pattern.search(line.message))
 
     def _rewrite(self) -> None:
+        if self.showing_signatures:
+            self._draw_signatures()
+            self.refresh_title()
+            return
         self._reshow(follow=True, keep=None)
 
     def action_wrap(self) -> None:
@@ -265,7 +277,7 @@ class LogPane(Vertical, can_focus=False):
         self.refresh_title()
 
     def on_resize(self) -> None:
-        if self.wrap:
+        if self.wrap and not self.showing_signatures:
             self._write_all(follow=self.following)
 
     def set_filter(self, text: str) -> None:
@@ -305,6 +317,11 @@ class LogPane(Vertical, can_focus=False):
         self.view.focus()
 
     def action_follow(self) -> None:
+        if self.showing_signatures:  # the busiest (or newest) first again, nothing selected
+            self._selected_key = None
+            self.view.scroll_to(y=0, animate=False)
+            self._draw_signatures()
+            return
         self.cursor = None
         self._show_cursor()
         self.view.following = True
@@ -313,6 +330,9 @@ class LogPane(Vertical, can_focus=False):
         self.refresh_title()
 
     def _jump(self, step: int) -> None:
+        if self.showing_signatures:
+            self._move_selection(step)
+            return
         view = self.view
         if not self.shown:
             return
@@ -351,6 +371,9 @@ class LogPane(Vertical, can_focus=False):
         return None
 
     def action_evidence(self) -> None:
+        if self.showing_signatures:
+            self._signature_evidence()
+            return
         line = self.selected()
         if line is None:
             self.notify("no line to copy yet", severity="warning", timeout=2)
