@@ -3,42 +3,12 @@ counts, lines shaped like other software's group by template, and the table stay
 
 from __future__ import annotations
 
-import random
 import re
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from tests.helpers.log_samples import samples
-from warroom.demo import resources as r
-from warroom.demo import traffic
-from warroom.demo.scenarios import Injection, get_scenario
-from warroom.demo.state import WorldState
+from tests.helpers.log_samples import T0, bad_deploy_flood, samples
 from warroom.signatures import SignatureTable, distinctive, group_lines, mask
-
-T0 = datetime(2026, 11, 30, 4, 22, tzinfo=UTC)
-
-
-def bad_deploy_flood(count: int, seed: int = 9) -> list[tuple[datetime, str]]:
-    """The ERROR lines the demo writes to /prod/backend after the bad deploy, as written."""
-    state = WorldState(
-        backend_task_definition=f"{r.BACKEND_FAMILY}:9",
-        backend_revision=9,
-        backend_version=r.BAD_BACKEND_VERSION,
-        backend_desired=3,
-        worker_desired=2,
-        ai_provider="openai",
-        redis_automatic_failover=True,
-        observed_at=0.0,
-    )
-    symptom = get_scenario("bad-deploy").symptom(state, Injection("bad deploy", "9"))
-    assert symptom is not None and symptom.backend_errors is not None
-    rng = random.Random(seed)
-    lines = []
-    for i in range(count):
-        at = T0 + timedelta(milliseconds=125 * i)
-        ms = int(at.timestamp() * 1000)
-        lines.append((at, f"{traffic.timestamp(ms)} {symptom.backend_errors(rng)}"))
-    return lines
 
 
 def what_it_is(line: str) -> str:
@@ -130,3 +100,9 @@ def test_per_minute_counts_and_file_line_numbers() -> None:
     assert boom.lines == [1, 3]
     assert boom.per_minute(T0 + timedelta(minutes=2), span=3) == [1, 0, 1]
     assert boom.example == "ERROR boom 2"
+
+
+def test_hex_ids_mask_whole_whatever_their_first_character() -> None:
+    ids = ("c3f2a19e", "9f0e1dab", "deadbeef01", "a1b2c3d4-0000-4000-8000-0123456789ab")
+    assert {mask(f"trace {i} done") for i in ids} == {"trace <*> done"}
+    assert mask("host web3 /api/v1/x") == "host web<*> /api/v1/x"

@@ -7,8 +7,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from warroom.demo import resources as r
+from warroom.demo import traffic
+from warroom.demo.scenarios import Injection, get_scenario
+from warroom.demo.state import WorldState
 
 Maker = Callable[[random.Random], str]
+T0 = datetime(2026, 11, 30, 4, 22, tzinfo=UTC)
 
 
 def _ip(rng: random.Random) -> str:
@@ -122,3 +129,26 @@ def samples(per_template: int, seed: int = 17) -> list[tuple[str, str]]:
     rows = [(name, make(rng)) for name, make in TEMPLATES.items() for _ in range(per_template)]
     rng.shuffle(rows)
     return rows
+
+
+def bad_deploy_flood(count: int, seed: int = 9) -> list[tuple[datetime, str]]:
+    """The ERROR lines the demo writes to /prod/backend after the bad deploy, as written."""
+    state = WorldState(
+        backend_task_definition=f"{r.BACKEND_FAMILY}:9",
+        backend_revision=9,
+        backend_version=r.BAD_BACKEND_VERSION,
+        backend_desired=3,
+        worker_desired=2,
+        ai_provider="openai",
+        redis_automatic_failover=True,
+        observed_at=0.0,
+    )
+    symptom = get_scenario("bad-deploy").symptom(state, Injection("bad deploy", "9"))
+    assert symptom is not None and symptom.backend_errors is not None
+    rng = random.Random(seed)
+    lines = []
+    for i in range(count):
+        at = T0 + timedelta(milliseconds=125 * i)
+        ms = int(at.timestamp() * 1000)
+        lines.append((at, f"{traffic.timestamp(ms)} {symptom.backend_errors(rng)}"))
+    return lines
