@@ -156,7 +156,8 @@ class LogPane(SignatureMode, Vertical, can_focus=False):
             self._flush_timer = None
         pending, self._pending = self._pending, []
         if self.showing_signatures:  # self.lines holds them for the way back
-            self._draw_signatures()
+            if not self._grouping:  # else drawn once the lines are grouped
+                self._draw_signatures()
             return
         view = self.view
         pattern = view.highlighter.pattern

@@ -6,7 +6,7 @@ A mixin of LogPane: the same view, filter, follow and zoom serve both."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,12 @@ else:
 # Actions that only mean something in one of the two views.
 _SIGNATURES_ONLY = frozenset({"sort_signatures", "show_example"})
 _LINES_ONLY = frozenset({"wrap"})
+# Lines grouped per turn of the loop (about 4 ms): a key pressed in a flood waits for one slice
+# at most, not for a whole batch of a thousand lines.
+GROUP_SLICE = 250
+# Lines waiting to be grouped, at most: the feed's budget brings a few thousand a second and
+# grouping takes more than 50,000, so this only bounds memory should the loop ever fall behind.
+BACKLOG = 100_000
 
 
 class SignatureMode(_Base):
@@ -56,6 +62,9 @@ class SignatureMode(_Base):
         self.signature_order = BY_COUNT
         self._signature_rows: list[Signature] = []
         self._selected_key: str | None = None  # the selected row's signature
+        self._to_group: deque[LogLine] = deque()
+        self._grouping = False  # a slice is scheduled
+        self.ungrouped = 0  # lines let go unseen by the grouping (a backlog past BACKLOG)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _SIGNATURES_ONLY:
@@ -66,11 +75,35 @@ class SignatureMode(_Base):
 
     # Ingest ----------------------------------------------------------------------------------
 
-    def _group_lines(self, lines: Iterable[LogLine]) -> None:
-        add, group = self.signatures.add, self.group
-        fresh = [s for line in lines if (s := add(line.message, line.at, group)) is not None]
+    def _group_lines(self, lines: tuple[LogLine, ...]) -> None:
+        """Queue a batch's lines for grouping, a slice per turn of the loop."""
+        backlog = self._to_group
+        backlog.extend(lines)
+        if len(backlog) > BACKLOG:
+            for _ in range(len(backlog) - BACKLOG):
+                backlog.popleft()
+                self.ungrouped += 1
+        if not self._grouping:
+            self._grouping = True
+            self.call_later(self._group_slice)
+
+    def _group_slice(self) -> None:
+        backlog = self._to_group
+        add, group, take = self.signatures.add, self.group, backlog.popleft
+        fresh = []
+        for _ in range(min(GROUP_SLICE, len(backlog))):
+            line = take()
+            sig = add(line.message, line.at, group)
+            if sig is not None:
+                fresh.append(sig)
         if fresh and self.new_marks is not None:
             self._announce(self.new_marks.update(fresh))
+        if backlog:
+            self.call_later(self._group_slice)
+            return
+        self._grouping = False
+        if self.showing_signatures:
+            self._draw_signatures()
 
     def set_deploys(self, deploys: list[Deploy], covered_from: datetime) -> None:
         """The deployments the console knows of, and where this pane's lines begin."""
@@ -82,7 +115,7 @@ class SignatureMode(_Base):
     def _announce(self, marked: list[tuple[Signature, str]]) -> None:
         if marked:
             self.post_message(self.NewSignatures(self.group, marked))
-            if self.showing_signatures:
+            if self.showing_signatures and not self._grouping:
                 self._draw_signatures()
 
     def new_since(self, sig: Signature) -> str | None:
