@@ -48,6 +48,8 @@ def test_new_after_the_deploy_and_not_before_preferring_the_groups_own_service()
     table.add("ERROR new one", after)
     marks = NewMarks("/prod/backend", start)
     assert marks.update(table) == []  # no deployment known yet
-    marks.set_deploys(deploys)
+    marks.set_deploys(deploys, known_until=after - timedelta(seconds=1))
+    assert marks.update(table) == []  # seen after ECS was last read: a deploy may be unknown
+    marks.set_deploys(deploys, known_until=after)
     assert [(s.key, rev) for s, rev in marks.update(table)] == [("ERROR new one", "saas-backend:9")]
     assert marks.update(table) == []  # marked once

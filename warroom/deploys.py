@@ -77,7 +77,9 @@ def changed_since(previous: EcsSnapshot | None, current: EcsSnapshot) -> list[De
 
 class NewMarks:
     """The signatures of one log group that are new since a deployment, marked once and for
-    good; `update` says which were marked just now (to be written to the timeline)."""
+    good; `update` says which were marked just now (to be written to the timeline). Only a
+    signature first seen before the latest ECS reading is judged: a deployment that started
+    before it is known by then (ECS is read every few seconds, lines come sooner)."""
 
     KEPT = 5_000  # marks of signatures long dropped from the table go first
 
@@ -86,8 +88,10 @@ class NewMarks:
         self.covered_from = covered_from
         self.deploys: list[Deploy] = []
         self.marked: dict[str, str] = {}  # signature key -> revision
+        self.known_until: datetime | None = None  # the latest ECS reading
 
-    def set_deploys(self, deploys: Iterable[Deploy]) -> None:
+    def set_deploys(self, deploys: Iterable[Deploy], known_until: datetime) -> None:
+        self.known_until = known_until
         known = {(d.service, d.revision, d.started_at) for d in self.deploys}
         self.deploys += [d for d in deploys if (d.service, d.revision, d.started_at) not in known]
         del self.deploys[:-50]
@@ -96,11 +100,12 @@ class NewMarks:
         return self.marked.get(key)
 
     def update(self, signatures: Iterable[Signature]) -> list[tuple[Signature, str]]:
-        if not self.deploys:
+        known = self.known_until
+        if not self.deploys or known is None:
             return []
         fresh = []
         for sig in signatures:
-            if sig.key in self.marked:
+            if sig.key in self.marked or sig.first_seen is None or sig.first_seen > known:
                 continue
             revision = new_since(sig.first_seen, self.deploys, self.covered_from, (self.group,))
             if revision is not None:

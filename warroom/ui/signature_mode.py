@@ -105,11 +105,13 @@ class SignatureMode(_Base):
         if self.showing_signatures:
             self._draw_signatures()
 
-    def set_deploys(self, deploys: list[Deploy], covered_from: datetime) -> None:
-        """The deployments the console knows of, and where this pane's lines begin."""
+    def set_deploys(
+        self, deploys: list[Deploy], covered_from: datetime, known_until: datetime
+    ) -> None:
+        """The deployments ECS showed at `known_until`, and where this pane's lines begin."""
         if self.new_marks is None:
             self.new_marks = NewMarks(self.group, covered_from)
-        self.new_marks.set_deploys(deploys)
+        self.new_marks.set_deploys(deploys, known_until)
         self._announce(self.new_marks.update(self.signatures))
 
     def _announce(self, marked: list[tuple[Signature, str]]) -> None:

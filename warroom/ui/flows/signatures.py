@@ -35,12 +35,13 @@ class SignatureFlow(_Base):
     def share_deploys(self, previous: EcsSnapshot | None, snapshot: EcsSnapshot) -> None:
         """Every log pane learns the deployments; the panes' lines begin `logs.since` before
         the console's first ECS reading (both feeds start with the console)."""
+        if not snapshot.source.ok:
+            return  # what ECS showed last still holds; nothing is known of the time since
         if self._signatures_from is None:
             self._signatures_from = app_now(self) - self.config.logs.since
         deploys = changed_since(previous, snapshot)
-        if deploys:
-            for pane in self.query(LogPane):
-                pane.set_deploys(deploys, self._signatures_from)
+        for pane in self.query(LogPane):
+            pane.set_deploys(deploys, self._signatures_from, snapshot.at)
 
     async def on_signature_mode_new_signatures(self, message: LogPane.NewSignatures) -> None:
         for sig, revision in message.marked:
