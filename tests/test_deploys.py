@@ -24,8 +24,9 @@ def snapshot(at: datetime, backend: str) -> EcsSnapshot:
 def test_a_change_without_a_dated_deployment_counts_from_the_poll_before() -> None:
     before = snapshot(T0, "saas-backend:8")
     after = snapshot(T0 + timedelta(seconds=10), "saas-backend:9")
-    assert changed_since(None, before) == []
-    assert changed_since(before, after) == [Deploy(T0, "saas-backend:9", "saas-backend")]
+    assert [d for d in changed_since(None, before) if d.revision] == []
+    dated = [d for d in changed_since(before, after) if d.revision]
+    assert dated == [Deploy(T0, "saas-backend:9", "saas-backend")]
 
 
 def test_new_after_the_deploy_and_not_before_preferring_the_groups_own_service() -> None:
@@ -53,3 +54,22 @@ def test_new_after_the_deploy_and_not_before_preferring_the_groups_own_service()
     marks.set_deploys(deploys, known_until=after)
     assert [(s.key, rev) for s, rev in marks.update(table)] == [("ERROR new one", "saas-backend:9")]
     assert marks.update(table) == []  # marked once
+
+
+def test_stale_deployments_of_a_changed_service_name_no_revision() -> None:
+    from warroom.deploys import deploys_of
+    from warroom.sources.ecs import Deployment
+
+    stale = Deployment("d1", "PRIMARY", "COMPLETED", "saas-backend:8", 3, 3, 0, 0, T0)
+    service = ServiceStatus("saas-backend", True, "ACTIVE", 3, 3, 0, "saas-backend:9", (stale,))
+    at = T0 + timedelta(minutes=5)
+    ecs = EcsSnapshot(at, "saas-prod", (service,), SourceStatus("ECS").succeeded(at, 0.1))
+    deploys = deploys_of(ecs)  # moto after update_service: when :9 came is not known
+    assert [d.revision for d in deploys] == [""]
+    worker = Deploy(T0 + timedelta(minutes=1), "saas-worker:4", "saas-worker")
+    first_seen = T0 + timedelta(minutes=2)
+    # Not the revision before, nor another service's: nothing.
+    assert (
+        new_since(first_seen, [*deploys, worker], T0 - timedelta(hours=1), ["/prod/backend"])
+        is None
+    )

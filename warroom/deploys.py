@@ -8,12 +8,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the pane and the CLI read snapshots without loading boto3 here
     from warroom.signatures import Signature
     from warroom.sources.ecs import EcsSnapshot
+
+
+UNDATED = datetime.min.replace(tzinfo=UTC)  # before any window: never counts
 
 
 @dataclass(frozen=True)
@@ -24,15 +27,24 @@ class Deploy:
 
 
 def deploys_of(snapshot: EcsSnapshot | None) -> list[Deploy]:
-    """Every deployment the services list (ECS keeps the PRIMARY and the ones rolling out)."""
+    """Every deployment the services list (ECS keeps the PRIMARY and the ones rolling out).
+    A service none of whose deployments runs its current task definition lists stale ones
+    (moto does, after update_service): when it changed is not known, so none of them counts,
+    rather than naming the revision before."""
     if snapshot is None:
         return []
-    return [
-        Deploy(d.created_at, d.task_definition, s.name)
-        for s in snapshot.services
-        for d in s.deployments
-        if d.created_at is not None and d.task_definition
-    ]
+    found = []
+    for s in snapshot.services:
+        if not any(d.task_definition == s.task_definition for d in s.deployments):
+            # Known, undated: the log group named after it finds its service, and no revision.
+            found.append(Deploy(UNDATED, "", s.name))
+            continue
+        found += [
+            Deploy(d.created_at, d.task_definition, s.name)
+            for d in s.deployments
+            if d.created_at is not None and d.task_definition
+        ]
+    return found
 
 
 def _words(name: str) -> set[str]:
