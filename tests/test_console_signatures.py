@@ -106,6 +106,13 @@ async def test_signatures_view_new_mark_sort_example_and_evidence(tmp_path, db, 
             )
         ]
 
+        counts = rows(
+            db,
+            "SELECT json_extract(data, '$.evidence.signatures') FROM events "
+            "WHERE kind = 'note' AND text LIKE '/prod%'",
+        )
+        assert '"count":20' in counts[0][0].replace(" ", "")  # every entry's evidence
+
         await pilot.press("g")  # lines again; `s` is the severity there, as everywhere
         await pilot.pause()
         assert pane.view.lines[-1].endswith(flood[-1])

@@ -120,11 +120,14 @@ def test_errors_from_a_file_and_from_stdin_list_their_line_numbers(cli, tmp_path
 
 
 def test_errors_from_stdin(monkeypatch, capsys):
-    monkeypatch.setattr("sys.stdin", io.StringIO("ERROR boom 1\nERROR boom 22\nINFO fine\n"))
+    # A colleague's paste with a terminal escape and a key in it: shown safe.
+    paste = "ERROR boom 1\nERROR boom 22\nINFO fine\nWARN \x1b[2Jkey AKIAABCDEFGHIJKLMNOP\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(paste))
     args = argparse.Namespace(from_file="-", json=True)
     assert asyncio.run(cmd_errors(Config(), args)) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [(r["signature"], r["lines"], r["groups"]) for r in rows] == [
         ("ERROR boom <*>", [1, 2], ["-"]),
         ("INFO fine", [3], ["-"]),
+        ("WARN key [REDACTED-AWS-KEY]", [4], ["-"]),
     ]

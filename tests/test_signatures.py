@@ -106,3 +106,18 @@ def test_hex_ids_mask_whole_whatever_their_first_character() -> None:
     ids = ("c3f2a19e", "9f0e1dab", "deadbeef01", "a1b2c3d4-0000-4000-8000-0123456789ab")
     assert {mask(f"trace {i} done") for i in ids} == {"trace <*> done"}
     assert mask("host web3 /api/v1/x") == "host web<*> /api/v1/x"
+
+
+def test_the_signatures_view_filters_and_sorts_its_rows() -> None:
+    from warroom.signature_rows import BY_FIRST, format_row, ordered
+
+    table = SignatureTable()
+    for n in range(3):
+        table.add(f"ERROR redis timeout after {n}s", T0)
+    table.add("ERROR disk full on /dev/sda1", T0 + timedelta(minutes=1))
+    assert [s.count for s in ordered(table)] == [3, 1]
+    assert [s.count for s in ordered(table, BY_FIRST)] == [1, 3]
+    assert [s.count for s in ordered(table, pattern=re.compile("disk"))] == [1]
+    row = format_row(ordered(table)[0], T0 + timedelta(minutes=1), "saas-backend:9")
+    assert row.startswith("     3 ") and "04:22:00-04:22:00 NEW since saas-backend:9" in row
+    assert row.endswith("ERROR redis timeout after 2s"[6:])
