@@ -75,12 +75,12 @@ async def test_signatures_view_new_mark_sort_example_and_evidence(tmp_path, db, 
         assert shown[0].startswith("    20 ") and "NEW" not in shown[0]
         assert shown[1].startswith("    12 ")
         assert f"NEW since saas-backend:9  {MISSING} · GET /api/v1/orders/11 500" in shown[1]
-        new_entries = rows(db, "SELECT text FROM events WHERE text LIKE 'new error on %'")
+        new_entries = rows(db, "SELECT text FROM events WHERE text LIKE '%new error%'")
         seen = f"{deployed + timedelta(seconds=2):%H:%M:%S}"
         assert new_entries == [
             (
-                f"new error on /prod/backend since saas-backend:9: {MISSING} · "
-                f"GET /api/v1/orders/11 500 (first seen {seen})",
+                f"1 new error on /prod/backend since saas-backend:9, first seen {seen}: "
+                f"{MISSING} · GET /api/v1/orders/11 500",
             )
         ]
 

@@ -28,16 +28,13 @@ def shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:·(") + "…"
 
 
-def signature_evidence(sig: Signature, new_since: str | None = None) -> dict[str, Any]:
-    row: dict[str, Any] = {
+def signature_evidence(sig: Signature) -> dict[str, Any]:
+    return {
         "count": sig.count,
         "text": shorten(sig.distinctive, SIGNATURE_CHARS),
         "first_seen": sig.first_seen.isoformat() if sig.first_seen else None,
         "last_seen": sig.last_seen.isoformat() if sig.last_seen else None,
     }
-    if new_since:
-        row["new_since"] = new_since
-    return row
 
 
 def capture(

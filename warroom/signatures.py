@@ -28,8 +28,8 @@ LIMIT = 1_000  # signatures kept per table; the least recently seen goes first
 MINUTES = 60  # per-minute counts kept for the sparkline
 MASK_CHARS = 1_000  # a stack trace's head says what it is; the rest costs time, not grouping
 KEY_CHARS = 300  # templates longer than this differ in their first 300 characters or not at all
-LINES_KEPT = 100_000
-_NO_TIME = datetime.min.replace(tzinfo=UTC)  # line numbers a --from-file signature lists, at most
+LINES_KEPT = 100_000  # line numbers a --from-file signature lists, at most
+_NO_TIME = datetime.min.replace(tzinfo=UTC)  # sorts a file's undated lines first
 
 # Each pattern begins with a literal or a small class, so the scan skips most of a line quickly.
 _DOUBLE_QUOTED = re.compile(r'"[^"]*"')

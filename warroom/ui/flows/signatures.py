@@ -4,13 +4,13 @@ timeline once (however many consoles see it), and `y` on a signature logs it as 
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from warroom.deploys import changed_since
 from warroom.evidence import shorten
 from warroom.model import Kind
+from warroom.signatures import Signature
 from warroom.sources.ecs import EcsSnapshot
 from warroom.ui.logpane import LogPane
 from warroom.ui.panels import app_now
@@ -23,10 +23,26 @@ else:
     _Base = object
 
 
-def signature_observation_key(group: str, signature: str) -> str:
-    """The automatic entry's key: one per group and signature, whoever sees it first."""
-    digest = hashlib.sha1(signature.encode(), usedforsecurity=False).hexdigest()[:16]
-    return f"signature_new:{group}:{digest}"
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def signature_observation_key(group: str, revision: str) -> str:
+    """The automatic entry's key: new errors on a group since a revision are written once
+    (within the journal's observation window), whichever console sees them first."""
+    return f"signature_new:{group}:{revision}"
+
+
+def new_errors_text(group: str, revision: str, signatures: list[Signature]) -> str:
+    """One entry for the errors a deploy brought, not one per error: the earliest first, the
+    others counted (the pane marks each NEW)."""
+    first = min(signatures, key=lambda s: s.first_seen or _EARLIEST)
+    more = f" (+{len(signatures) - 1} more)" if len(signatures) > 1 else ""
+    seen = f", first seen {first.first_seen:%H:%M:%S}" if first.first_seen else ""
+    count = len(signatures)
+    return (
+        f"{count} new error{'s' * (count != 1)} on {group} since {revision}{seen}: "
+        f"{shorten(first.distinctive, 160)}{more}"
+    )
 
 
 class SignatureFlow(_Base):
@@ -44,14 +60,14 @@ class SignatureFlow(_Base):
             pane.set_deploys(deploys, self._signatures_from, snapshot.at)
 
     async def on_signature_mode_new_signatures(self, message: LogPane.NewSignatures) -> None:
+        by_revision: dict[str, list[Signature]] = {}
         for sig, revision in message.marked:
-            first = f" (first seen {sig.first_seen:%H:%M:%S})" if sig.first_seen else ""
-            text = (
-                f"new error on {message.group} since {revision}: "
-                f"{shorten(sig.distinctive, 200)}{first}"
-            )
-            at = sig.first_seen or app_now(self)
-            await self._observe(signature_observation_key(message.group, sig.key), text, at)
+            by_revision.setdefault(revision, []).append(sig)
+        for revision, signatures in by_revision.items():
+            text = new_errors_text(message.group, revision, signatures)
+            key = signature_observation_key(message.group, revision)
+            at = min((s.first_seen for s in signatures if s.first_seen), default=app_now(self))
+            await self._observe(key, text, at)
 
     async def on_signature_mode_signature_evidence(
         self, message: LogPane.SignatureEvidence
