@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -242,3 +242,33 @@ async def test_console_evidence_is_shown_under_its_entry(room: WarRoom, clock):
         "  - evidence: api down HTTP 500 p95 1900ms; saas-backend 2/3 saas-backend:9; "
         "/prod/backend: ERROR column orders.tenant_ref does not exist\n"
     ) in text
+
+
+async def test_evidence_names_the_top_signatures_per_group_in_the_postmortem(room: WarRoom):
+    from warroom.evidence import capture
+    from warroom.signatures import SignatureTable
+
+    table = SignatureTable()
+    at = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+    missing = (
+        "sqlalchemy.exc.ProgrammingError: (psycopg.errors.UndefinedColumn) column "
+        "orders.tenant_ref does not exist"
+    )
+    for i in range(12):
+        table.add(f"ERROR [req-{i:04x}] GET /api/v1/orders/{i} 500 {missing}", at)
+    for i in range(3):
+        table.add(f"ERROR [req-{i:04x}] queue poll failed: redis refused {i}", at)
+    long_line = "ERROR " + "word " * 80
+    evidence = capture(None, None, {"/prod/worker": None}, {"/prod/backend": table.rows()})
+    assert [r["count"] for r in evidence["signatures"]["/prod/backend"]] == [12, 3]
+    incident_id = await room.declare("API down", Severity.SEV1)
+    await room.log(Kind.NOTE, "flood", incident_id=incident_id, data={"evidence": evidence})
+    text = await room.render_postmortem(incident_id)
+    assert (
+        f"  - evidence: /prod/backend: 12× {missing} · GET /api/v1/orders/11 500, "
+        "3× queue poll failed: redis refused 2\n"
+    ) in text
+
+    from warroom.evidence import shorten
+
+    assert shorten(long_line, 40) == "ERROR word word word word word word…"  # no "wor"

@@ -189,6 +189,21 @@ def build_parser() -> Parser:
     p.set_defaults(run=None)  # no war room: a check does not create the journal
 
     p = sub.add_parser(
+        "errors", parents=[common], help="error signatures of the log groups, or of a log file"
+    )
+    p.add_argument(
+        "--since",
+        type=_arg(parse_since, "duration"),
+        default=parse_since("10m"),
+        metavar="DURATION",
+        help="lines of the last DURATION (default 10m)",
+    )
+    p.add_argument("--group", metavar="NAME", help="this log group only")
+    p.add_argument("--from-file", metavar="FILE", help="a local log file's lines ('-': stdin)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=None)  # no war room: reading logs creates no journal
+
+    p = sub.add_parser(
         "update", parents=[common], help="the team-channel status update for the incident's phase"
     )
     p.add_argument("--incident", type=incident_arg, help="INC-<n> (default: the open incident)")
@@ -350,6 +365,10 @@ def _main(argv: Sequence[str]) -> int:
                     f"declare: the following arguments are required: {', '.join(missing)}"
                     " (or --from-alarm NAME)"
                 )
+        if args.command == "errors":
+            from warroom.errors_report import cmd_errors
+
+            return asyncio.run(cmd_errors(config, args))
         if args.command == "outbox" and args.outbox_command is None:
             raise UserError("outbox needs list, retry or discard (see warroom outbox --help)")
         if args.command == "mitigate" and args.mitigate_command is None:

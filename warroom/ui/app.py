@@ -50,6 +50,7 @@ from warroom.ui.flows.mitigations import MitigationFlow
 from warroom.ui.flows.offers import MITIGATED, OfferFlow
 from warroom.ui.flows.people import PeopleFlow
 from warroom.ui.flows.phase4 import Phase4Flow
+from warroom.ui.flows.signatures import SignatureFlow
 from warroom.ui.flows.timeline import TimelineKeys
 from warroom.ui.incidents import DECLARE, IncidentsScreen
 from warroom.ui.layout_state import LayoutState, load_layout
@@ -76,6 +77,7 @@ class WarRoomApp(
     IncidentSwitch,
     PeopleFlow,
     Phase4Flow,
+    SignatureFlow,
     App[None],
 ):
     CSS_PATH = "warroom.tcss"
@@ -359,8 +361,12 @@ class WarRoomApp(
         return result
 
     def _evidence(self) -> dict[str, Any]:
+        panes = list(self.query(LogPane))
         return capture(
-            self.health, self.ecs, {p.group: p.last_error() for p in self.query(LogPane)}
+            self.health,
+            self.ecs,
+            {p.group: p.last_error() for p in panes},
+            {p.group: p.signatures.rows() for p in panes},
         )
 
     # Keys (the timeline's in flows/timeline.py, mitigations and updates beside it) -----------
@@ -485,8 +491,9 @@ class WarRoomApp(
 
     async def on_ecs_arrived(self, message: EcsArrived) -> None:
         snapshot = message.snapshot
-        self.ecs = snapshot
+        previous, self.ecs = self.ecs, snapshot
         self.query_one(EcsPanel).show(snapshot)
+        self.share_deploys(previous, snapshot)
         for observation in snapshot.observations:
             key = f"{observation.kind}:{observation.subject}"
             await self._observe(key, observation.text, observation.at)

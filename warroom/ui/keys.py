@@ -244,7 +244,7 @@ KEYS: tuple[Key, ...] = (
         "e",
         "next_error",
         "Next ERROR",
-        "next ERROR line (the first press: the newest one)",
+        "next ERROR line (the first press: the newest one); next signature",
         LOG_PANE,
     ),
     Key(
@@ -252,7 +252,7 @@ KEYS: tuple[Key, ...] = (
         "E",
         "previous_error",
         "Prev ERROR",
-        "previous ERROR line",
+        "previous ERROR line; previous signature",
         LOG_PANE,
         "E",
     ),
@@ -261,7 +261,8 @@ KEYS: tuple[Key, ...] = (
         "y",
         "evidence",
         "Line to timeline",
-        "copy the selected line to the timeline as evidence",
+        "copy the selected line (or signature, with its count, first and last seen) to the "
+        "timeline as evidence",
         LOG_PANE,
     ),
     Key(
@@ -290,6 +291,33 @@ KEYS: tuple[Key, ...] = (
         "Tenant",
         "only the lines that mention the incident's tenants (its scope); t again: every line",
         LOG_PANE,
+    ),
+    Key(
+        "log-signatures",
+        "g",
+        "toggle_signatures",
+        "Signatures",
+        "error signatures or lines: one row per kind of error, its count, lines per minute, "
+        "first and last seen, NEW since which deployment",
+        LOG_PANE,
+    ),
+    Key(
+        "log-sort-signatures",
+        "s",
+        "sort_signatures",
+        "Sort",
+        "signatures by count or by first seen (in the signatures view)",
+        LOG_PANE,
+        show=False,
+    ),
+    Key(
+        "log-show-example",
+        "enter",
+        "show_example",
+        "Example",
+        "the selected signature's latest example, whole and wrapped",
+        LOG_PANE,
+        show=False,
     ),
 )
 

@@ -23,6 +23,7 @@ from warroom.timeutil import short_duration
 from warroom.ui import keys
 from warroom.ui.logview import MAX_LINES, LogView
 from warroom.ui.panels import app_now
+from warroom.ui.signature_mode import SignatureMode
 from warroom.ui.titles import set_border_subtitle, set_border_title
 
 WRAP_MAX_LINES = 1_000  # lines kept while wrapping (rewritten, not pruned, so fewer)
@@ -31,7 +32,7 @@ FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most (tw
 WRITE_FIRST = 0.15  # seconds after a write during which a flush waits for the next slot
 
 
-class LogPane(Vertical, can_focus=False):
+class LogPane(SignatureMode, Vertical, can_focus=False):
     """Title: group, pattern, follow state and the age of the last poll."""
 
     BINDINGS = keys.bindings(keys.LOG_PANE)
@@ -76,6 +77,7 @@ class LogPane(Vertical, can_focus=False):
         self._rows = 0
         self._flush_timer: Timer | None = None
         self._held = False  # the last flush waited for a new entry's frame
+        self._init_signatures()
 
     def compose(self) -> ComposeResult:
         yield LogView(id="log")
@@ -105,6 +107,8 @@ class LogPane(Vertical, can_focus=False):
         title = f"{self.group} {self.pattern or '(all)'}  {state}"
         if self.wrap:
             title += "  wrap"
+        if self.showing_signatures:
+            title += self.signatures_title()
         if self.filter_text:
             title += f"  /{self.filter_text}"
         if self.tenant_scope is not None:
@@ -131,6 +135,7 @@ class LogPane(Vertical, can_focus=False):
         self.last_batch = batch
         if batch.lines:
             self.received += len(batch.lines)
+            self._group_lines(batch.lines)  # as they come: `g` shows them at once
             self.lines.extend(batch.lines)
             self._pending.extend(batch.lines)
             if len(self._pending) > MAX_LINES:
@@ -163,6 +168,10 @@ class LogPane(Vertical, can_focus=False):
             self._flush_timer.stop()
             self._flush_timer = None
         pending, self._pending = self._pending, []
+        if self.showing_signatures:  # self.lines holds them for the way back
+            if not self._grouping:  # else drawn once the lines are grouped
+                self._draw_signatures()
+            return
         view = self.view
         pattern, scope = view.highlighter.pattern, self.tenant_scope
         if scope is None:  # the usual case, and the flood's: no per-line work without a filter
@@ -266,6 +275,10 @@ class LogPane(Vertical, can_focus=False):
         return pattern is None or bool(pattern.search(line.message))
 
     def _rewrite(self) -> None:
+        if self.showing_signatures:
+            self._draw_signatures()
+            self.refresh_title()
+            return
         self._reshow(follow=True, keep=None)
 
     def action_wrap(self) -> None:
@@ -286,7 +299,7 @@ class LogPane(Vertical, can_focus=False):
         self.refresh_title()
 
     def on_resize(self) -> None:
-        if self.wrap:
+        if self.wrap and not self.showing_signatures:
             self._write_all(follow=self.following)
 
     def set_filter(self, text: str) -> None:
@@ -326,6 +339,11 @@ class LogPane(Vertical, can_focus=False):
         self.view.focus()
 
     def action_follow(self) -> None:
+        if self.showing_signatures:  # the busiest (or newest) first again, nothing selected
+            self._selected_key = None
+            self.view.scroll_to(y=0, animate=False)
+            self._draw_signatures()
+            return
         self.cursor = None
         self._show_cursor()
         self.view.following = True
@@ -334,6 +352,9 @@ class LogPane(Vertical, can_focus=False):
         self.refresh_title()
 
     def _jump(self, step: int) -> None:
+        if self.showing_signatures:
+            self._move_selection(step)
+            return
         view = self.view
         if not self.shown:
             return
@@ -372,6 +393,9 @@ class LogPane(Vertical, can_focus=False):
         return None
 
     def action_evidence(self) -> None:
+        if self.showing_signatures:
+            self._signature_evidence()
+            return
         line = self.selected()
         if line is None:
             self.notify("no line to copy yet", severity="warning", timeout=2)
