@@ -131,3 +131,28 @@ def test_errors_from_stdin(monkeypatch, capsys):
         ("INFO fine", [3], ["-"]),
         ("WARN key [REDACTED-AWS-KEY]", [4], ["-"]),
     ]
+
+
+def test_errors_for_one_tenant_keep_only_the_lines_that_name_it(cli, tmp_path):
+    # The incident's scope names acme: the lines of hooli, and those that name acme-eu (another
+    # tenant whose name starts the same), are not acme's errors.
+    log = tmp_path / "paste.log"
+    log.write_text(
+        f"ERROR GET /api/v1/orders/25555 500 {MISSING_COLUMN} tenant=acme\n"
+        f"ERROR GET /api/v1/orders/25556 500 {MISSING_COLUMN} tenant=hooli\n"
+        "ERROR redis timeout after 30s tenant=acme-eu\n"
+        f"ERROR GET /api/v1/orders/31337 500 {MISSING_COLUMN} tenant=acme\n"
+    )
+    everyone = json.loads(cli("errors", "--from-file", str(log), "--json").stdout)
+    assert sum(r["count"] for r in everyone) == 4
+    result = cli("errors", "--from-file", str(log), "--tenant", "acme", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r["count"], r["lines"]) for r in rows] == [(2, [1, 4])]
+
+    two = json.loads(
+        cli(
+            "errors", "--from-file", str(log), "--tenant", "acme", "--tenant", "acme-eu", "--json"
+        ).stdout
+    )
+    assert sorted(line for r in two for line in r["lines"]) == [1, 3, 4]

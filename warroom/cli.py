@@ -200,6 +200,12 @@ def build_parser() -> Parser:
     )
     p.add_argument("--group", metavar="NAME", help="this log group only")
     p.add_argument("--from-file", metavar="FILE", help="a local log file's lines ('-': stdin)")
+    p.add_argument(
+        "--tenant",
+        action="append",
+        metavar="NAME",
+        help="only lines that mention this tenant ([logs] tenant_pattern); may be repeated",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=None)  # no war room: reading logs creates no journal
 

@@ -20,6 +20,7 @@ from warroom.deploys import Deploy, deploys_of, new_since
 from warroom.errors import UserError
 from warroom.sanitize import safe_line
 from warroom.signatures import LIMIT, Signature, SignatureTable
+from warroom.tenant_scope import tenant_regex
 from warroom.timeutil import utcnow
 
 # Lines read per group at most: a 10-minute flood can hold millions, and at 4 requests a second
@@ -98,10 +99,11 @@ async def window_report(
     since: timedelta,
     group: str | None = None,
     *,
+    only: re.Pattern[str] | None = None,
     clock: Callable[[], datetime] = utcnow,
 ) -> ErrorsReport:
     """Every configured group's lines of the last `since` (or just `group`), grouped, and the
-    ECS deployments to say what is new since which."""
+    ECS deployments to say what is new since which. `only`: the lines it finds, no others."""
     from warroom.sources.aws import AwsClients
     from warroom.sources.ecs import EcsFeed
     from warroom.sources.logs import LogTailer
@@ -125,6 +127,8 @@ async def window_report(
                 return
             for event in events:
                 message = safe_line(event.get("message", ""))
+                if only is not None and only.search(message) is None:
+                    continue
                 at = datetime.fromtimestamp(event.get("timestamp", 0) / 1000, UTC)
                 report.table.add(message, at, tail.group)
             read_lines += len(events)
@@ -168,13 +172,14 @@ def _zone(zone: str | None) -> str:
     return zone if ":" in zone else f"{zone[:3]}:{zone[3:]}"
 
 
-def file_report(stream: TextIO, name: str) -> ErrorsReport:
+def file_report(stream: TextIO, name: str, only: re.Pattern[str] | None = None) -> ErrorsReport:
     """Every line of a file (or standard input), numbered from 1, grouped; blank lines count
-    for the numbering only. No filter: the file is what the user chose to look at."""
+    for the numbering only. No ERROR filter: the file is what the user chose to look at; `only`
+    (the tenants asked for) keeps the lines it finds."""
     table = SignatureTable(LIMIT, keep_lines=True)
     for number, raw in enumerate(stream, start=1):
         line = safe_line(raw.rstrip("\r\n"))
-        if line.strip():
+        if line.strip() and (only is None or only.search(line) is not None):
             table.add(line, _stamp(line), name, line_no=number)
     return ErrorsReport(table, covered_from=None, with_lines=True)
 
@@ -184,10 +189,12 @@ def file_report(stream: TextIO, name: str) -> ErrorsReport:
 
 async def cmd_errors(config: Config, args: argparse.Namespace) -> int:
     """Exit 1 when a source did not answer (what the others gave is printed all the same)."""
+    tenants = getattr(args, "tenant", None) or []
+    only = tenant_regex(config.logs.tenant_pattern, tenants) if tenants else None
     if args.from_file is not None:
-        report = _read_file(args.from_file)
+        report = _read_file(args.from_file, only)
     else:
-        report = await window_report(config, args.since, args.group)
+        report = await window_report(config, args.since, args.group, only=only)
     for problem in report.failures + report.notes:
         print(f"warroom: {problem}", file=sys.stderr)
     if args.json:
@@ -198,11 +205,11 @@ async def cmd_errors(config: Config, args: argparse.Namespace) -> int:
     return 1 if report.failures else 0
 
 
-def _read_file(path: str) -> ErrorsReport:
+def _read_file(path: str, only: re.Pattern[str] | None) -> ErrorsReport:
     if path == "-":
-        return file_report(sys.stdin, "-")
+        return file_report(sys.stdin, "-", only)
     try:
         with open(path, encoding="utf-8", errors="replace") as stream:
-            return file_report(stream, Path(path).name)
+            return file_report(stream, Path(path).name, only)
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
