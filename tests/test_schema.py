@@ -44,7 +44,8 @@ def test_statements_are_cut_where_sqlite_ends_them():
 
 
 def test_the_released_migrations_cut_as_before():
-    assert [len(statements(step)) for step in MIGRATIONS] == [3, 8, 2, 1]
+    # The steps released before this change; later ones are checked by their own tests.
+    assert [len(statements(step)) for step in MIGRATIONS[:4]] == [3, 8, 2, 1]
 
 
 async def _migrated(path: Path, migrations: tuple[str, ...]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import timedelta
@@ -292,6 +293,27 @@ class ConsoleConfig:
 
 
 @dataclass(frozen=True)
+class RecorderConfig:
+    """The flight recorder (issue 20): the feeds' telemetry kept with an open incident."""
+
+    enabled: bool = True
+    # Kept from before the incident's detection, from what the feeds already hold.
+    lead_in: timedelta = timedelta(minutes=15)
+    # The tenant an error line names (the first group, else the whole match): "users affected"
+    # in the post-mortem counts them. "" when lines carry none: the incident's scope says.
+    tenant_pattern: str = r"\btenant[=:]\s*([\w.-]+)"
+
+    def __post_init__(self) -> None:
+        if self.lead_in < timedelta(0):
+            raise Invalid("lead_in", "must be 0s or more")
+        if self.tenant_pattern:
+            try:
+                re.compile(self.tenant_pattern)
+            except re.error as exc:
+                raise Invalid("tenant_pattern", f"not a regular expression: {exc}") from None
+
+
+@dataclass(frozen=True)
 class Config:
     user: UserConfig = field(default_factory=UserConfig)
     journal: JournalConfig = field(default_factory=JournalConfig)
@@ -305,6 +327,7 @@ class Config:
     console: ConsoleConfig = field(default_factory=ConsoleConfig)
     mitigations: MitigationsConfig = field(default_factory=MitigationsConfig)
     github: GithubConfig = field(default_factory=GithubConfig)
+    recorder: RecorderConfig = field(default_factory=RecorderConfig)
     read_only: bool = False
     # Where the file came from (None: built-in defaults); relative paths in it are relative to it.
     source: Path | None = field(default=None, metadata={"internal": True})

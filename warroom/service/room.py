@@ -35,6 +35,7 @@ from warroom.service.actions import Mitigations
 from warroom.service.cleaning import clean_text
 from warroom.service.comms import TeamChannel
 from warroom.service.corrections import Corrections
+from warroom.service.recording import Recording
 from warroom.severity import Severity
 from warroom.timeutil import utcnow
 from warroom.typedtoml import SchemaError
@@ -52,7 +53,7 @@ FUTURE_TOLERANCE = timedelta(minutes=1)
 OBSERVATION_WINDOW = timedelta(minutes=2)
 
 
-class WarRoom(Mitigations, TeamChannel, Corrections):
+class WarRoom(Mitigations, TeamChannel, Corrections, Recording):
     def __init__(
         self,
         journal: Journal,

@@ -16,6 +16,7 @@ from warroom.store.incidents import IncidentsMixin
 from warroom.store.outbox import OutboxMixin
 from warroom.store.retractions import RetractionsMixin
 from warroom.store.schema import migrate
+from warroom.store.telemetry import TelemetryMixin
 
 if TYPE_CHECKING:
     from warroom.store.feedboard import SqliteFeedBoard
@@ -37,7 +38,7 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-class SqliteJournal(IncidentsMixin, RetractionsMixin, OutboxMixin):
+class SqliteJournal(IncidentsMixin, RetractionsMixin, OutboxMixin, TelemetryMixin):
     @classmethod
     async def open(cls, path: Path, *, synchronous: str = "FULL") -> SqliteJournal:
         if synchronous not in ("FULL", "NORMAL", "EXTRA"):
