@@ -298,12 +298,18 @@ class WarRoom(Mitigations, TeamChannel, Corrections, Recording):
             at=self.now(),
         )
 
-    async def render_postmortem(self, incident_id: int, template: Path | None = None) -> str:
-        from warroom.export import render_postmortem
+    async def render_postmortem(
+        self, incident_id: int, template: Path | None = None, *, chart: str | None = None
+    ) -> str:
+        """The post-mortem as Markdown; `chart`: the name of the chart file beside it (written
+        by `export_postmortem`), embedded when there is telemetry to show."""
+        from warroom.export import Chart, render_postmortem
 
         # Rendering a long timeline takes tens of milliseconds: off the console's event loop.
         incident = await self.incident(incident_id)
-        return await asyncio.to_thread(render_postmortem, incident, template)
+        telemetry = await self.telemetry(incident)
+        shown = Chart(file=chart) if chart and telemetry else None
+        return await asyncio.to_thread(render_postmortem, incident, template, telemetry, shown)
 
     async def export_postmortem(
         self,
@@ -313,14 +319,21 @@ class WarRoom(Mitigations, TeamChannel, Corrections, Recording):
         directory: Path | None = None,
         template: Path | None = None,
     ) -> Path:
-        """Write the post-mortem file (to `output`, else a stable name in `directory`)."""
-        from warroom.export import postmortem_filename, render_postmortem
+        """Write the post-mortem file (to `output`, else a stable name in `directory`), and the
+        chart of its telemetry beside it (when a regular file is written and there is any)."""
+        from warroom.export import postmortem_filename
         from warroom.outfile import write_output
 
         incident = await self.incident(incident_id)
-        text = await asyncio.to_thread(render_postmortem, incident, template)
         path = output or (directory or Path.cwd()) / postmortem_filename(incident)
+        chart = await self.chart_svg(incident) if _plain_file(path) else None
+        chart_path = path.with_suffix(".svg") if chart is not None else None
+        text = await self.render_postmortem(
+            incident_id, template, chart=chart_path.name if chart_path else None
+        )
         try:
+            if chart_path is not None and chart is not None:
+                await asyncio.to_thread(write_output, chart_path, chart)
             await asyncio.to_thread(write_output, path, text)  # fsync: off the event loop
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
@@ -331,7 +344,7 @@ class WarRoom(Mitigations, TeamChannel, Corrections, Recording):
         """Why the resolved incident's post-mortem in `directory` no longer tells its story,
         "" when it does (or when the incident is still open, or a SEV-3 never exported: nothing
         to offer)."""
-        from warroom.export import postmortem_filename, render_postmortem
+        from warroom.export import postmortem_filename
         from warroom.sanitize import valid_unicode
 
         incident = await self.incident(incident_id)
@@ -345,7 +358,7 @@ class WarRoom(Mitigations, TeamChannel, Corrections, Recording):
         # The export is deterministic: a file unlike a fresh rendering means the journal
         # (fields, action items, timeline) changed since, or the file is not there.
         path = directory / postmortem_filename(incident)
-        text = await asyncio.to_thread(render_postmortem, incident, None)
+        text = await self.render_postmortem(incident_id, chart=path.with_suffix(".svg").name)
         try:
             on_disk = await asyncio.to_thread(path.read_bytes)
         except OSError:
@@ -445,3 +458,8 @@ async def open_war_room(
     runbook = runbook_for(config)
     journal = await open_journal(db)
     return WarRoom(journal, author=whoami(config), runbook=runbook, clock=clock, config=config)
+
+
+def _plain_file(path: Path) -> bool:
+    """A regular file (or none yet): a chart goes beside it. Not `/dev/stdout`, a pipe, ..."""
+    return not path.exists() or path.is_file()

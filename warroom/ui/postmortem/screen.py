@@ -28,6 +28,7 @@ from warroom.errors import EXPECTED_ERRORS
 from warroom.followups import ActionItem, action_item_warnings
 from warroom.model import Incident, format_id
 from warroom.service import WarRoom
+from warroom.telemetry import Telemetry
 from warroom.ui.postmortem.autosave import FieldAutosave
 from warroom.ui.postmortem.fields import (
     BEFORE_ACTION_ITEMS,
@@ -72,6 +73,7 @@ class PostmortemScreen(Screen[None]):
         self.incident: Incident | None = None
         self.items: list[ActionItem] = []
         self.preview_text = ""
+        self.telemetry: Telemetry | None = None  # the flight recorder's, for the impact figures
         self.last_export: Path | None = None
         self.autosave = FieldAutosave(
             FIELD_NAMES,
@@ -134,6 +136,7 @@ class PostmortemScreen(Screen[None]):
         if incident is None:
             self.dismiss()
             return
+        self.telemetry = await self._journal(self.room.telemetry(incident), "Cannot read")
         self._show(incident, fill_fields=True)
         self._loaded = True
         self._set_saved_label()
@@ -163,7 +166,7 @@ class PostmortemScreen(Screen[None]):
         self.query_one("#pm-title", Static).update(
             Text(f"Post-mortem {incident.ref} · {incident.severity.value} · {incident.title}")
         )
-        defaults = export_defaults(incident)
+        defaults = export_defaults(incident, self.telemetry)
         for area in self.query(FieldArea):
             name = area.spec.name
             stored = incident.postmortem.get(name, "").strip()
@@ -177,7 +180,9 @@ class PostmortemScreen(Screen[None]):
                 self.autosave.set_baseline(name, defaults[name])
                 area.load_text(defaults[name])
                 area.move_cursor(area.document.end)  # ready to add to what is there
-            area.border_subtitle = "" if stored else default_note(name, defaults[name])
+            area.border_subtitle = (
+                "" if stored else default_note(name, defaults[name], self.telemetry)
+            )
         self._show_items(incident)
 
     def _show_items(self, incident: Incident) -> None:
@@ -259,14 +264,18 @@ class PostmortemScreen(Screen[None]):
         """Read the incident back and render the export from it: what the file would hold."""
         self._preview_timer = None
         incident = await self._journal(self.room.incident(self.incident_id), "Cannot read")
-        text = await self._journal(self.room.render_postmortem(self.incident_id), "Cannot render")
-        if incident is None or text is None:
+        if incident is not None:
+            self.telemetry = await self._journal(self.room.telemetry(incident), "Cannot read")
+        # The file's text, and the terminal's: the text chart where the file embeds the SVG.
+        texts = await self._journal(self.room.postmortem_preview(self.incident_id), "Cannot render")
+        if incident is None or texts is None:
             return
+        text, shown = texts
         try:
             self._show(incident)
             if text != self.preview_text:
                 self.preview_text = text
-                await self.query_one("#pm-preview", Markdown).update(text)
+                await self.query_one("#pm-preview", Markdown).update(shown)
         except NoMatches:  # closed while the journal was read
             pass
 
