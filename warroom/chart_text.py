@@ -51,7 +51,8 @@ def render_text(chart: ChartData, width: int = 60) -> list[str]:
         for n in range(first, last + 1):
             if point.p95_ms is not None:
                 latency[n] = max(latency[n] or 0.0, point.p95_ms)
-            errors[n] = (errors[n] or 0.0) + point.errors / (last - first + 1)
+            rate = point.errors / max(point.width.total_seconds() / 60, 1e-9)
+            errors[n] = max(errors[n] or 0.0, rate)
             failed[n] = failed[n] or point.failed
     marks = [" "] * width
     for marker in chart.markers:
@@ -64,7 +65,7 @@ def render_text(chart: ChartData, width: int = 60) -> list[str]:
     axis = f"{start:%H:%M}".ljust(width - 5) + f"{end:%H:%M}"
     lines = [
         f"{'p95 ms':<{LABEL}}{_spark(latency)}  max {lat_top:.0f}",
-        f"{'errors':<{LABEL}}{_spark(errors)}  max {err_top:.0f}/bucket",
+        f"{'errors/min':<{LABEL}}{_spark(errors)}  max {err_top:.0f}",
         f"{'failing':<{LABEL}}{''.join('x' if f else '·' for f in failed)}",
         f"{'marks':<{LABEL}}{''.join(marks)}",
         f"{'UTC':<{LABEL}}{axis}",
