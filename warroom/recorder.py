@@ -115,6 +115,7 @@ class Recorder:
         self._pending: list[Bucket] = []  # closed, not written yet
         self._closed_until: datetime | None = None  # buckets before this are closed
         self._last_check: dict[str, datetime] = {}
+        self.failing = False  # the last health check of some endpoint failed
 
     # Seeing -------------------------------------------------------------------------------
 
@@ -149,6 +150,7 @@ class Recorder:
             bucket.checks += 1
             if check.latency is not None:
                 bucket.latencies.append(check.latency)
+            self.failing = not check.ok
             if not check.ok:
                 bucket.failed += 1
                 bucket.first_fail = bucket.first_fail or check.at
