@@ -130,3 +130,16 @@ async def test_show_has_the_text_chart_and_json_the_series(
     # From the feeds' first sample (within the 15-minute lead-in) to the resolution.
     assert points[0]["start"] == "2026-11-26T02:55:00.000000Z"
     assert any(p["failed"] for p in points) and not points[-1]["failed"]
+
+
+async def test_the_editor_preview_shows_the_text_chart_where_the_file_embeds_the_svg(
+    room: WarRoom, clock: Clock, tmp_path: Path
+) -> None:
+    incident_id = await bad_deploy(room, clock)
+    file_text, shown = await room.postmortem_preview(incident_id)
+    path = await room.export_postmortem(incident_id, directory=tmp_path)
+    assert file_text == path.read_text()  # the preview is the export itself
+    assert "![" not in shown
+    block = shown.split("```text\n", 1)[1].split("```", 1)[0]
+    assert block.splitlines()[0].startswith("p95 ms")
+    assert "M 03:10:00 mitigated" in block

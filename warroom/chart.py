@@ -17,8 +17,10 @@ MILESTONE_MARKS = (
     ("resolved", "resolved"),
 )
 DEPLOY_KEYS = (EcsChange.DEPLOYMENT_STARTED.value, EcsChange.TASK_DEFINITION_CHANGED.value)
-# Tick steps for the time axis, in minutes: the smallest giving at most MAX_TICKS.
-TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)
+# Tick steps for the time axis, in seconds: the smallest giving at most MAX_TICKS.
+TICK_STEPS = tuple(
+    [10, 15, 30] + [60 * m for m in (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440)]
+)
 MAX_TICKS = 8
 
 
@@ -36,10 +38,12 @@ class ChartData:
     points: tuple[Point, ...]
     markers: tuple[Marker, ...]
 
+    def tick_step(self) -> int:
+        span = (self.end - self.start).total_seconds()
+        return next((s for s in TICK_STEPS if span / s <= MAX_TICKS), TICK_STEPS[-1])
+
     def ticks(self) -> list[datetime]:
-        span = (self.end - self.start).total_seconds() / 60
-        step = next((s for s in TICK_STEPS if span / s <= MAX_TICKS), TICK_STEPS[-1])
-        width = timedelta(minutes=step)
+        width = timedelta(seconds=self.tick_step())
         stamp = self.start.timestamp()
         first = self.start + timedelta(seconds=-stamp % width.total_seconds())
         found = []
@@ -64,7 +68,7 @@ def markers(incident: Incident) -> list[Marker]:
         at = getattr(milestones, name)
         if at is not None:
             found.append(Marker(at, name, label))
-    # Two observations of one deploy a poll apart are one marker.
+    # A deploy is observed twice in one poll (a new task definition, a deployment started).
     found.sort(key=lambda m: (m.at, m.kind, m.label))
     kept: list[Marker] = []
     for marker in found:
@@ -74,7 +78,7 @@ def markers(incident: Incident) -> list[Marker]:
 
 
 def _same_deploy(kept: Marker, marker: Marker) -> bool:
-    return kept.kind == marker.kind == "deploy" and marker.at - kept.at < timedelta(minutes=1)
+    return kept.kind == marker.kind == "deploy" and marker.at - kept.at < timedelta(seconds=1)
 
 
 def chart_data(incident: Incident, telemetry: Telemetry, *, most: int) -> ChartData | None:

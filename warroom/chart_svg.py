@@ -26,15 +26,15 @@ STYLE = """
 svg { font-family: ui-sans-serif, system-ui, sans-serif; font-size: 11px; }
 .bg { fill: #ffffff; } .ink { fill: #1f2328; } .dim { fill: #656d76; }
 .grid { stroke: #d0d7de; stroke-width: 1; } .axis { stroke: #656d76; stroke-width: 1; }
-.fail { fill: #cf222e; fill-opacity: 0.12; } .bar { fill: #bc4c00; fill-opacity: 0.55; }
-.lat { fill: none; stroke: #0969da; stroke-width: 1.6; stroke-linejoin: round; }
+.fail { fill: #cf222e; fill-opacity: 0.12; } .bar { fill: #bc4c00; fill-opacity: 0.4; }
+.lat { fill: none; stroke: #0969da; stroke-width: 2; stroke-linejoin: round; }
 .mark { stroke-width: 1.2; stroke-dasharray: 4 3; } .deploy { stroke: #8250df; }
 .action { stroke: #8250df; stroke-dasharray: 1 2; } .detected { stroke: #cf222e; }
 .acknowledged { stroke: #9a6700; } .mitigated { stroke: #1a7f37; } .resolved { stroke: #1f2328; }
 @media (prefers-color-scheme: dark) {
   .bg { fill: #0d1117; } .ink { fill: #e6edf3; } .dim { fill: #9198a1; }
   .grid { stroke: #30363d; } .axis { stroke: #9198a1; }
-  .fail { fill: #f85149; fill-opacity: 0.18; } .bar { fill: #db6d28; fill-opacity: 0.6; }
+  .fail { fill: #f85149; fill-opacity: 0.18; } .bar { fill: #db6d28; fill-opacity: 0.45; }
   .lat { stroke: #4493f8; } .deploy, .action { stroke: #ab7df8; } .detected { stroke: #f85149; }
   .acknowledged { stroke: #d29922; } .mitigated { stroke: #3fb950; } .resolved { stroke: #e6edf3; }
 }
@@ -54,7 +54,7 @@ def _nice(top: float) -> float:
     step = 1.0
     while step * 10 < top:
         step *= 10
-    for factor in (1, 2, 2.5, 5, 10):
+    for factor in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if step * factor >= top:
             return step * factor
     return step * 10
@@ -108,6 +108,7 @@ def render_svg(chart: ChartData, title: str) -> str:
             f"{lat_top * n / 4:g}</text>"
         )
         out.append(f'<text class="dim" x="{RIGHT + 6}" y="{_n(gy + 4)}">{err_top * n / 4:g}</text>')
+    clock = "%H:%M:%S" if chart.tick_step() < 60 else "%H:%M"
     for tick in chart.ticks():
         tx = scale.x(tick)
         out.append(
@@ -115,7 +116,7 @@ def render_svg(chart: ChartData, title: str) -> str:
         )
         out.append(
             f'<text class="dim" x="{_n(tx)}" y="{BOTTOM + 16}" text-anchor="middle">'
-            f"{tick.astimezone(UTC):%H:%M}</text>"
+            f"{tick.astimezone(UTC).strftime(clock)}</text>"
         )
     for point, rate in zip(chart.points, rates, strict=True):
         if rate > 0:

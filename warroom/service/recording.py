@@ -47,12 +47,12 @@ class Recording:
         buckets = await self.journal.telemetry(since, until + timedelta(microseconds=1))
         return Telemetry(tuple(buckets), since, until)
 
-    async def chart_svg(self, incident: Incident) -> str | None:
+    def chart_of(self, incident: Incident, telemetry: Telemetry) -> str | None:
         """The SVG chart of the incident's telemetry, None when nothing was recorded."""
         from warroom.chart import chart_data
         from warroom.chart_svg import MOST_POINTS, render_svg
 
-        data = chart_data(incident, await self.telemetry(incident), most=MOST_POINTS)
+        data = chart_data(incident, telemetry, most=MOST_POINTS)
         if data is None:
             return None
         return render_svg(data, f"{incident.ref}: {incident.title}")
@@ -74,7 +74,7 @@ class Recording:
         telemetry = await self.telemetry(incident)
         name = Path(postmortem_filename(incident)).with_suffix(".svg").name
         lines = await self.chart_lines(incident)
-        file_chart = Chart(file=name) if telemetry else None
+        file_chart = Chart(file=name) if telemetry.points() else None
         shown = Chart(text=tuple(lines)) if lines else None
 
         def both() -> tuple[str, str]:

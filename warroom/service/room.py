@@ -308,7 +308,7 @@ class WarRoom(Mitigations, TeamChannel, Corrections, Recording):
         # Rendering a long timeline takes tens of milliseconds: off the console's event loop.
         incident = await self.incident(incident_id)
         telemetry = await self.telemetry(incident)
-        shown = Chart(file=chart) if chart and telemetry else None
+        shown = Chart(file=chart) if chart and telemetry.points() else None
         return await asyncio.to_thread(render_postmortem, incident, template, telemetry, shown)
 
     async def export_postmortem(
@@ -321,18 +321,22 @@ class WarRoom(Mitigations, TeamChannel, Corrections, Recording):
     ) -> Path:
         """Write the post-mortem file (to `output`, else a stable name in `directory`), and the
         chart of its telemetry beside it (when a regular file is written and there is any)."""
-        from warroom.export import postmortem_filename
+        from warroom.export import Chart, postmortem_filename, render_postmortem
         from warroom.outfile import write_output
 
         incident = await self.incident(incident_id)
+        telemetry = await self.telemetry(incident)
         path = output or (directory or Path.cwd()) / postmortem_filename(incident)
-        chart = await self.chart_svg(incident) if _plain_file(path) else None
-        chart_path = path.with_suffix(".svg") if chart is not None else None
-        text = await self.render_postmortem(
-            incident_id, template, chart=chart_path.name if chart_path else None
-        )
+        chart_path = path.with_suffix(".svg")
+
+        def rendered() -> tuple[str, str | None]:  # tens of milliseconds: off the event loop
+            chart = self.chart_of(incident, telemetry) if _plain_file(path) else None
+            shown = Chart(file=chart_path.name) if chart is not None else None
+            return render_postmortem(incident, template, telemetry, shown), chart
+
+        text, chart = await asyncio.to_thread(rendered)
         try:
-            if chart_path is not None and chart is not None:
+            if chart is not None:
                 await asyncio.to_thread(write_output, chart_path, chart)
             await asyncio.to_thread(write_output, path, text)  # fsync: off the event loop
         except OSError as exc:
