@@ -60,6 +60,7 @@ from warroom.config import Config, JournalConfig, LogGroupConfig, LogsConfig, Us
 from warroom.corrections import SAME_MILESTONE_WINDOW
 from warroom.journal import open_journal
 from warroom.model import Kind
+from warroom.recorder import Recorder, keep_recording
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.severity import Severity
 from warroom.timeutil import utcnow
@@ -128,8 +129,18 @@ class Feeder:
     ticks: int = 0
     late_ticks: int = 0
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    # The flight recorder sees every batch on the console's loop, as the feeds worker hands it
+    # over, and writes to the journal every few seconds (issue 20): on, as in the console.
+    recorder: Recorder = field(default_factory=Recorder)
 
     async def run(self) -> None:
+        writing = asyncio.create_task(keep_recording(self.recorder, lambda: self.app.room))
+        try:
+            await self._run()
+        finally:
+            writing.cancel()
+
+    async def _run(self) -> None:
         self.started = time.perf_counter()
         tick = 0
         while not self.stop.is_set():
@@ -146,7 +157,9 @@ class Feeder:
                 count = share + (n < extra)
                 if count:
                     # What the log feed's worker posts for every batch.
-                    self.app.post_message(LogsArrived(source.batch(count)))
+                    batch = source.batch(count)
+                    self.recorder.see(batch)
+                    self.app.post_message(LogsArrived(batch))
             self.lines += due
             self.ticks += 1
         self.stopped = time.perf_counter()

@@ -234,10 +234,9 @@ async def keep_recording(
     failed: Callable[[str], None] = lambda _why: None,
 ) -> None:
     """Flush the recorder every `every` seconds for as long as it runs; a journal that fails
-    is said once per distinct reason and tried again (the buckets wait in memory)."""
+    is said once per distinct reason and tried again (the buckets wait in memory). Whatever
+    goes wrong here, the console goes on."""
     import asyncio
-
-    from warroom.errors import JournalError
 
     said = ""
     while True:
@@ -247,7 +246,7 @@ async def keep_recording(
             continue
         try:
             await recorder.flush(target)
-        except JournalError as exc:
+        except Exception as exc:  # a full disk, a closed journal: the console goes on
             if str(exc) != said:
                 said = str(exc)
                 failed(said)
