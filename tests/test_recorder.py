@@ -99,6 +99,8 @@ async def test_a_day_long_incident_stays_small(room: WarRoom, clock: Clock) -> N
     telemetry = await room.telemetry(await room.incident(1))
     widths = {b.width for b in telemetry.of(HEALTH)}
     assert widths == {timedelta(minutes=1), timedelta(minutes=5)}
+    kept = telemetry.of(HEALTH)
+    assert all(b.start >= a.end for a, b in zip(kept, kept[1:], strict=False))  # no overlap
     # Minutes for the first hours (and the lead-in), five minutes after: not 1,440 a series.
     assert len(telemetry.of(HEALTH)) < 500
     # Every line but those of the buckets still open.

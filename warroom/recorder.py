@@ -130,10 +130,11 @@ class Recorder:
     def _bucket(self, kind: str, series: str, at: datetime) -> _Open:
         if self._closed_until is not None and at < self._closed_until:
             at = self._closed_until  # arrived after its bucket was closed: counted now
-        width = self.fine
-        if self.since is not None and at - self.since >= self.fine_for:
-            width = self.coarse
-        start = floor(at, width)
+        # Coarse once a whole coarse bucket lies past `fine_for`: the two never overlap.
+        width, start = self.fine, floor(at, self.fine)
+        coarse = floor(at, self.coarse)
+        if self.since is not None and coarse - self.since >= self.fine_for:
+            width, start = self.coarse, coarse
         key = (kind, series, start)
         found = self._open.get(key)
         if found is None:

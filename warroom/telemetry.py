@@ -41,14 +41,6 @@ class Bucket:
         return self.start + self.width
 
 
-def bucket_width(start: datetime, since: datetime | None) -> timedelta:
-    """The width of the bucket starting at `start`: fine until FINE_FOR after `since` (the
-    recording's start), coarse after."""
-    if since is not None and start - since >= FINE_FOR:
-        return COARSE
-    return FINE
-
-
 def floor(at: datetime, width: timedelta) -> datetime:
     """The start of the bucket of `width` holding `at` (aligned on the epoch, so every
     console cuts the same buckets)."""
