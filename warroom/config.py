@@ -301,7 +301,7 @@ class RecorderConfig:
     lead_in: timedelta = timedelta(minutes=15)
     # The tenant an error line names (the first group, else the whole match): "users affected"
     # in the post-mortem counts them. "" when lines carry none: the incident's scope says.
-    tenant_pattern: str = r"\btenant[=:]\s*([\w.-]+)"
+    tenant_pattern: str = r"tenant[=:]\s*([\w.-]+)"
 
     def __post_init__(self) -> None:
         if self.lead_in < timedelta(0):
