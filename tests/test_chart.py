@@ -143,3 +143,24 @@ async def test_the_editor_preview_shows_the_text_chart_where_the_file_embeds_the
     block = shown.split("```text\n", 1)[1].split("```", 1)[0]
     assert block.splitlines()[0].startswith("p95 ms")
     assert "M 03:10:00 mitigated" in block
+
+
+async def test_a_mitigation_run_is_marked_and_a_refused_one_is_not(
+    room: WarRoom, clock: Clock
+) -> None:
+    from warroom.chart import markers
+
+    incident_id = await room.declare("API 500s", Severity.SEV1)
+    for ok in (True, False):
+        at = clock.advance(minutes=1)
+        await room.journal.append_event(
+            incident_id,
+            kind=Kind.ACTION,
+            text=f"rollback saas-backend ({'ok' if ok else 'refused'})",
+            author="ana",
+            at=at,
+            recorded_at=at,
+            data={"ok": ok},
+        )
+    found = [(m.kind, m.label) for m in markers(await room.incident(incident_id))]
+    assert found == [("detected", "detected"), ("action", "rollback saas-backend (ok)")]

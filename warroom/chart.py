@@ -61,7 +61,7 @@ def markers(incident: Incident) -> list[Marker]:
         key = str(event.data.get("key", ""))
         if event.auto and key.split(":", 1)[0] in DEPLOY_KEYS:
             found.append(Marker(event.at, "deploy", event.text))
-        elif event.kind is Kind.ACTION:
+        elif event.kind is Kind.ACTION and event.data.get("ok"):  # one refused changed nothing
             found.append(Marker(event.at, "action", event.text))
     milestones = incident.milestones
     for name, label in MILESTONE_MARKS:

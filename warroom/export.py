@@ -255,11 +255,6 @@ def render_postmortem(
         raise UserError(f"template {name}: {type(exc).__name__}: {exc}") from None
 
 
-def chart_filename(markdown: Path) -> str:
-    """The chart written beside a post-mortem file: same name, .svg."""
-    return markdown.with_suffix(".svg").name
-
-
 def postmortem_filename(incident: Incident) -> str:
     """Stable per incident, so exporting again overwrites the same file."""
     started = incident.milestones.detected or incident.created_at
