@@ -19,6 +19,8 @@ class Figure:
 
 
 def _minutes(seconds: float) -> str:
+    if seconds < 60:  # one failing check, or a blip: "0 minutes" would say none
+        return f"{seconds:.0f} seconds"
     minutes = int(seconds // 60)
     return f"{minutes} minute{'s' * (minutes != 1)}"
 
