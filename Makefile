@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 # The locks hold for any platform and every Python from 3.11 on, not just the machine that made them.
 COMPILE := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 
-.PHONY: demo test lint bench lock clean
+.PHONY: demo test lint bench lock clean sample-chart
 
 $(BIN)/python:
 	@echo "creating $(VENV) with $(PYTHON)"
@@ -41,6 +41,10 @@ bench: $(VENV)/.test-installed
 	@for script in benchmarks/bench_*.py; do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
+
+# The README's sample post-mortem chart, from a bad deploy on the demo world (about two minutes).
+sample-chart: $(VENV)/.demo-installed
+	$(BIN)/python -m warroom.demo.sample_chart docs/sample-chart.svg
 
 # test.txt is resolved first; demo.txt and runtime.txt are held to its versions, so every lock
 # agrees. runtime.txt is for installing warroom alone (a bastion): not used by make.

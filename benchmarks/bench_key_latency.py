@@ -60,6 +60,7 @@ from warroom.config import Config, JournalConfig, LogGroupConfig, LogsConfig, Us
 from warroom.corrections import SAME_MILESTONE_WINDOW
 from warroom.journal import open_journal
 from warroom.model import Kind
+from warroom.recorder import Recorder, keep_recording
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.severity import Severity
 from warroom.timeutil import utcnow
@@ -116,6 +117,9 @@ def config_for(directory: Path) -> Config:
     )
 
 
+RECORDING = [True]  # --no-recorder: the console as before issue 20, to compare
+
+
 @dataclass
 class Feeder:
     """5,000 lines/s into the panes, in 50 ms batches; counts what it handed over."""
@@ -128,8 +132,20 @@ class Feeder:
     ticks: int = 0
     late_ticks: int = 0
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    # The flight recorder sees every batch on the console's loop, as the feeds worker hands it
+    # over, and writes to the journal every few seconds (issue 20): on, as in the console.
+    recorder: Recorder | None = field(default_factory=lambda: Recorder() if RECORDING[0] else None)
 
     async def run(self) -> None:
+        if self.recorder is None:
+            return await self._run()
+        writing = asyncio.create_task(keep_recording(self.recorder, lambda: self.app.room))
+        try:
+            await self._run()
+        finally:
+            writing.cancel()
+
+    async def _run(self) -> None:
         self.started = time.perf_counter()
         tick = 0
         while not self.stop.is_set():
@@ -146,7 +162,10 @@ class Feeder:
                 count = share + (n < extra)
                 if count:
                     # What the log feed's worker posts for every batch.
-                    self.app.post_message(LogsArrived(source.batch(count)))
+                    batch = source.batch(count)
+                    if self.recorder is not None:
+                        self.recorder.see(batch)
+                    self.app.post_message(LogsArrived(batch))
             self.lines += due
             self.ticks += 1
         self.stopped = time.perf_counter()
@@ -592,7 +611,9 @@ async def main() -> None:
     parser.add_argument("--only", default="", help="scenarios whose name contains this text")
     parser.add_argument("--no-breakdown", action="store_true", help="no loop-time breakdown")
     parser.add_argument("--no-export", action="store_true", help="skip the export stall check")
+    parser.add_argument("--no-recorder", action="store_true", help="the flight recorder off")
     args = parser.parse_args()
+    RECORDING[0] = not args.no_recorder
     started = time.perf_counter()
     print(
         f"key `m` to entry committed and drawn, headless, {args.runs} runs per scenario of up to"

@@ -55,8 +55,8 @@ _TODO: One-paragraph description of what happened._
 _TODO: What actually broke and why._
 
 ## Impact
-- Users affected: all tenants
-- Duration of impact: 47 minutes
+- Users affected: all tenants (from the incident's scope)
+- Duration of impact: 47 minutes (from detection to resolution on the timeline)
 - Data loss: _TODO: none / describe_
 
 ## Mitigation

@@ -255,8 +255,9 @@ async def test_export_follows_the_runbook_template_and_is_byte_identical(tmp_pat
     assert "Rev 9 broke the API" in text
     assert "Migrate first" in text
     assert "- [ ] CI migration check — owner: bo, deadline: 2026-12-01" in lines
-    assert "- Duration of impact: 13 minutes" in lines
-    assert "- Users affected: single tenant (acme)" in lines
+    impact = "- Duration of impact: 13 minutes (from detection to mitigation on the timeline)"
+    assert impact in lines
+    assert "- Users affected: single tenant (acme) (from the incident's scope)" in lines
     assert "rolled back to rev 8" in lines
     assert "- 03:14 — Mitigation applied: rolled back to rev 8 (ana)" in lines
     assert "_TODO" in text  # data loss: nobody said

@@ -120,8 +120,13 @@ async def test_followers_show_what_the_leader_polls_and_ask_aws_nothing(aws, db)
     make_group(aws, GROUP)
     put_lines(aws, 0)
     leader = Screen(feeds(sources(aws), db)).start()
+    # What the flight recorder is fed (warroom.recorder): the polling console's own updates.
+    recorded: dict[int, list[object]] = {}
+    leader.feeds.polled = recorded.setdefault(0, []).append
     await eventually(lambda: leader.role == "leading", "the first console leading")
     followers = [Screen(feeds(sources(aws, user=f"f{n}"), db)).start() for n in range(3)]
+    for n, f in enumerate(followers, 1):
+        f.feeds.polled = recorded.setdefault(n, []).append
     for f in followers:
         await eventually(lambda f=f: f.role == "following", "the others following")
     put_lines(aws, 1, 2)
@@ -130,6 +135,11 @@ async def test_followers_show_what_the_leader_polls_and_ask_aws_nothing(aws, db)
     assert leader.lines == written(0, 1, 2)
     assert leader.requests > 0
     assert [f.requests for f in followers] == [0, 0, 0]
+    recorded_lines = [
+        line.message for item in recorded[0] if isinstance(item, LogBatch) for line in item.lines
+    ]
+    assert recorded_lines == written(0, 1, 2)
+    assert [recorded[n] for n in (1, 2, 3)] == [[], [], []]  # one recorder: the leader's
     for screen in (leader, *followers):
         await screen.stop()
 

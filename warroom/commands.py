@@ -108,9 +108,17 @@ async def cmd_list(room: WarRoom, args: argparse.Namespace) -> int:
 async def cmd_show(room: WarRoom, args: argparse.Namespace) -> int:
     incident = await room.incident(args.incident)
     if args.json:
-        print(json.dumps(incident_dict(incident, room.runbook), indent=2, ensure_ascii=False))
+        from warroom.telemetry import series_json
+
+        shown = incident_dict(incident, room.runbook)
+        shown["telemetry"] = series_json(await room.telemetry(incident))
+        print(json.dumps(shown, indent=2, ensure_ascii=False))
         return 0
     print(show_text(incident, room.runbook))
+    chart = await room.chart_lines(incident)
+    if chart:  # what the flight recorder kept, as the post-mortem's chart shows it
+        print("\nTelemetry (p95 latency and ERROR lines per minute, UTC; markers below)")
+        print("\n".join(f"  {line}" for line in chart))
     return 0
 
 

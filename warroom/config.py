@@ -352,6 +352,27 @@ class ConsoleConfig:
 
 
 @dataclass(frozen=True)
+class RecorderConfig:
+    """The flight recorder (issue 20): the feeds' telemetry kept with an open incident."""
+
+    enabled: bool = True
+    # Kept from before the incident's detection, from what the feeds already hold.
+    lead_in: timedelta = timedelta(minutes=15)
+    # The tenant an error line names (the first group, else the whole match): "users affected"
+    # in the post-mortem counts them. "" when lines carry none: the incident's scope says.
+    tenant_pattern: str = r"tenant[=:]\s*([\w.-]+)"
+
+    def __post_init__(self) -> None:
+        if self.lead_in < timedelta(0):
+            raise Invalid("lead_in", "must be 0s or more")
+        if self.tenant_pattern:
+            try:
+                re.compile(self.tenant_pattern)
+            except re.error as exc:
+                raise Invalid("tenant_pattern", f"not a regular expression: {exc}") from None
+
+
+@dataclass(frozen=True)
 class Config:
     user: UserConfig = field(default_factory=UserConfig)
     journal: JournalConfig = field(default_factory=JournalConfig)
@@ -367,6 +388,7 @@ class Config:
     mitigations: MitigationsConfig = field(default_factory=MitigationsConfig)
     github: GithubConfig = field(default_factory=GithubConfig)
     postmortem: PostmortemConfig = field(default_factory=PostmortemConfig)
+    recorder: RecorderConfig = field(default_factory=RecorderConfig)
     read_only: bool = False
     # Where the file came from (None: built-in defaults); relative paths in it are relative to it.
     source: Path | None = field(default=None, metadata={"internal": True})

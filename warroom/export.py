@@ -14,8 +14,10 @@ import jinja2
 from warroom.corrections import corrections
 from warroom.errors import UserError
 from warroom.evidence import summary as evidence_summary
+from warroom.impact import impact_duration, users_affected
 from warroom.model import KIND_LABELS, Incident, Kind, PostmortemField
 from warroom.roles import ROLE_NAMES, ROLES, Roles, roles_of
+from warroom.telemetry import Telemetry
 from warroom.timeutil import hhmm
 
 # Installed wheels carry the templates inside the package; a source checkout has them at the top.
@@ -107,8 +109,20 @@ def _holders(roles: Roles, role: str, when: Callable[[datetime], str]) -> str | 
     return ", then ".join(said) or None
 
 
-def postmortem_context(incident: Incident) -> dict[str, Any]:
-    """Everything the post-mortem template sees. Typed fields win; the timeline fills the rest."""
+@dataclass(frozen=True)
+class Chart:
+    """How the post-mortem shows the recorded telemetry: the SVG file written beside it
+    (`file`), or, in a terminal, the text chart's lines."""
+
+    file: str | None = None
+    text: tuple[str, ...] = ()
+
+
+def postmortem_context(
+    incident: Incident, telemetry: Telemetry | None = None, chart: Chart | None = None
+) -> dict[str, Any]:
+    """Everything the post-mortem template sees. Typed fields win; the recorded telemetry, the
+    timeline and the scope fill the rest."""
     fields = incident.postmortem
     milestones = incident.milestones
     started = milestones.detected or incident.created_at
@@ -143,8 +157,8 @@ def postmortem_context(incident: Incident) -> dict[str, Any]:
     ]
     roles = roles_of(incident)
     resolved = milestones.time_to_resolve
-    impact = milestones.impact
-    impact_minutes = None if impact is None else f"{int(impact.total_seconds() // 60)} minutes"
+    duration = impact_duration(incident, telemetry)
+    users = users_affected(incident, telemetry)
 
     def texts(*kinds: Kind) -> list[str]:
         return [e.text for e in incident.events_of(*kinds)]
@@ -161,11 +175,13 @@ def postmortem_context(incident: Incident) -> dict[str, Any]:
         "timeline": timeline,
         "root_cause": fields.get(PostmortemField.ROOT_CAUSE) or _joined(texts(Kind.ROOT_CAUSE)),
         "impact": {
-            "users_affected": fields.get(PostmortemField.USERS_AFFECTED)
-            or incident.scope.users_affected(),
-            "duration": fields.get(PostmortemField.IMPACT_DURATION) or impact_minutes,
+            "users_affected": users.value,
+            "users_source": users.source,
+            "duration": duration.value,
+            "duration_source": duration.source,
             "data_loss": fields.get(PostmortemField.DATA_LOSS),
         },
+        "chart": chart,
         "mitigation": fields.get(PostmortemField.MITIGATION)
         or _joined(texts(Kind.MITIGATED, Kind.ACTION)),
         "fix": fields.get(PostmortemField.FIX) or _joined(texts(Kind.FIX_DEPLOYED)),
@@ -185,10 +201,12 @@ def postmortem_context(incident: Incident) -> dict[str, Any]:
     }
 
 
-def field_defaults(incident: Incident) -> dict[PostmortemField, str]:
+def field_defaults(
+    incident: Incident, telemetry: Telemetry | None = None
+) -> dict[PostmortemField, str]:
     """What the export prints for each editable field: the typed text, else what it derives
-    from the timeline, the scope or the milestones."""
-    context = postmortem_context(incident)
+    from the telemetry, the timeline, the scope or the milestones."""
+    context = postmortem_context(incident, telemetry)
     impact = context["impact"]
     values = {
         PostmortemField.SUMMARY: context["summary"],
@@ -203,17 +221,27 @@ def field_defaults(incident: Incident) -> dict[PostmortemField, str]:
     return {name: value or "" for name, value in values.items()}
 
 
-def field_source(name: str) -> str:
+def field_source(name: str, telemetry: Telemetry | None = None) -> str:
     """Where `field_defaults` takes a field's text from when nobody has typed it."""
     if name == PostmortemField.USERS_AFFECTED:
+        if telemetry and telemetry.tenants()[0]:
+            return "the tenants in ERROR lines (telemetry)"
         return "the scope"
     if name == PostmortemField.IMPACT_DURATION:
+        if telemetry and telemetry.impact() is not None:
+            return "the failing health checks (telemetry)"
         return "the milestones"
     return "the timeline"
 
 
-def render_postmortem(incident: Incident, template: Path | None = None) -> str:
-    """The post-mortem as Markdown; `template` is a team's own file in place of the built-in."""
+def render_postmortem(
+    incident: Incident,
+    template: Path | None = None,
+    telemetry: Telemetry | None = None,
+    chart: Chart | None = None,
+) -> str:
+    """The post-mortem as Markdown; `template` is a team's own file in place of the built-in.
+    `chart`: the chart file beside it, or the text chart for a terminal."""
     name = str(template or POSTMORTEM_TEMPLATE)
     if template is not None and not template.is_file():
         raise UserError(f"template {template}: no such file")
@@ -222,7 +250,7 @@ def render_postmortem(incident: Incident, template: Path | None = None) -> str:
             tmpl = environment(markdown=True).get_template(POSTMORTEM_TEMPLATE)
         else:
             tmpl = environment(template.parent, markdown=True).get_template(template.name)
-        return tmpl.render(postmortem_context(incident))
+        return tmpl.render(postmortem_context(incident, telemetry, chart))
     except jinja2.TemplateNotFound as exc:
         raise UserError(f"template not found: {exc.name}") from None
     except jinja2.TemplateSyntaxError as exc:

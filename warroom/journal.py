@@ -15,6 +15,7 @@ from warroom.mitigation_lease import MitigationLease
 from warroom.model import Event, Incident, IncidentSummary, Kind, Scope, Status
 from warroom.postmortem_versions import FieldSave, FieldVersion
 from warroom.severity import Severity
+from warroom.telemetry import Bucket
 
 
 class Journal(Protocol):
@@ -223,6 +224,14 @@ class Journal(Protocol):
         ...
 
     async def list_incidents(self, status: Status | None = None) -> list[IncidentSummary]: ...
+
+    async def record_telemetry(self, buckets: Sequence[Bucket], *, recorded_at: datetime) -> None:
+        """The flight recorder's closed buckets; one already kept is left as it was."""
+        ...
+
+    async def telemetry(self, since: datetime, until: datetime) -> list[Bucket]:
+        """The buckets starting in [since, until), in time order."""
+        ...
 
     async def feed_board(self, fingerprint: str) -> FeedBoard:
         """The board where the consoles of this journal share the feeds of one set of sources

@@ -39,6 +39,7 @@ from warroom.service.corrections import Corrections
 from warroom.service.people import People
 from warroom.service.phase4 import Phase4Steps
 from warroom.service.postmortem import PostmortemFields
+from warroom.service.recording import Recording
 from warroom.severity import Severity
 from warroom.timeutil import utcnow
 from warroom.typedtoml import SchemaError
@@ -56,7 +57,9 @@ FUTURE_TOLERANCE = timedelta(minutes=1)
 OBSERVATION_WINDOW = timedelta(minutes=2)
 
 
-class WarRoom(Mitigations, TeamChannel, Corrections, PostmortemFields, People, Phase4Steps):
+class WarRoom(
+    Mitigations, TeamChannel, Corrections, PostmortemFields, People, Phase4Steps, Recording
+):
     def __init__(
         self,
         journal: Journal,
@@ -301,12 +304,18 @@ class WarRoom(Mitigations, TeamChannel, Corrections, PostmortemFields, People, P
             at=self.now(),
         )
 
-    async def render_postmortem(self, incident_id: int, template: Path | None = None) -> str:
-        from warroom.export import render_postmortem
+    async def render_postmortem(
+        self, incident_id: int, template: Path | None = None, *, chart: str | None = None
+    ) -> str:
+        """The post-mortem as Markdown; `chart`: the name of the chart file beside it (written
+        by `export_postmortem`), embedded when there is telemetry to show."""
+        from warroom.export import Chart, render_postmortem
 
         # Rendering a long timeline takes tens of milliseconds: off the console's event loop.
         incident = await self.incident(incident_id)
-        return await asyncio.to_thread(render_postmortem, incident, template)
+        telemetry = await self.telemetry(incident)
+        shown = Chart(file=chart) if chart and telemetry.points() else None
+        return await asyncio.to_thread(render_postmortem, incident, template, telemetry, shown)
 
     async def export_postmortem(
         self,
@@ -316,14 +325,25 @@ class WarRoom(Mitigations, TeamChannel, Corrections, PostmortemFields, People, P
         directory: Path | None = None,
         template: Path | None = None,
     ) -> Path:
-        """Write the post-mortem file (to `output`, else a stable name in `directory`)."""
-        from warroom.export import postmortem_filename, render_postmortem
+        """Write the post-mortem file (to `output`, else a stable name in `directory`), and the
+        chart of its telemetry beside it (when a regular file is written and there is any)."""
+        from warroom.export import Chart, postmortem_filename, render_postmortem
         from warroom.outfile import write_output
 
         incident = await self.incident(incident_id)
-        text = await asyncio.to_thread(render_postmortem, incident, template)
+        telemetry = await self.telemetry(incident)
         path = output or (directory or Path.cwd()) / postmortem_filename(incident)
+        chart_path = path.with_suffix(".svg")
+
+        def rendered() -> tuple[str, str | None]:  # tens of milliseconds: off the event loop
+            chart = self.chart_of(incident, telemetry) if _plain_file(path) else None
+            shown = Chart(file=chart_path.name) if chart is not None else None
+            return render_postmortem(incident, template, telemetry, shown), chart
+
+        text, chart = await asyncio.to_thread(rendered)
         try:
+            if chart is not None:
+                await asyncio.to_thread(write_output, chart_path, chart)
             await asyncio.to_thread(write_output, path, text)  # fsync: off the event loop
         except OSError as exc:
             raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
@@ -334,7 +354,7 @@ class WarRoom(Mitigations, TeamChannel, Corrections, PostmortemFields, People, P
         """Why the resolved incident's post-mortem in `directory` no longer tells its story,
         "" when it does (or when the incident is still open, or a SEV-3 never exported: nothing
         to offer)."""
-        from warroom.export import postmortem_filename, render_postmortem
+        from warroom.export import postmortem_filename
         from warroom.sanitize import valid_unicode
 
         incident = await self.incident(incident_id)
@@ -348,7 +368,7 @@ class WarRoom(Mitigations, TeamChannel, Corrections, PostmortemFields, People, P
         # The export is deterministic: a file unlike a fresh rendering means the journal
         # (fields, action items, timeline) changed since, or the file is not there.
         path = directory / postmortem_filename(incident)
-        text = await asyncio.to_thread(render_postmortem, incident, None)
+        text = await self.render_postmortem(incident_id, chart=path.with_suffix(".svg").name)
         try:
             on_disk = await asyncio.to_thread(path.read_bytes)
         except OSError:
@@ -450,3 +470,8 @@ async def open_war_room(
     room = WarRoom(journal, author=whoami(config), runbook=runbook, clock=clock, config=config)
     room.presence = Presence(db, clock=clock)
     return room
+
+
+def _plain_file(path: Path) -> bool:
+    """A regular file (or none yet): a chart goes beside it. Not `/dev/stdout`, a pipe, ..."""
+    return not path.exists() or path.is_file()

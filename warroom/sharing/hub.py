@@ -102,6 +102,9 @@ class SharedFeeds:
         self.lease: Lease | None = None
         self.reader = BoardReader(config, clock)
         self._out: asyncio.Queue[FeedItem] = asyncio.Queue(maxsize=QUEUE)
+        # Sees what this console's own pollers made (leading or alone), not what it read from
+        # the board: the flight recorder runs in the console that polls (warroom.recorder).
+        self.polled: Callable[[FeedItem], None] | None = None
 
     async def updates(self) -> AsyncIterator[FeedItem]:
         """For as long as the caller iterates; the lease is given up when it stops."""
@@ -247,6 +250,7 @@ class SharedFeeds:
                             return
                         self.reader.caught_up(published)
                         item = as_published(item, published)
+                self._saw(item)
                 await self._out.put(item)
 
     async def _renew(self, lost: asyncio.Event) -> None:
@@ -269,7 +273,12 @@ class SharedFeeds:
     async def _poll(self, pollers: Pollers) -> None:
         async with aclosing(pollers.updates()) as updates:
             async for item in updates:
+                self._saw(item)
                 await self._out.put(item)
+
+    def _saw(self, item: FeedItem) -> None:
+        if self.polled is not None:
+            self.polled(item)
 
     async def _go_alone(self, why: str, *, keep_polling: bool = False) -> None:
         """The board failed: this console polls for itself from now on (the others take the

@@ -125,6 +125,19 @@ MIGRATIONS: tuple[str, ...] = (
         saved_by TEXT NOT NULL
     );
     """,
+    # 6: the flight recorder's telemetry buckets (issue 20): one row per series and bucket,
+    # written once (whichever console records it first), never changed.
+    """
+    CREATE TABLE telemetry (
+        kind TEXT NOT NULL,
+        series TEXT NOT NULL,
+        start TEXT NOT NULL,
+        seconds INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (start, kind, series)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -18,6 +18,7 @@ from warroom.store.outbox import OutboxMixin
 from warroom.store.postmortem import PostmortemMixin
 from warroom.store.retractions import RetractionsMixin
 from warroom.store.schema import migrate
+from warroom.store.telemetry import TelemetryMixin
 
 if TYPE_CHECKING:
     from warroom.store.feedboard import SqliteFeedBoard
@@ -30,7 +31,9 @@ def create_private_file(path: Path) -> None:
     create_file(path, PRIVATE)
 
 
-class SqliteJournal(IncidentsMixin, RetractionsMixin, OutboxMixin, LeasesMixin, PostmortemMixin):
+class SqliteJournal(
+    IncidentsMixin, RetractionsMixin, OutboxMixin, LeasesMixin, PostmortemMixin, TelemetryMixin
+):
     @classmethod
     async def open(cls, path: Path, *, synchronous: str = "FULL", group: str = "") -> SqliteJournal:
         """`group`: share the journal with that Unix group (warroom.fileaccess)."""

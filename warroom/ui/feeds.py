@@ -11,12 +11,14 @@ from textual.app import App
 from textual.message import Message
 
 from warroom.config import Config
+from warroom.recorder import Recorder, keep_recording
 from warroom.sharing import FeedItem, FeedStopped, SharingChanged, console_feeds
 from warroom.sharing.pollers import RESTART_AFTER
 from warroom.sources.alarms import AlarmSnapshot
 from warroom.sources.ecs import EcsSnapshot
 from warroom.sources.health import HealthSnapshot
 from warroom.sources.logs import LogBatch
+from warroom.timeutil import utcnow
 
 
 class HealthArrived(Message):
@@ -47,10 +49,14 @@ def start_feeds(app: App[Any], config: Config) -> None:
     """Health endpoints, the ECS cluster and the log groups, shared with the other consoles of
     the app's journal that watch the same sources (`[console] share_feeds`)."""
 
+    recorder = _recorder(app, config)
+
     async def run() -> None:
         while True:
             try:
                 feeds = await console_feeds(config, getattr(app, "room", None))
+                if recorder is not None:
+                    feeds.polled = recorder.see
                 async for item in feeds.updates():
                     _deliver(app, item)
             except asyncio.CancelledError:
@@ -60,6 +66,29 @@ def start_feeds(app: App[Any], config: Config) -> None:
                 await asyncio.sleep(RESTART_AFTER)
 
     app.run_worker(run(), name="feeds", group="feeds", exit_on_error=False)
+
+
+def _recorder(app: App[Any], config: Config) -> Recorder | None:
+    """The flight recorder (warroom.recorder), fed by this console's own pollers and written
+    to the journal every few seconds by a worker of its own."""
+    if not config.recorder.enabled:
+        return None
+    recorder = Recorder(
+        lead_in=config.recorder.lead_in,
+        tenant_pattern=config.recorder.tenant_pattern,
+        clock=getattr(app, "clock", utcnow),
+    )
+
+    def failed(why: str) -> None:
+        app.notify(f"telemetry not recorded: {why}", severity="warning", timeout=10)
+
+    app.run_worker(
+        keep_recording(recorder, lambda: getattr(app, "room", None), failed=failed),
+        name="recorder",
+        group="recorder",
+        exit_on_error=False,
+    )
+    return recorder
 
 
 def _deliver(app: App[Any], item: FeedItem) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from textual.widgets import TextArea
 
 from warroom.model import Incident, PostmortemField
+from warroom.telemetry import Telemetry
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,21 @@ SPECS = {spec.name: spec for spec in FIELDS}
 BEFORE_ACTION_ITEMS = FIELD_NAMES.index(PostmortemField.LESSONS_LEARNED)
 
 
-def export_defaults(incident: Incident) -> dict[PostmortemField, str]:
-    """What the export prints for each field (typed text, else derived from the incident)."""
+def export_defaults(
+    incident: Incident, telemetry: Telemetry | None = None
+) -> dict[PostmortemField, str]:
+    """What the export prints for each field (typed text, else derived from the incident and
+    its recorded telemetry)."""
     from warroom.export import field_defaults  # jinja2: imported on first use
 
-    return field_defaults(incident)
+    return field_defaults(incident, telemetry)
 
 
-def default_note(name: str, default: str) -> str:
+def default_note(name: str, default: str, telemetry: Telemetry | None = None) -> str:
     """The border note of a field showing derived text: where that text comes from."""
     from warroom.export import field_source  # jinja2: already imported by export_defaults
 
-    return f"from {field_source(name)}" if default else ""
+    return f"from {field_source(name, telemetry)}" if default else ""
 
 
 class FieldArea(TextArea):

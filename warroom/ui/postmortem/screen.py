@@ -29,6 +29,7 @@ from warroom.followups import ActionItem, action_item_warnings
 from warroom.model import Incident, format_id
 from warroom.postmortem_versions import FieldVersion, merge_text
 from warroom.service import WarRoom
+from warroom.telemetry import Telemetry
 from warroom.ui.postmortem.autosave import FieldAutosave
 from warroom.ui.postmortem.fields import (
     BEFORE_ACTION_ITEMS,
@@ -76,6 +77,7 @@ class PostmortemScreen(Screen[None]):
         self.incident: Incident | None = None
         self.items: list[ActionItem] = []
         self.preview_text = ""
+        self.telemetry: Telemetry | None = None  # the flight recorder's, for the impact figures
         self.last_export: Path | None = None
         self.autosave = FieldAutosave(
             FIELD_NAMES,
@@ -146,6 +148,7 @@ class PostmortemScreen(Screen[None]):
             self.dismiss()
             return
         self._versions = {name: field.version for name, field in versions.items()}
+        self.telemetry = await self._journal(self.room.telemetry(incident), "Cannot read")
         self._show(incident, fill_fields=True)
         self._loaded = True
         self._set_saved_label()
@@ -177,7 +180,7 @@ class PostmortemScreen(Screen[None]):
         self.query_one("#pm-title", Static).update(
             Text(f"Post-mortem {incident.ref} · {incident.severity.value} · {incident.title}")
         )
-        defaults = export_defaults(incident)
+        defaults = export_defaults(incident, self.telemetry)
         for area in self.query(FieldArea):
             name = area.spec.name
             stored = incident.postmortem.get(name, "").strip()
@@ -191,7 +194,9 @@ class PostmortemScreen(Screen[None]):
                 self.autosave.set_baseline(name, defaults[name])
                 area.load_text(defaults[name])
                 area.move_cursor(area.document.end)  # ready to add to what is there
-            area.border_subtitle = "" if stored else default_note(name, defaults[name])
+            area.border_subtitle = (
+                "" if stored else default_note(name, defaults[name], self.telemetry)
+            )
         self._show_items(incident)
 
     def _take_theirs(self, versions: dict[str, FieldVersion]) -> None:
@@ -319,15 +324,19 @@ class PostmortemScreen(Screen[None]):
         self._preview_timer = None
         versions = await self._journal(self.room.postmortem_versions(self.incident_id))
         incident = await self._journal(self.room.incident(self.incident_id), "Cannot read")
-        text = await self._journal(self.room.render_postmortem(self.incident_id), "Cannot render")
-        if incident is None or text is None or versions is None:
+        if incident is not None:
+            self.telemetry = await self._journal(self.room.telemetry(incident), "Cannot read")
+        # The file's text, and the terminal's: the text chart where the file embeds the SVG.
+        texts = await self._journal(self.room.postmortem_preview(self.incident_id), "Cannot render")
+        if incident is None or texts is None or versions is None:
             return
+        text, shown = texts
         try:
             self._show(incident)
             self._take_theirs(versions)
             if text != self.preview_text:
                 self.preview_text = text
-                await self.query_one("#pm-preview", Markdown).update(text)
+                await self.query_one("#pm-preview", Markdown).update(shown)
         except NoMatches:  # closed while the journal was read
             pass
 
