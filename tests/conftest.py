@@ -33,7 +33,7 @@ T = TypeVar("T")
 
 
 async def eventually(
-    check: Callable[[], T], what: str, *, pilot: Any = None, timeout: float = 10.0
+    check: Callable[[], T], what: str, *, pilot: Any = None, timeout: float = 30.0
 ) -> T:
     """Poll `check` until it returns something truthy, and return that; fail naming `what` after
     `timeout` seconds. With a Textual `pilot`, the app settles between looks.
