@@ -107,13 +107,44 @@ def app_for(
     return WarRoomApp(config, db, start_feeds=False, clock=clock)
 
 
-async def declare(pilot: Any, title: str = "API returns 500s after deploy") -> None:
-    """Fill in and send the console's declare form (SEV-1)."""
+def typed_fast(app: Any, text: str) -> None:
+    """Keys as a terminal read hands them over when typed fast: all at once, none waited on.
+
+    The console's type-ahead (warroom/ui/typeahead.py) takes them one at a time, in order, each
+    where the key before left the focus. Where what each key does on its own is not the point,
+    this types text without `pilot.press`'s wait for the app to look idle after every key (two
+    idle checks of 20 ms or more per key)."""
+    from textual import events
+
+    for char in text:
+        key = {"\n": "enter", " ": "space"}.get(char, char)
+        event = events.Key(key, None if char == "\n" else char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def settle(pilot: Any, times: int = 6) -> None:
+    for _ in range(times):
+        await pilot.pause()
+
+
+async def declare(
+    pilot: Any, title: str = "API returns 500s after deploy", *, key_by_key: bool = False
+) -> None:
+    """Fill in and send the console's declare form (SEV-1). The title is typed fast, unless
+    `key_by_key` (test_console.py's first test types it so, each key waited on)."""
+    from textual.widgets import Input
+
     from warroom.ui.dialogs import DeclareScreen
 
     assert isinstance(pilot.app.screen, DeclareScreen)
     await pilot.click("#title")
-    await pilot.press(*title)
+    field = pilot.app.screen.query_one("#title", Input)
+    if key_by_key:
+        await pilot.press(*title)
+    else:
+        typed_fast(pilot.app, title)
+    await eventually(lambda: field.value == title, "the title typed", pilot=pilot)
     await pilot.click("#sev1")
     await pilot.click("#title")
     await pilot.press("enter")
