@@ -51,6 +51,35 @@ async def eventually(
     return result
 
 
+# --- order: the longest tests first -----------------------------------------------------------
+
+# Single tests that run for tens of seconds (a real terminal, a demo world in real time, venvs
+# built from the wheel): measured the longest, so they start first.
+LONGEST_FIRST = ("test_e2e_tmux.py", "test_packaging.py", "test_demo_console.py", "test_demo.py")
+
+
+def _weight(module: Any) -> int:
+    name = Path(module.__file__).name
+    if name in LONGEST_FIRST:
+        return len(LONGEST_FIRST) - LONGEST_FIRST.index(name) + 1
+    source = Path(module.__file__).read_text()
+    return 1 if "run_test(" in source or "snap_compare(" in source else 0  # drives the console
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first, the quick ones last (a stable sort: each file keeps its order).
+
+    Two workers share the run (`make test`: xdist, work stealing). Each starts on its half of this
+    order and takes tests from the other's queue once its own is empty: with the short tests at
+    the end, both are busy until the last seconds instead of one waiting on a long test."""
+    weights: dict[Any, int] = {}
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and module not in weights:
+            weights[module] = _weight(module)
+    items.sort(key=lambda item: -weights.get(getattr(item, "module", None), 0))
+
+
 @dataclass
 class Result:
     returncode: int
