@@ -51,6 +51,35 @@ async def eventually(
     return result
 
 
+# --- order: the longest tests first -----------------------------------------------------------
+
+# Single tests that run for tens of seconds (a real terminal, a demo world in real time, venvs
+# built from the wheel): measured the longest, so they start first.
+LONGEST_FIRST = ("test_e2e_tmux.py", "test_packaging.py", "test_demo_console.py", "test_demo.py")
+
+
+def _weight(module: Any) -> int:
+    name = Path(module.__file__).name
+    if name in LONGEST_FIRST:
+        return len(LONGEST_FIRST) - LONGEST_FIRST.index(name) + 1
+    source = Path(module.__file__).read_text()
+    return 1 if "run_test(" in source or "snap_compare(" in source else 0  # drives the console
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first, the quick ones last (a stable sort: each file keeps its order).
+
+    Two workers share the run (`make test`: xdist, work stealing). Each starts on its half of this
+    order and takes tests from the other's queue once its own is empty: with the short tests at
+    the end, both are busy until the last seconds instead of one waiting on a long test."""
+    weights: dict[Any, int] = {}
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and module not in weights:
+            weights[module] = _weight(module)
+    items.sort(key=lambda item: -weights.get(getattr(item, "module", None), 0))
+
+
 @dataclass
 class Result:
     returncode: int
@@ -107,8 +136,34 @@ def app_for(
     return WarRoomApp(config, db, start_feeds=False, clock=clock)
 
 
-async def declare(pilot: Any, title: str = "API returns 500s after deploy") -> None:
-    """Open (from watching) and send the console's declare form (SEV-1)."""
+def typed_fast(app: Any, text: str) -> None:
+    """Keys as a terminal read hands them over when typed fast: all at once, none waited on.
+
+    The console's type-ahead (warroom/ui/typeahead.py) takes them one at a time, in order, each
+    where the key before left the focus. Where what each key does on its own is not the point,
+    this types text without `pilot.press`'s wait for the app to look idle after every key (two
+    idle checks of 20 ms or more per key)."""
+    from textual import events
+
+    for char in text:
+        key = {"\n": "enter", " ": "space"}.get(char, char)
+        event = events.Key(key, None if char == "\n" else char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def settle(pilot: Any, times: int = 6) -> None:
+    for _ in range(times):
+        await pilot.pause()
+
+
+async def declare(
+    pilot: Any, title: str = "API returns 500s after deploy", *, key_by_key: bool = False
+) -> None:
+    """Open (from watching) and send the console's declare form (SEV-1). The title is typed
+    fast, unless `key_by_key` (test_console.py's first test types it so, each key waited on)."""
+    from textual.widgets import Input
+
     from warroom.ui.dialogs import DeclareScreen
 
     if pilot.app.incident is None and not isinstance(pilot.app.screen, DeclareScreen):
@@ -116,7 +171,12 @@ async def declare(pilot: Any, title: str = "API returns 500s after deploy") -> N
         await pilot.pause()
     assert isinstance(pilot.app.screen, DeclareScreen)
     await pilot.click("#title")
-    await pilot.press(*title)
+    field = pilot.app.screen.query_one("#title", Input)
+    if key_by_key:
+        await pilot.press(*title)
+    else:
+        typed_fast(pilot.app, title)
+    await eventually(lambda: field.value == title, "the title typed", pilot=pilot)
     await pilot.click("#sev1")
     await pilot.click("#title")
     await pilot.press("enter")

@@ -22,7 +22,7 @@ async def test_declare_then_every_milestone_key(tmp_path, db, clock):
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        await declare(pilot)
+        await declare(pilot, key_by_key=True)
         assert app.incident is not None and app.incident.severity is Severity.SEV1
         assert "INC-1" in str(app.query_one("#incident-header").render())
 

@@ -11,9 +11,8 @@ from warroom.ui.feeds import HealthArrived
 from warroom.ui.panels import IncidentHeader, TimelinePane
 from warroom.ui.promptbar import KeyBar, PromptBar
 
-from .conftest import app_for, declare, eventually, rows
+from .conftest import app_for, declare, eventually, rows, settle, typed_fast
 from .test_console_flows import health
-from .test_typeahead import settle, typed_fast
 
 
 def drawn_timeline(app) -> list[tuple[str, bool]]:

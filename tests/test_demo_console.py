@@ -17,7 +17,7 @@ from warroom.ui.dialogs import DeclareScreen
 from warroom.ui.mitigation_dialogs import ActionMenu, ConfirmAction
 from warroom.ui.promptbar import PromptBar
 
-from .test_typeahead import settle, typed_fast
+from .conftest import settle, typed_fast
 
 NOTE = "rolled back to rev 8; dashboards and the outbox look ok"  # r, a, m, d and o in it
 

@@ -89,8 +89,10 @@ def test_demo_in_a_real_terminal(home: Path, tmp_path: Path, term: str):
         screen = tmux.wait_for(lambda s: "INC-1" in s and "Timeline (UTC)" in s, "the main screen")
         assert "a Ack" in screen and "q Quit" in screen  # the footer
         tmux.keys("a")
+        # The prompt bar and the key bar are drawn in separate frames: wait for both.
         screen = tmux.wait_for(
-            lambda s: "Add a short text?" in s and "enter saves" in s, "the text prompt"
+            lambda s: "Add a short text?" in s and "enter saves" in s and "esc Skip" in s,
+            "the text prompt",
         )
         rows = screen.rstrip("\n").splitlines()
         assert "Add a short text?" in rows[-2] and "esc Skip" in rows[-1]  # above the footer

@@ -24,7 +24,7 @@ from warroom.ui.postmortem import (
 )
 
 from .conftest import app_for as console_app
-from .conftest import console_config, eventually, rows
+from .conftest import console_config, eventually, rows, typed_fast
 
 TITLE = "API returns 500s after deploy"
 PM_DIR = "console-postmortems"  # the console's own; the editor writes where the test says
@@ -81,19 +81,30 @@ def area(screen: PostmortemScreen, name: str) -> FieldArea:
 
 
 async def type_into(pilot, screen: PostmortemScreen, name: str, text: str) -> None:
+    """Typed fast (one burst of keys): what is tested is what the editor does with the text."""
     field = area(screen, name)
     field.focus()
     await pilot.pause()
-    await pilot.press(*text)  # the cursor starts at the end of what is there
+    before = field.text
+    typed_fast(pilot.app, text)  # the cursor starts at the end of what is there
+    await eventually(lambda: field.text == before + text, f"{text!r} typed", pilot=pilot)
 
 
 async def add_item(pilot, text: str, owner: str = "", deadline: str = "") -> None:
+    """Fill in the form, each field typed fast, then enter to go on to the next (and save)."""
     await pilot.press("ctrl+n")
     await pilot.pause()
-    assert isinstance(pilot.app.screen, ActionItemForm)
-    await pilot.press(*text, "enter")
-    await pilot.press(*owner, "enter")
-    await pilot.press(*deadline, "enter")
+    form = pilot.app.screen
+    assert isinstance(form, ActionItemForm)
+    for value, field in (
+        (text, "#item-text"),
+        (owner, "#item-owner"),
+        (deadline, "#item-deadline"),
+    ):
+        box = form.query_one(field, Input)
+        typed_fast(pilot.app, value)
+        await eventually(lambda box=box, value=value: box.value == value, field, pilot=pilot)
+        await pilot.press("enter")
     await pilot.pause()
 
 

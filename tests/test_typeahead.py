@@ -3,26 +3,10 @@ focus: into the field it opened, never onto the main screen as commands (Textual
 
 from __future__ import annotations
 
-from textual import events
-
 from warroom.ui.dialogs import TextPrompt
 from warroom.ui.panels import TimelinePane
 
-from .conftest import app_for, declare, rows
-
-
-def typed_fast(app, text: str) -> None:
-    """Keys as a terminal read hands them over when typed fast: all at once, none waited on."""
-    for char in text:
-        key = {"\n": "enter", " ": "space"}.get(char, char)
-        event = events.Key(key, None if char == "\n" else char)
-        event.set_sender(app)
-        app._driver.send_message(event)
-
-
-async def settle(pilot, times: int = 6) -> None:
-    for _ in range(times):
-        await pilot.pause()
+from .conftest import app_for, declare, rows, settle, typed_fast
 
 
 async def test_a_note_typed_fast_is_a_note(tmp_path, db, clock):
