@@ -119,3 +119,42 @@ async def test_signatures_view_new_mark_sort_example_and_evidence(tmp_path, db, 
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, SeverityScreen)
+
+
+async def test_nothing_is_new_since_the_revision_running_when_the_console_started(
+    tmp_path, db, clock
+):
+    # The demo: its world (service :8, the log groups) is created seconds before the console,
+    # inside the ten minutes a pane reads back; errors then, and after :8 -> :9.
+    logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
+    app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
+    async with app.run_test(size=(200, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "500s after deploy")
+        pane = app.query_one(LogPane)
+        start = clock.now
+        app.post_message(ecs_at(start, 8, start - timedelta(seconds=2)))
+        await pilot.pause()
+        arrive(pane, start + timedelta(seconds=1), ["ERROR redis timeout after 30s"])
+        clock.advance(seconds=2)
+        app.post_message(ecs_at(clock.now, 8, start - timedelta(seconds=2)))
+        await pilot.pause()
+        deployed = clock.now + timedelta(seconds=1)
+        arrive(pane, deployed + timedelta(seconds=1), [f"ERROR GET /api/v1/orders {MISSING}"])
+        for _ in range(2):
+            clock.advance(seconds=3)
+            app.post_message(ecs_at(clock.now, 9, deployed))
+            await pilot.pause()
+
+        seen = f"{deployed + timedelta(seconds=1):%H:%M:%S}"
+        assert rows(db, "SELECT text FROM events WHERE text LIKE '%new error%'") == [
+            (
+                f"1 new error on /prod/backend since saas-backend:9, first seen {seen}: "
+                f"{MISSING} · GET /api/v1/orders",
+            )
+        ]
+        pane.view.focus()
+        await pilot.press("g")
+        await pilot.pause()
+        shown = [line for line in pane.view.lines if "redis timeout" in line]
+        assert len(shown) == 1 and "NEW" not in shown[0]

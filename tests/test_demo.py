@@ -62,9 +62,13 @@ def health(world: DemoWorld) -> tuple[httpx.Response, float]:
     return response, time.monotonic() - started
 
 
-def messages(world: DemoWorld, group: str, pattern: str = "", since_ms: int = 0) -> list[str]:
+def messages(
+    world: DemoWorld, group: str, pattern: str = "", since_ms: int = 0, until_ms: int | None = None
+) -> list[str]:
     logs = client(world, "logs")
     args: dict[str, Any] = {"logGroupName": group, "startTime": since_ms}
+    if until_ms is not None:
+        args["endTime"] = until_ms
     if pattern:
         args["filterPattern"] = pattern
     return [event["message"] for event in logs.filter_log_events(**args)["events"]]
@@ -224,6 +228,10 @@ def test_bad_deploy_breaks_on_schedule_and_a_rollback_heals_it(tmp_path: Path) -
             what="ERROR lines in /prod/backend",
         )
         assert "column orders.tenant_ref does not exist" in errors[0]
+        # None stamped before the deploy: else a console would judge it against the revision before.
+        assert world.fired_at is not None
+        before = int(world.fired_at.timestamp() * 1000)
+        assert messages(world, "/prod/backend", "ERROR", until_ms=before) == []
 
         # Any client's rollback heals it: here the plain boto3 call a runbook would make.
         ecs = boto3.client("ecs", endpoint_url=world.endpoint_url, region_name="me-south-1")

@@ -49,6 +49,7 @@ def test_new_after_the_deploy_and_not_before_preferring_the_groups_own_service()
     table.add("ERROR new one", after)
     marks = NewMarks("/prod/backend", start)
     assert marks.update(table) == []  # no deployment known yet
+    marks.set_deploys([], known_until=start)  # the console's first reading: nothing recent
     marks.set_deploys(deploys, known_until=after - timedelta(seconds=1))
     assert marks.update(table) == []  # seen after ECS was last read: a deploy may be unknown
     marks.set_deploys(deploys, known_until=after)
@@ -73,3 +74,39 @@ def test_stale_deployments_of_a_changed_service_name_no_revision() -> None:
         new_since(first_seen, [*deploys, worker], T0 - timedelta(hours=1), ["/prod/backend"])
         is None
     )
+
+
+def moto_reading(at: datetime, backend: str, seeded: datetime) -> EcsSnapshot:
+    """As moto answers: the deployment the service was created with, whatever it runs now."""
+    from warroom.sources.ecs import Deployment
+
+    first = Deployment("d1", "PRIMARY", "COMPLETED", "saas-backend:8", 3, 3, 0, 0, seeded)
+    service = ServiceStatus("saas-backend", True, "ACTIVE", 3, 3, 0, backend, (first,))
+    return EcsSnapshot(at, "saas-prod", (service,), SourceStatus("ECS").succeeded(at, 0.1))
+
+
+def test_the_revision_running_when_the_console_started_is_nothing_new_since() -> None:
+    # The demo: the world (service :8, its log groups) is created seconds before the console,
+    # well within the 10 minutes the panes read back; then :8 -> :9, and the flood's first
+    # lines are stamped a little before the reading that still showed :8.
+    seeded = T0 - timedelta(seconds=2)
+    marks = NewMarks("/prod/backend", T0 - timedelta(minutes=10))
+    readings = [moto_reading(T0 + timedelta(seconds=s), "saas-backend:8", seeded) for s in (0, 2)]
+    readings.append(moto_reading(T0 + timedelta(seconds=4), "saas-backend:9", seeded))
+    table = SignatureTable()
+    table.add("ERROR GET orders: column missing", T0 + timedelta(seconds=1.9))
+    table.add("ERROR POST orders: column missing", T0 + timedelta(seconds=2.5))
+    marked = []
+    previous = None
+    for reading in readings:
+        marks.set_deploys(changed_since(previous, reading), reading.at)
+        marked += [(s.key, rev) for s, rev in marks.update(table)]
+        previous = reading
+    assert marked == [("ERROR POST orders: column missing", "saas-backend:9")]
+    # Rolled back to :8 later: that is a change the console saw, errors after it are new.
+    back = moto_reading(T0 + timedelta(seconds=8), "saas-backend:8", seeded)
+    table.add("ERROR after the rollback", T0 + timedelta(seconds=7))
+    marks.set_deploys(changed_since(previous, back), back.at)
+    assert [(s.key, rev) for s, rev in marks.update(table)] == [
+        ("ERROR after the rollback", "saas-backend:8")
+    ]

@@ -1,7 +1,8 @@
 """Which deployment a signature is new since: the latest ECS deployment that started before
-the signature was first seen, within the time the lines cover. A deployment of the service the
-log group is named after (`/prod/backend`, `saas-backend`: a word in common) is preferred to
-another service's. Pure: no I/O."""
+the signature was first seen, within the time the lines cover (in the console: not one found
+running when it started). A deployment of the service the log group is named after
+(`/prod/backend`, `saas-backend`: a word in common) is preferred to another service's.
+Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -71,14 +72,16 @@ def new_since(
 
 
 def changed_since(previous: EcsSnapshot | None, current: EcsSnapshot) -> list[Deploy]:
-    """Deployments the services list now, and any task-definition change ECS lists no dated
-    deployment for (moto lists none): it started after the previous poll, the earliest it can
-    have started."""
+    """Deployments the services list now, and any task-definition change ECS lists no
+    deployment since the previous poll for (moto lists none): it started after that poll, the
+    earliest it can have started."""
     found = deploys_of(current)
     if previous is None or not previous.source.ok:
         return found
     before = {s.name: s.task_definition for s in previous.services}
-    dated = {(d.service, d.revision) for d in found}
+    # Only a deployment since the previous reading dates the change: moto, rolled back to the
+    # revision it was created with, lists that first deployment again.
+    dated = {(d.service, d.revision) for d in found if d.started_at > previous.at}
     for service in current.services:
         old = before.get(service.name)
         now = service.task_definition
@@ -87,11 +90,20 @@ def changed_since(previous: EcsSnapshot | None, current: EcsSnapshot) -> list[De
     return found
 
 
+def _key(d: Deploy) -> tuple[str, str, datetime]:
+    return (d.service, d.revision, d.started_at)
+
+
 class NewMarks:
     """The signatures of one log group that are new since a deployment, marked once and for
     good; `update` says which were marked just now (to be written to the timeline). Only a
     signature first seen before the latest ECS reading is judged: a deployment that started
-    before it is known by then (ECS is read every few seconds, lines come sooner)."""
+    before it is known by then (ECS is read every few seconds, lines come sooner).
+
+    The deployments of the first reading are the baseline, what was running when the console
+    started, and never what a signature is new since: one created seconds before the console
+    (a service just created, as the demo's) would claim every error it ever sees, and errors
+    stamped just before the next change's reading would be "new since" the old revision."""
 
     KEPT = 5_000  # marks of signatures long dropped from the table go first
 
@@ -101,11 +113,20 @@ class NewMarks:
         self.deploys: list[Deploy] = []
         self.marked: dict[str, str] = {}  # signature key -> revision
         self.known_until: datetime | None = None  # the latest ECS reading
+        self.baseline: set[tuple[str, str, datetime]] | None = None  # set by the first reading
 
     def set_deploys(self, deploys: Iterable[Deploy], known_until: datetime) -> None:
         self.known_until = known_until
-        known = {(d.service, d.revision, d.started_at) for d in self.deploys}
-        self.deploys += [d for d in deploys if (d.service, d.revision, d.started_at) not in known]
+        if self.baseline is None:
+            deploys = list(deploys)
+            self.baseline = {_key(d) for d in deploys if d.revision}
+            # Kept undated: the log group still finds its own service (not another's deploy).
+            deploys = [Deploy(UNDATED, "", d.service) for d in deploys]
+        known = {_key(d) for d in self.deploys} | self.baseline
+        for d in deploys:
+            if _key(d) not in known:
+                known.add(_key(d))
+                self.deploys.append(d)
         del self.deploys[:-50]
 
     def of(self, key: str) -> str | None:

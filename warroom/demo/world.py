@@ -274,12 +274,21 @@ class DemoWorld:
             try:
                 due = time.monotonic() >= self._fire_at_monotonic
                 if self.scenario.fires and self._injection is None and due:
+                    # The traffic until now as it was, then the symptom's from the moment it is
+                    # staged: an error stamped before the bad deploy would be older than it.
+                    last = self._write(writer, last)
                     self._fire()
+                    last = max(last, _now_ms())
             except Exception as exc:
                 self._report(f"staging {self.scenario.name}", exc)
-            now = _now_ms()
-            try:
-                writer.write(last, now, self.symptom())
-                last = now
-            except Exception as exc:  # the lines are written next tick, with the next ones
-                self._report("writing logs", exc)
+            last = self._write(writer, last)
+
+    def _write(self, writer: LogWriter, last: int) -> int:
+        """Write the traffic since `last`; returns where the next write starts."""
+        now = _now_ms()
+        try:
+            writer.write(last, now, self.symptom())
+            return now
+        except Exception as exc:  # the lines are written next tick, with the next ones
+            self._report("writing logs", exc)
+            return last
