@@ -85,10 +85,10 @@ def moto_reading(at: datetime, backend: str, seeded: datetime) -> EcsSnapshot:
     return EcsSnapshot(at, "saas-prod", (service,), SourceStatus("ECS").succeeded(at, 0.1))
 
 
-def test_the_revision_running_when_the_console_started_is_nothing_new_since() -> None:
-    # The demo: the world (service :8, its log groups) is created seconds before the console,
-    # well within the 10 minutes the panes read back; then :8 -> :9, and the flood's first
-    # lines are stamped a little before the reading that still showed :8.
+def test_a_change_moto_lists_no_deployment_for_is_dated_from_the_readings() -> None:
+    # The demo's world: service :8 created seconds before the console; then :8 -> :9, which
+    # moto lists no deployment of. A line stamped while :8 ran is new since :8 (deployed within
+    # the window); one after the reading that still showed :8 is new since :9.
     seeded = T0 - timedelta(seconds=2)
     marks = NewMarks("/prod/backend", T0 - timedelta(minutes=10))
     readings = [moto_reading(T0 + timedelta(seconds=s), "saas-backend:8", seeded) for s in (0, 2)]
@@ -102,7 +102,10 @@ def test_the_revision_running_when_the_console_started_is_nothing_new_since() ->
         marks.set_deploys(changed_since(previous, reading), reading.at)
         marked += [(s.key, rev) for s, rev in marks.update(table)]
         previous = reading
-    assert marked == [("ERROR POST orders: column missing", "saas-backend:9")]
+    assert sorted(marked) == [
+        ("ERROR GET orders: column missing", "saas-backend:8"),
+        ("ERROR POST orders: column missing", "saas-backend:9"),
+    ]
     # Rolled back to :8 later: that is a change the console saw, errors after it are new.
     back = moto_reading(T0 + timedelta(seconds=8), "saas-backend:8", seeded)
     table.add("ERROR after the rollback", T0 + timedelta(seconds=7))

@@ -1,8 +1,7 @@
 """Which deployment a signature is new since: the latest ECS deployment that started before
-the signature was first seen, within the time the lines cover (in the console: not one found
-running when it started). A deployment of the service the log group is named after
-(`/prod/backend`, `saas-backend`: a word in common) is preferred to another service's.
-Pure: no I/O."""
+the signature was first seen, within the time the lines cover. A deployment of the service the
+log group is named after (`/prod/backend`, `saas-backend`: a word in common) is preferred to
+another service's. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -98,12 +97,7 @@ class NewMarks:
     """The signatures of one log group that are new since a deployment, marked once and for
     good; `update` says which were marked just now (to be written to the timeline). Only a
     signature first seen before the latest ECS reading is judged: a deployment that started
-    before it is known by then (ECS is read every few seconds, lines come sooner).
-
-    The deployments of the first reading are the baseline, what was running when the console
-    started, and never what a signature is new since: one created seconds before the console
-    (a service just created, as the demo's) would claim every error it ever sees, and errors
-    stamped just before the next change's reading would be "new since" the old revision."""
+    before it is known by then (ECS is read every few seconds, lines come sooner)."""
 
     KEPT = 5_000  # marks of signatures long dropped from the table go first
 
@@ -113,16 +107,10 @@ class NewMarks:
         self.deploys: list[Deploy] = []
         self.marked: dict[str, str] = {}  # signature key -> revision
         self.known_until: datetime | None = None  # the latest ECS reading
-        self.baseline: set[tuple[str, str, datetime]] | None = None  # set by the first reading
 
     def set_deploys(self, deploys: Iterable[Deploy], known_until: datetime) -> None:
         self.known_until = known_until
-        if self.baseline is None:
-            deploys = list(deploys)
-            self.baseline = {_key(d) for d in deploys if d.revision}
-            # Kept undated: the log group still finds its own service (not another's deploy).
-            deploys = [Deploy(UNDATED, "", d.service) for d in deploys]
-        known = {_key(d) for d in self.deploys} | self.baseline
+        known = {_key(d) for d in self.deploys}
         for d in deploys:
             if _key(d) not in known:
                 known.add(_key(d))
