@@ -469,6 +469,7 @@ async def run(
         for n in range(runs):
             db = directory / f"{name}-{n}.db"
             shutil.copyfile(template, db)
+            db.chmod(0o600)  # a copy takes the umask's mode; a journal open to all is refused
             result = await run_once(setting, db, config, watch)
             scenario.runs.append(result)
             scenario.wall += result.wall

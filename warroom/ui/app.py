@@ -24,7 +24,7 @@ from warroom.alarmdeclare import from_alarm
 from warroom.config import Config, whoami
 from warroom.errors import AlreadyLogged, IncidentResolved, JournalError, UserError
 from warroom.evidence import capture
-from warroom.model import Incident, IncidentSummary, Status, postmortem_pending, switchable
+from warroom.model import Incident, IncidentSummary, Status
 from warroom.observations import RecentObservations, Seen
 from warroom.runbook import Runbook
 from warroom.sanitize import redact_secrets
@@ -38,7 +38,6 @@ from warroom.ui.alarms import AlarmsPanel
 from warroom.ui.collector import QuietCollector
 from warroom.ui.dialogs import (
     ConfirmScreen,
-    Declaration,
     DeclareScreen,
     HelpScreen,
 )
@@ -52,8 +51,7 @@ from warroom.ui.flows.people import PeopleFlow
 from warroom.ui.flows.phase4 import Phase4Flow
 from warroom.ui.flows.signatures import SignatureFlow
 from warroom.ui.flows.timeline import TimelineKeys
-from warroom.ui.incidents import DECLARE, IncidentsScreen
-from warroom.ui.layout_state import LayoutState, load_layout
+from warroom.ui.layout_state import LayoutState
 from warroom.ui.logpane import LogPane
 from warroom.ui.mainscreen import MainScreen
 from warroom.ui.palette import ConsoleCommands
@@ -209,75 +207,6 @@ class WarRoomApp(
             await self.room.close()
 
     # Incident -----------------------------------------------------------------------------
-
-    async def _choose_incident(self) -> None:
-        assert self.room is not None
-        everything = await self.room.incidents()
-        self._known_incidents = {i.id for i in everything}
-        self._listed = switchable(everything, self.clock())
-        open_ones = [i for i in everything if i.status is Status.OPEN]
-        writing = [i for i in everything if postmortem_pending(i)]
-        self.layout_state = load_layout(self.db)
-        self.update_drafts = dict(self.layout_state.drafts)
-        remembered = self.layout_state.incident
-        # An open incident first: the one this console left, else the only one; a post-mortem
-        # to write after that; with a choice to make, the list; with nothing, the live panels,
-        # watching (the on-call looks before declaring: is it real, how bad, what scope?).
-        if remembered is not None and any(i.id == remembered for i in open_ones):
-            await self.show_incident(remembered)
-            self._restore_layout()
-        elif len(open_ones) == 1:
-            await self.show_incident(open_ones[0].id)
-        elif not open_ones and remembered is not None and any(i.id == remembered for i in writing):
-            await self.show_incident(remembered)
-            self._restore_layout()
-        elif open_ones or writing:
-            self.push_screen(IncidentsScreen(open_ones + writing, self.clock()), self._chosen)
-        else:
-            self.sub_title = "watching: no incident open (ctrl+n declares)"
-
-    async def _chosen(self, choice: int | None) -> None:
-        if choice is None:  # with nothing shown, back to watching
-            return
-        if choice == DECLARE:
-            self.push_screen(DeclareScreen(can_cancel=True), self._declared)
-            return
-        await self.show_incident(choice)
-
-    async def _declared(self, declaration: Declaration | None) -> None:
-        if declaration is None:
-            if self.incident is None and any(i.status is Status.OPEN for i in self._listed):
-                await self.action_switch_incident()  # one was declared elsewhere meanwhile
-            return
-        assert self.room is not None
-        incident_id = await self._guard(
-            self.room.declare(
-                declaration.title,
-                declaration.severity,
-                scope=declaration.scope,
-                detected_at=declaration.detected_at,
-                note=declaration.note,
-                evidence=self._evidence(),
-            )
-        )
-        if incident_id is not None:
-            # Before anything else awaits: the change poll may read the list meanwhile.
-            self._declared_here.add(incident_id)
-            taken = await self._take_in_recent(incident_id)
-            await self.show_incident(incident_id)
-            earlier = f"; {taken} earlier observation{'s' * (taken != 1)} added" if taken else ""
-            self.notify(f"INC-{incident_id} declared{earlier}", timeout=6 if taken else 3)
-
-    async def _take_in_recent(self, incident_id: int) -> int:
-        """What the feeds saw in the lookback before declaring, as automatic entries at their
-        own times (written once, even when another console has them too)."""
-        assert self.room is not None
-        taken = 0
-        for seen in self.recent.take(self.clock()):
-            observed = self.room.observe(incident_id, seen.key, seen.text, at=seen.at)
-            if await self._guard(observed) is not None:
-                taken += 1
-        return taken
 
     async def show_incident(self, incident_id: int) -> None:
         assert self.room is not None
