@@ -364,13 +364,13 @@ class PostmortemScreen(Screen[None]):
     async def action_toggle_preview(self) -> None:
         showing = not self.has_class("-preview")
         self.set_class(showing, "-preview")
+        if self.has_class("-narrow"):
+            # Before drawing: meanwhile a hidden focused field would hand the focus on.
+            if showing:
+                self.query_one("#pm-preview-pane").focus()  # the fields are hidden: scroll this
+            elif self._last_field is not None:
+                self._last_field.focus()
         await self._draw_preview()
-        if not self.has_class("-narrow"):
-            return
-        if showing:
-            self.query_one("#pm-preview-pane").focus()  # the fields are hidden: scroll this
-        elif self._last_field is not None:
-            self._last_field.focus()
 
     # Keys ---------------------------------------------------------------------------------
 
