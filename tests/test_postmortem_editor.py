@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from markdown_it import MarkdownIt
 from textual.widgets import Input, Label, Markdown
+from textual.widgets.markdown import MarkdownBlock
 
 from warroom.errors import JournalError
 from warroom.model import Kind, Scope
@@ -413,3 +415,69 @@ async def test_narrow_terminal_toggles_between_fields_and_preview(tmp_path, db, 
         assert app.focused is area(screen, "summary")
         await add_item(pilot, "Small screens work too", "bo", "2026-12-01")
         assert app.screen is screen and len(screen.items) == 1
+
+
+def preview_blocks(screen: PostmortemScreen) -> list[str]:
+    """The source of each block the preview shows, top to bottom."""
+    preview = screen.query_one("#pm-preview", Markdown)
+    return [block.source or "" for block in preview.query_children(MarkdownBlock)]
+
+
+def export_blocks(text: str) -> list[str]:
+    """The same for a preview drawn afresh from `text`: one block per top-level token."""
+    lines = text.splitlines(keepends=True)
+    return [
+        "".join(lines[token.map[0] : token.map[1]])
+        for token in MarkdownIt("gfm-like").parse(text)
+        if token.level == 0 and token.map is not None and not token.type.endswith("_close")
+    ]
+
+
+async def test_a_hidden_preview_is_up_to_date_when_shown(tmp_path, db, clock):
+    """A narrow terminal shows the fields, not the preview: what is saved meanwhile is in the
+    preview when ctrl+t shows it."""
+    incident = await declare_and_resolve(db, clock)
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_editor(app, pilot, incident, tmp_path / "out")
+        await eventually(lambda: screen.preview_text, "the first preview", pilot=pilot)
+        await type_into(pilot, screen, "summary", "Rev 9 broke the API")
+        await pilot.press("ctrl+s")
+        await eventually(
+            lambda: "Rev 9 broke the API" in screen.preview_text, "the save", pilot=pilot
+        )
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert screen.query_one("#pm-preview-pane").display
+        shown = screen.query_one("#pm-preview", Markdown).query(MarkdownBlock)
+        assert any("Rev 9 broke the API" in str(block.render()) for block in shown)
+        assert preview_blocks(screen) == export_blocks(screen.preview_text)
+
+
+async def test_the_preview_redrawn_in_part_shows_the_whole_export(tmp_path, db, clock):
+    """Only the blocks whose text changed are redrawn: the preview still shows every block of
+    the export, in order, none twice, after changes at its start, middle and end."""
+    incident = await declare_and_resolve(db, clock)
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_editor(app, pilot, incident, tmp_path / "out")
+        await eventually(lambda: screen.preview_text, "the first preview", pilot=pilot)
+        blocks = screen.query_one("#pm-preview", Markdown).query_children(MarkdownBlock)
+        timeline = next(b for b in blocks if "— Mitigation applied" in (b.source or ""))
+        for name, text in [
+            ("summary", "Rev 9 broke the API\n\nTwo paragraphs now"),
+            ("mitigation", " and drained the queue"),
+            ("lessons_learned", "Migrate first"),
+        ]:
+            await type_into(pilot, screen, name, text)
+            await pilot.press("ctrl+s")
+            await eventually(
+                lambda text=text: text.split("\n")[-1] in screen.preview_text, name, pilot=pilot
+            )
+            await eventually(
+                lambda: preview_blocks(screen) == export_blocks(screen.preview_text),
+                f"the preview after {name}",
+                pilot=pilot,
+            )
+        blocks = screen.query_one("#pm-preview", Markdown).query_children(MarkdownBlock)
+        assert any(b is timeline for b in blocks)  # not redrawn for a field's change

@@ -22,7 +22,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Markdown, Static, TextArea
+from textual.widgets import DataTable, Footer, Static, TextArea
 
 from warroom.errors import EXPECTED_ERRORS, UserError
 from warroom.followups import ActionItem, action_item_warnings
@@ -31,6 +31,7 @@ from warroom.postmortem_versions import FieldVersion, merge_text
 from warroom.service import WarRoom
 from warroom.telemetry import Telemetry
 from warroom.ui.postmortem.autosave import FieldAutosave
+from warroom.ui.postmortem.coalesce import Coalesced
 from warroom.ui.postmortem.fields import (
     BEFORE_ACTION_ITEMS,
     FIELD_NAMES,
@@ -41,6 +42,7 @@ from warroom.ui.postmortem.fields import (
     export_defaults,
 )
 from warroom.ui.postmortem.items import COLUMNS, ActionItemForm, ActionItemsTable, ItemDraft
+from warroom.ui.postmortem.preview import PreviewMarkdown
 
 PREVIEW_DELAY = 0.5  # seconds after the last save
 FOLLOW_EVERY = 1.0  # seconds between looks for another console's saves
@@ -89,6 +91,8 @@ class PostmortemScreen(Screen[None]):
         )
         self._closing = False
         self._preview_timer: Timer | None = None
+        self._refresh = Coalesced(self._refresh_once)
+        self._undrawn: str | None = None  # the preview's text, not drawn while it is hidden
         self._loaded = False
         self._close_anyway = False
         self._last_field: FieldArea | None = None
@@ -130,7 +134,7 @@ class PostmortemScreen(Screen[None]):
             with VerticalScroll(id="pm-preview-pane") as pane:
                 pane.border_title = "Preview (as exported)"
                 pane.border_subtitle = "ctrl+t hides · ctrl+e exports"
-                yield Markdown("", id="pm-preview")
+                yield PreviewMarkdown(id="pm-preview")
         yield Footer(compact=True)
 
     def _ref(self) -> str:
@@ -172,6 +176,8 @@ class PostmortemScreen(Screen[None]):
             return
         self.set_class(narrow, "-narrow")
         self.set_class(not narrow, "-preview")  # beside the fields when it fits, else on ctrl+t
+        if not narrow:
+            self.call_after_refresh(self._draw_preview)
 
     def _show(self, incident: Incident, *, fill_fields: bool = False) -> None:
         """Redraw from the journal. Fields are filled once; afterwards only an untouched,
@@ -320,8 +326,14 @@ class PostmortemScreen(Screen[None]):
             await self._refresh_preview()
 
     async def _refresh_preview(self) -> None:
-        """Read the incident back and render the export from it: what the file would hold."""
+        """Saves during a refresh make one more refresh at its end, not one each."""
         self._preview_timer = None
+        await self._refresh()
+
+    async def _refresh_once(self) -> None:
+        """Read the incident back and render the export from it: what the file would hold."""
+        if self._closing:
+            return
         versions = await self._journal(self.room.postmortem_versions(self.incident_id))
         incident = await self._journal(self.room.incident(self.incident_id), "Cannot read")
         if incident is not None:
@@ -336,19 +348,29 @@ class PostmortemScreen(Screen[None]):
             self._take_theirs(versions)
             if text != self.preview_text:
                 self.preview_text = text
-                await self.query_one("#pm-preview", Markdown).update(shown)
+                self._undrawn = shown
+                await self._draw_preview()
         except NoMatches:  # closed while the journal was read
             pass
 
-    def action_toggle_preview(self) -> None:
+    async def _draw_preview(self) -> None:
+        """Draw the latest text, unless the preview is hidden (a narrow terminal shows the
+        fields instead, or ctrl+t hid it): then it is drawn when shown."""
+        if self._undrawn is None or not self.has_class("-preview"):
+            return
+        shown, self._undrawn = self._undrawn, None
+        await self.query_one("#pm-preview", PreviewMarkdown).show(shown)
+
+    async def action_toggle_preview(self) -> None:
         showing = not self.has_class("-preview")
         self.set_class(showing, "-preview")
-        if not self.has_class("-narrow"):
-            return
-        if showing:
-            self.query_one("#pm-preview-pane").focus()  # the fields are hidden: scroll this
-        elif self._last_field is not None:
-            self._last_field.focus()
+        if self.has_class("-narrow"):
+            # Before drawing: meanwhile a hidden focused field would hand the focus on.
+            if showing:
+                self.query_one("#pm-preview-pane").focus()  # the fields are hidden: scroll this
+            elif self._last_field is not None:
+                self._last_field.focus()
+        await self._draw_preview()
 
     # Keys ---------------------------------------------------------------------------------
 
