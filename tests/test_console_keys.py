@@ -297,3 +297,29 @@ async def test_a_resize_under_a_dialog_lays_out_the_main_screen(tmp_path, db, cl
         await pilot.resize_terminal(160, 48)
         await pilot.pause()
         assert not app.query_one("#pane-tabs", Tabs).display
+
+
+async def test_watching_the_key_bar_offers_declare_and_dims_the_incident_keys(tmp_path, db, clock):
+    from warroom.ui.promptbar import KeyBar
+
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.incident is None  # nothing declared yet: watching
+        bar = app.query_one(KeyBar).render()
+        assert bar.plain.startswith("^n Declare"), bar.plain
+        ack = bar.plain.index("a Ack")
+        assert all("dim" in str(s.style) for s in bar.spans if s.start <= ack < s.end)
+        await pilot.press("a")  # does nothing, says nothing: there is no incident
+        await pilot.pause()
+        assert app.incident is None and app.screen is app.screen_stack[0]
+
+        await declare(pilot, "Now there is one")
+        await eventually(
+            lambda: "Declare" not in app.query_one(KeyBar).render().plain,
+            "the key bar without ctrl+n",
+            pilot=pilot,
+        )
+        bar = app.query_one(KeyBar).render()
+        ack = bar.plain.index("a Ack")
+        assert not any("dim" in str(s.style) for s in bar.spans if s.start <= ack < s.end)

@@ -210,9 +210,12 @@ class WarRoomApp(
 
     async def show_incident(self, incident_id: int) -> None:
         assert self.room is not None
+        watching = self.incident is None
         self.incident = await self.room.incident(incident_id)
         self._token = await self.room.change_token()
         self._redraw()
+        if watching:
+            self.refresh_bindings()  # the incident's keys light up, ctrl+n leaves the key bar
         self.refresh_step_notes(switched=True)
         self._save_layout()
         await self._refresh_incidents()
@@ -331,6 +334,8 @@ class WarRoomApp(
         self.push_screen(RunbookScreen(self.config.runbook_documents()))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in keys.NEEDS_INCIDENT and self.incident is None:
+            return None  # watching: shown dimmed, does nothing
         if action in ("accept_offer", "dismiss_offer", "undo", "reopen"):
             if self.screen is not self.screen_stack[0] or self.incident is None:
                 return False  # the main screen's; a dialog or editor keeps these keys

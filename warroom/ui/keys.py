@@ -47,6 +47,22 @@ class Key:
         )
 
 
+# Actions on the incident shown: with none (watching) their keys do nothing, so the key bar
+# dims them and shows ctrl+n (declare) instead.
+NEEDS_INCIDENT = frozenset(
+    {
+        "milestone",
+        "note",
+        "severity",
+        "roles",
+        "mitigations",
+        "update",
+        "export",
+        "postmortem",
+        "draft_scenario",
+    }
+)
+
 KEYS: tuple[Key, ...] = (
     Key("log-acknowledged", "a", "milestone('acknowledged')", "Ack", "log acknowledged"),
     Key("note", "n", "note", "Note", "add a note"),
@@ -327,6 +343,7 @@ KEYS: tuple[Key, ...] = (
 # drawn apart, always.
 KEY_BAR_FIRST = (
     "quit",
+    "declare",  # shown only while watching (no incident)
     "mitigations",
     "update",
     "log-acknowledged",

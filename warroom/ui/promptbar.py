@@ -160,8 +160,11 @@ class KeyBar(Static):
             return
         shown: list[tuple[Binding, Text]] = []
         seen = {"help"}  # always at the right, however narrow the terminal
+        # Watching (no incident shown): declaring is the key that matters, first in the bar.
+        watching = screen is self.app.screen_stack[0] and getattr(self.app, "incident", 0) is None
         for _key, binding, enabled, _tooltip in screen.active_bindings.values():
-            if not binding.show or binding.action in seen:
+            wanted = binding.show or (watching and binding.action == "declare")
+            if not wanted or binding.action in seen:
                 continue
             seen.add(binding.action)
             # Styles as spans: a Text's own style would spread over the description too.
@@ -169,7 +172,10 @@ class KeyBar(Static):
                 self.app.get_key_display(binding), "bold yellow" if enabled else "dim"
             )
             item.append(f" {binding.description}  ", "" if enabled else "dim")
-            shown.append((binding, item))
+            if watching and binding.action == "declare":
+                shown.insert(0, (binding, item))
+            else:
+                shown.append((binding, item))
         right = Text.assemble(("?", "bold yellow"), " help  ", ("^p", "bold yellow"), " palette")
         room = self.size.width - right.cell_len
         # Short of room: the least important keys go first (q, !, u ... stay), the rest keep
