@@ -11,12 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from warroom.backoff import backoff
 from warroom.config import AlarmsConfig
 from warroom.sanitize import safe_line
 from warroom.sources.aws import AwsClients
 from warroom.sources.ecs import Observation
-from warroom.sources.status import SourceStatus, describe_error
+from warroom.sources.status import SourceStatus, describe_error, poll_every
 from warroom.timeutil import utcnow
 
 ALARM, OK, INSUFFICIENT = "ALARM", "OK", "INSUFFICIENT_DATA"
@@ -228,9 +227,5 @@ class AlarmFeed:
         self.last = snapshot
         return snapshot
 
-    async def updates(self) -> AsyncIterator[AlarmSnapshot]:
-        base = self.config.poll_interval.total_seconds()
-        while True:
-            snapshot = await self.poll()
-            yield snapshot
-            await asyncio.sleep(backoff(snapshot.source.failures, base))
+    def updates(self) -> AsyncIterator[AlarmSnapshot]:
+        return poll_every(self.poll, self.config.poll_interval.total_seconds())

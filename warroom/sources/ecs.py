@@ -10,12 +10,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from warroom.backoff import backoff
 from warroom.config import EcsConfig
 from warroom.model import EcsChange
 from warroom.sanitize import safe_line
 from warroom.sources.aws import AwsClients
-from warroom.sources.status import SourceStatus, describe_error
+from warroom.sources.status import SourceStatus, describe_error, poll_every
 from warroom.timeutil import utcnow
 
 BATCH = 10  # describe_services takes at most ten services per call
@@ -251,9 +250,5 @@ class EcsFeed:
         self.last = snapshot
         return snapshot
 
-    async def updates(self) -> AsyncIterator[EcsSnapshot]:
-        base = self.config.poll_interval.total_seconds()
-        while True:
-            snapshot = await self.poll()
-            yield snapshot
-            await asyncio.sleep(backoff(snapshot.source.failures, base))
+    def updates(self) -> AsyncIterator[EcsSnapshot]:
+        return poll_every(self.poll, self.config.poll_interval.total_seconds())

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
+from warroom.backoff import backoff
 from warroom.sanitize import safe_line
 
 
@@ -162,3 +166,20 @@ def _chain(exc: BaseException) -> list[BaseException]:
         seen.append(current)
         current = current.__cause__ or current.__context__
     return seen
+
+
+class _Snapshot(Protocol):
+    @property
+    def source(self) -> SourceStatus: ...
+
+
+S = TypeVar("S", bound=_Snapshot)
+
+
+async def poll_every(poll: Callable[[], Awaitable[S]], interval: float) -> AsyncIterator[S]:
+    """A feed's snapshots, one per poll, `interval` seconds apart; longer after failures in a
+    row (backoff), so a source that is down is not hammered."""
+    while True:
+        snapshot = await poll()
+        yield snapshot
+        await asyncio.sleep(backoff(snapshot.source.failures, interval))
