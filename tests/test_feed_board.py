@@ -43,6 +43,19 @@ def test_one_console_holds_the_lease_until_it_runs_out_or_is_released(db):
     assert one.renew(lease, now=104.0, ttl=TTL) is None  # Ana's is gone
 
 
+def test_a_released_lease_stays_released_whatever_was_still_on_its_way(db):
+    # A console quitting releases its lease while a publish or renewal it started may still be
+    # running in a thread: arriving after the release, they must not take the lease back.
+    one, two = board(db), board(db)
+    lease = one.claim(ANA, expect_term=0, now=100.0, ttl=TTL)
+    assert lease is not None
+    one.release(lease, now=101.0)
+    assert one.publish(lease, Publication(lines=[line(1)]), now=100.5, ttl=TTL) is None
+    assert one.renew(lease, now=100.5, ttl=TTL) is None
+    assert two.lease().until == 101.0
+    assert two.read(0, 0).lines == ()
+
+
 def test_a_leader_that_lost_the_lease_cannot_publish(db):
     one, two = board(db), board(db)
     old = one.claim(ANA, expect_term=0, now=100.0, ttl=TTL)

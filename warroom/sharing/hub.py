@@ -122,8 +122,10 @@ class SharedFeeds:
             for task in (runner, getting):
                 if task is not None:
                     task.cancel()
-            await asyncio.gather(runner, return_exceptions=True)
-            self.close()
+            try:
+                await asyncio.gather(runner, return_exceptions=True)
+            finally:  # released even when the wait itself is cancelled (the console quitting)
+                self.close()
 
     def close(self) -> None:
         """Release the lease (the next console takes over at once) and close the board."""

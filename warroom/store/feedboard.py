@@ -97,6 +97,7 @@ class SqliteFeedBoard:
         self.path = path
         self.fingerprint = fingerprint
         self._lock = threading.Lock()
+        self._released: set[int] = set()  # terms this console gave up
         self._added: dict[str, int] = {}  # lines added per group since its last pruning
         self._version: int | None = None  # data_version at the last read that found nothing
         self._empty_at: tuple[int, int] | None = None  # the cursors that read found nothing at
@@ -168,6 +169,8 @@ class SqliteFeedBoard:
     def release(self, lease: Lease, *, now: float) -> None:
         with self._transaction():
             self._extend(lease, now)
+            # A publish or renewal still on its way in a thread must not take it back.
+            self._released.add(lease.term)
 
     # Publishing and reading ---------------------------------------------------------------
 
@@ -306,6 +309,8 @@ class SqliteFeedBoard:
         return Lease(Holder(holder, user, host, pid), term, until)
 
     def _extend(self, lease: Lease, until: float) -> Lease | None:
+        if lease.term in self._released:
+            return None
         cursor = self._conn.execute(
             "UPDATE lease SET until = ? WHERE fingerprint = ? AND holder = ? AND term = ?",
             (until, self.fingerprint, lease.holder.id, lease.term),
