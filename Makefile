@@ -28,10 +28,13 @@ $(VENV)/.%-installed: requirements/%.txt pyproject.toml | $(BIN)/python
 demo: $(VENV)/.demo-installed
 	$(BIN)/warroom demo
 
-# Two workers for two cores; worksteal evens out the long console tests at the end.
+# Two workers per core: a console test waits for the app to go idle for about half its time,
+# and another worker's test fills that (two workers left a 2-core box a third idle);
+# worksteal evens out the long console tests at the end.
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check warroom tests benchmarks
-	$(BIN)/python -m pytest -q -n 2 --dist worksteal
+	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check warroom tests benchmarks
