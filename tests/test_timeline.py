@@ -13,7 +13,7 @@ import pytest
 from textual._styles_cache import StylesCache
 
 from warroom.config import LogGroupConfig, LogsConfig
-from warroom.model import Kind
+from warroom.model import Kind, Severity
 from warroom.sources.health import Check, EndpointHealth, HealthSnapshot, HealthState
 from warroom.sources.logs import LogBatch, LogLine
 from warroom.sources.status import SourceStatus
@@ -52,14 +52,17 @@ class Painted:
 
 
 async def test_long_entries_wrap_and_the_newest_stays_in_sight(tmp_path, db, clock, room):
+    # Logged before the console opens, so that it reads them at once (read in several goes,
+    # as on a busy box, each go that passes the bottom jumps, and the rows read next fill
+    # the room it left).
+    await room.declare("Queue backs up", Severity.SEV1)
+    long = "consumers stalled on partition 7 " * 6
+    for n in range(40):
+        clock.advance(seconds=30)
+        await room.log(Kind.NOTE, long if n == 20 else f"note {n}", incident_id=1)
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
-        await declare(pilot, "Queue backs up")
-        long = "consumers stalled on partition 7 " * 6
-        for n in range(40):
-            clock.advance(seconds=30)
-            await room.log(Kind.NOTE, long if n == 20 else f"note {n}", incident_id=1)
         timeline = app.query_one(TimelinePane)
         await eventually(lambda: timeline.row_count == 41, "the 40 notes", pilot=pilot)
         await pilot.pause()
