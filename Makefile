@@ -30,8 +30,9 @@ demo: $(VENV)/.demo-installed
 
 # Two workers per core: a console test waits for the app to go idle for about half its time,
 # and another worker's test fills that (two workers left a 2-core box a third idle);
-# worksteal evens out the long console tests at the end.
-WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+# worksteal evens out the long console tests at the end. At most 8 (a container's nproc may
+# count the host's cores, not its own share).
+WORKERS ?= $(shell n=$$(( $$(nproc) * 2 )); echo $$(( n > 8 ? 8 : n )))
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check warroom tests benchmarks
 	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal
