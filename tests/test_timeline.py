@@ -19,6 +19,7 @@ from warroom.sources.logs import LogBatch, LogLine
 from warroom.sources.status import SourceStatus
 from warroom.ui.dialogs import TextPrompt
 from warroom.ui.panels import ChecklistPane, HealthPanel, TimelinePane
+from warroom.ui.promptbar import PromptBar
 
 from .conftest import app_for, console_config, declare, eventually
 
@@ -221,6 +222,44 @@ async def test_a_log_pane_lets_a_new_entrys_frame_go_first(tmp_path, db, clock):
         assert pane.view.line_count == 1  # just after the write: the next slot
         pane._flush_due()
         assert pane.view.line_count == 2  # and not later, whatever is written meanwhile
+
+
+async def test_a_milestone_key_restyles_the_prompt_bar_once(tmp_path, db, clock, monkeypatch):
+    """`m` with an undo offer up withdraws it, makes its own, opens its question and focuses the
+    bar: four changes of its look, one restyle (each is 2-3 ms before the entry's frame). What
+    the bar shows after each step is what a full restyle gives."""
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Orders stuck")
+        bar = app.query_one(PromptBar)
+        await pilot.press("m", "escape")  # mitigation applied, then the undo offer stays up
+        await pilot.pause()
+        assert bar.has_class("-offer") and not bar.has_focus
+        restyled: list[object] = []
+        update_nodes = app.stylesheet.update_nodes
+
+        def counted(nodes, animate=False):  # type: ignore[no-untyped-def]
+            nodes = list(nodes)
+            restyled.extend(n for n in nodes if n is bar)
+            return update_nodes(nodes, animate)
+
+        monkeypatch.setattr(app.stylesheet, "update_nodes", counted)
+        clock.advance(seconds=30)  # past the undo window and the same-milestone one
+        await pilot.press("m")
+        await pilot.pause()
+        assert bar.asking and bar.has_focus and not bar.has_class("-offer")
+        assert len(restyled) == 1
+        looks = bar.styles.background, bar.get_component_rich_style("input--placeholder")
+        update_nodes([bar])
+        assert (bar.styles.background, bar.get_component_rich_style("input--placeholder")) == looks
+        await pilot.press("escape")  # the new undo offer back in the bar, the focus gone
+        await pilot.pause()
+        assert bar.has_class("-offer") and not bar.has_focus
+        assert len(restyled) == 2
+        looks = bar.styles.background, bar.get_component_rich_style("input--placeholder")
+        update_nodes([bar])
+        assert (bar.styles.background, bar.get_component_rich_style("input--placeholder")) == looks
 
 
 def checked(at, latency: float, *names: str) -> HealthSnapshot:
