@@ -275,6 +275,45 @@ async def test_a_milestone_key_restyles_the_prompt_bar_once(tmp_path, db, clock,
         assert (bar.styles.background, bar.get_component_rich_style("input--placeholder")) == looks
 
 
+async def test_narrow_the_tabs_look_unfocused_after_the_entrys_frame(
+    tmp_path, db, clock, monkeypatch
+):
+    """80x24, the tabs focused: `m` moves the focus to its question. The tabs' unfocused look
+    (a restyle of every tab, 5-8 ms) comes just after the frame that draws the new entry, not
+    before it; and it comes."""
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Orders stuck")
+        tabs = app.query_one("#pane-tabs")
+        tabs.focus()
+        await pilot.pause()
+        timeline = app.query_one(TimelinePane)
+        happened: list[str] = []
+        update_nodes, render_line = app.stylesheet.update_nodes, timeline.render_line
+
+        def restyle(nodes, animate=False):  # type: ignore[no-untyped-def]
+            nodes = list(nodes)
+            if tabs in nodes:
+                happened.append("tabs restyled")
+            return update_nodes(nodes, animate)
+
+        def render(y: int):  # type: ignore[no-untyped-def]
+            if timeline.entry_at(timeline.scroll_offset.y + y) == 1:
+                happened.append("entry drawn")
+            return render_line(y)
+
+        monkeypatch.setattr(app.stylesheet, "update_nodes", restyle)
+        monkeypatch.setattr(timeline, "render_line", render)
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.query_one(PromptBar).has_focus
+        assert happened.index("entry drawn") < happened.index("tabs restyled")
+        looks = [t.styles.color for t in tabs.query("Tab")]
+        update_nodes(tabs.walk_children(with_self=True))
+        assert [t.styles.color for t in tabs.query("Tab")] == looks
+
+
 def checked(at, latency: float, *names: str) -> HealthSnapshot:
     """What the health feed posts: every endpoint up, answering in `latency` seconds."""
     check = Check(at, True, latency, 200, "ok", "")

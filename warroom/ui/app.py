@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Tab, Tabs
+from textual.widgets import Tab
 
 from warroom.alarmdeclare import from_alarm
 from warroom.config import Config, whoami
@@ -55,6 +55,7 @@ from warroom.ui.layout_state import LayoutState
 from warroom.ui.logpane import LogPane
 from warroom.ui.mainscreen import MainScreen
 from warroom.ui.palette import ConsoleCommands
+from warroom.ui.pane_tabs import PaneTabs
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
 from warroom.ui.panes import PaneLayout
 from warroom.ui.promptbar import KeyBar, PromptBar
@@ -151,7 +152,7 @@ class WarRoomApp(
             *(g.name for g in self.config.logs.groups),
             *(["Alarms"] if self.config.alarms.watched else []),
         ]
-        yield Tabs(*(Tab(name, id=f"pane-{n}") for n, name in enumerate(names)), id="pane-tabs")
+        yield PaneTabs(*(Tab(name, id=f"pane-{n}") for n, name in enumerate(names)), id="pane-tabs")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 with Horizontal(id="status"):
