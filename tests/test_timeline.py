@@ -5,7 +5,6 @@ benchmarks/bench_key_latency.py)."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ from warroom.sources.status import SourceStatus
 from warroom.ui.dialogs import TextPrompt
 from warroom.ui.panels import ChecklistPane, HealthPanel, TimelinePane
 from warroom.ui.promptbar import KeyBar, PromptBar
+from warroom.ui.write_frames import HOLD_MAX, WriteFrames
 
 from .conftest import app_for, console_config, declare, eventually
 
@@ -193,9 +193,9 @@ async def test_a_tick_of_the_clock_repaints_the_clock(tmp_path, db, clock, monke
 
 
 async def test_a_log_pane_lets_a_new_entrys_frame_go_first(tmp_path, db, clock):
-    """Lines due on screen just as an entry is written wait for the next flush (0.2 s), once:
-    the entry's frame does not carry a flooding pane's repaint, and a run of writes never
-    holds the lines longer."""
+    """Lines due on screen while an entry is written and drawn wait for its frame, then go at
+    once: the entry's frame does not carry a flooding pane's repaint. Every write, not only the
+    first of a run; and a write slower than HOLD_MAX holds nothing."""
     logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
     app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
     async with app.run_test(size=(160, 48)) as pilot:
@@ -203,25 +203,35 @@ async def test_a_log_pane_lets_a_new_entrys_frame_go_first(tmp_path, db, clock):
         await declare(pilot, "Disk full")
         pane = app.query_one("LogPane")
         status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
+        now = [100.0]
+        app.write_frames = frames = WriteFrames(now=lambda: now[0])
 
         def arrive(n: int) -> None:
             line = LogLine("/prod/backend", str(n), clock.now, "app/1", f"ERROR {n}", "ERROR")
             pane.add_batch(LogBatch("/prod/backend", "ERROR", (line,), status))
 
-        app.last_write_at = None  # declaring wrote: as if long ago
-
         # What the pane's flush timer does when it fires (the test does not wait for it).
         arrive(1)
         pane._flush_due()
-        assert pane.view.line_count == 1  # no write just now: at once
+        assert pane.view.line_count == 1  # no write in flight: at once
+        for n in (2, 3):  # two writes in a row: each one's frame first
+            written = frames.started()  # as the console's write path does
+            arrive(n)
+            pane._flush_due()
+            assert pane.view.line_count == n - 1  # held while the entry is written and drawn
+            frames.drawn(written)  # its frame is drawn (the app's call_after_refresh)
+            await pilot.pause()
+            assert pane.view.line_count == n  # and at once after it
+        frames.started()  # a write that takes longer (a mitigation waiting on AWS)
+        now[0] += HOLD_MAX
+        arrive(4)
+        pane._flush_due()
+        assert pane.view.line_count == 4  # holds nothing
+        # The console's own write path: a note, its frame, the held lines after it.
+        app.write_frames = WriteFrames()
         await pilot.press("n", *"db failover started", "enter")
-        assert app.last_write_at is not None  # the console noted its write
-        app.last_write_at = time.monotonic()  # as if just now: the test does not race the clock
-        arrive(2)
-        pane._flush_due()
-        assert pane.view.line_count == 1  # just after the write: the next slot
-        pane._flush_due()
-        assert pane.view.line_count == 2  # and not later, whatever is written meanwhile
+        await pilot.pause()
+        assert not app.write_frames.pending()
 
 
 async def test_a_milestone_key_restyles_the_prompt_bar_once(tmp_path, db, clock, monkeypatch):
