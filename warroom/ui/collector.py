@@ -18,6 +18,19 @@ FULL_PASS_EVERY = 10  # times Python's default: a full pass after 100 middle-gen
 class QuietCollector:
     def __init__(self) -> None:
         self._thresholds: tuple[int, int, int] | None = None
+        self._held = False
+
+    def hold(self) -> None:
+        """No pass until `release`: a key's write and frame (tens of ms) go first, the pass
+        right after them."""
+        if gc.isenabled():
+            gc.disable()
+            self._held = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            gc.enable()
 
     def start(self) -> None:
         if self._thresholds is None:
@@ -28,6 +41,7 @@ class QuietCollector:
 
     def stop(self) -> None:
         """As before: a test process runs many consoles, one after another."""
+        self.release()
         gc.unfreeze()
         if self._thresholds is not None:
             gc.set_threshold(*self._thresholds)
