@@ -22,8 +22,8 @@ class QuietCollector:
 
     def hold(self) -> None:
         """No pass until `release`: a key's write and frame (tens of ms) go first, the pass
-        right after them."""
-        if gc.isenabled():
+        right after them. Only while the console runs (a write can end as it quits)."""
+        if self._thresholds is not None and gc.isenabled():
             gc.disable()
             self._held = True
 
