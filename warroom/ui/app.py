@@ -59,7 +59,7 @@ from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHead
 from warroom.ui.panes import PaneLayout
 from warroom.ui.promptbar import KeyBar, PromptBar
 from warroom.ui.typeahead import TypeAhead
-from warroom.ui.write_frames import HOLD_MAX, WriteFrames
+from warroom.ui.write_frames import WriteFrames
 
 CHANGE_POLL = 0.5  # seconds between looks for another console's writes
 OUTBOX_POLL = 3.0  # seconds between looks for status updates due for a retry
@@ -128,7 +128,7 @@ class WarRoomApp(
         self.collector = QuietCollector()
         self._log_panes: dict[str, list[LogPane]] | None = None  # by group, made at first batch
         # Writes until their frame is drawn: log panes hold a flush meanwhile.
-        self.write_frames = WriteFrames(hold=self.collector.hold, release=self.collector.release)
+        self.write_frames = WriteFrames()
 
     # Layout -------------------------------------------------------------------------------
 
@@ -268,7 +268,6 @@ class WarRoomApp(
     async def _guard(self, call: Awaitable[Any]) -> Any:
         """Run a write; a refused one is shown, never raised (the console must not crash)."""
         written = self.write_frames.started()
-        self.set_timer(2 * HOLD_MAX, self.write_frames.pending)  # lets go should no frame come
         try:
             result = await call
             await self.reload()

@@ -18,19 +18,6 @@ FULL_PASS_EVERY = 10  # times Python's default: a full pass after 100 middle-gen
 class QuietCollector:
     def __init__(self) -> None:
         self._thresholds: tuple[int, int, int] | None = None
-        self._held = False
-
-    def hold(self) -> None:
-        """No pass until `release`: a key's write and frame (tens of ms) go first, the pass
-        right after them. Only while the console runs (a write can end as it quits)."""
-        if self._thresholds is not None and gc.isenabled():
-            gc.disable()
-            self._held = True
-
-    def release(self) -> None:
-        if self._held:
-            self._held = False
-            gc.enable()
 
     def start(self) -> None:
         if self._thresholds is None:
@@ -41,7 +28,6 @@ class QuietCollector:
 
     def stop(self) -> None:
         """As before: a test process runs many consoles, one after another."""
-        self.release()
         gc.unfreeze()
         if self._thresholds is not None:
             gc.set_threshold(*self._thresholds)

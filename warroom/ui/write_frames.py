@@ -1,8 +1,7 @@
 """A write of the console (a timeline key, a mitigation's result) until the frame that shows it
 is drawn. Log panes flooding with lines hold a flush that falls due meanwhile and write right
 after that frame: drawn together, a flush's repaint made the entry's frame one or two frames
-late (key-to-drawn, benchmarks/bench_key_latency.py). Python's collector is held too (`hold`,
-`release`): a pass of it in the middle of a key cost 5-10 ms, a full one 150 ms."""
+late (key-to-drawn, benchmarks/bench_key_latency.py)."""
 
 from __future__ import annotations
 
@@ -14,48 +13,29 @@ from collections.abc import Callable
 HOLD_MAX = 0.15
 
 
-def _nothing() -> None:
-    return None
-
-
 class WriteFrames:
-    def __init__(
-        self,
-        now: Callable[[], float] = time.monotonic,
-        hold: Callable[[], None] = _nothing,
-        release: Callable[[], None] = _nothing,
-    ) -> None:
+    def __init__(self, now: Callable[[], float] = time.monotonic) -> None:
         self._now = now
-        self._hold, self._release_hold = hold, release
         self._in_flight: list[float] = []  # when each write whose frame is not drawn started
         self._waiting: list[Callable[[], None]] = []
 
     def started(self) -> float:
         """A write starts; `drawn(token)` once its frame is (the app's call_after_refresh)."""
         token = self._now()
-        if not self.pending():
-            self._hold()
         self._in_flight.append(token)
         return token
 
     def drawn(self, token: float) -> None:
         if token in self._in_flight:
             self._in_flight.remove(token)
-            if not self._in_flight:
-                self._release()
-                return
-        self.pending()
+        if not self.pending():
+            self._release()
 
     def pending(self) -> bool:
         """A write started less than HOLD_MAX ago, its frame not drawn yet."""
-        if not self._in_flight:
-            return False
         now = self._now()
         self._in_flight = [t for t in self._in_flight if now - t < HOLD_MAX]
-        if self._in_flight:
-            return True
-        self._release()
-        return False
+        return bool(self._in_flight)
 
     def after(self, callback: Callable[[], None]) -> None:
         """Call back once the writes in flight are drawn (or have taken longer than HOLD_MAX:
@@ -63,7 +43,6 @@ class WriteFrames:
         self._waiting.append(callback)
 
     def _release(self) -> None:
-        self._release_hold()
         waiting, self._waiting = self._waiting, []
         for callback in waiting:
             callback()
