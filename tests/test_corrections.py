@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from warroom.corrections import still_open
+from warroom.corrections import response_clock_start, still_open
 from warroom.errors import AlreadyLogged, IncidentResolved, NotFound, Refused
 from warroom.jsonview import incident_dict
 from warroom.model import Event, Kind, Milestones, Scope, Status, next_update_due
@@ -275,3 +275,35 @@ async def test_what_is_still_open_when_resolving(room: WarRoom, clock):
     await room.check("8", incident_id=incident_id)
     await room.check("9", incident_id=incident_id)
     assert await room.still_open(incident_id) == ""
+
+
+async def test_the_response_clock_runs_until_an_acknowledgement_in_force(room: WarRoom, clock):
+    """Detection to acknowledgement; a retracted acknowledgement starts it again, a reopen
+    too (counted from the reopen), until someone acknowledges again."""
+    incident_id = await room.declare("Queue backs up", Severity.SEV1)
+    detected = clock.now
+    assert response_clock_start(await room.incident(incident_id)) == detected
+    clock.advance(minutes=3)
+    ack = await room.log(Kind.ACKNOWLEDGED, "mine", incident_id=incident_id)
+    assert response_clock_start(await room.incident(incident_id)) is None
+    await room.retract(ack.id, "pressed by mistake")
+    incident = await room.incident(incident_id)
+    assert response_clock_start(incident) == detected
+    assert incident.events_of(Kind.ACKNOWLEDGED) == []
+    clock.advance(minutes=2)
+    await room.log(Kind.ACKNOWLEDGED, "mine, really", incident_id=incident_id)
+    await room.log(Kind.RESOLVED, "fixed", incident_id=incident_id)
+    assert response_clock_start(await room.incident(incident_id)) is None
+    clock.advance(minutes=30)
+    await room.reopen("came back", incident_id=incident_id)
+    reopened = clock.now
+    incident = await room.incident(incident_id)
+    assert response_clock_start(incident) == reopened  # the earlier acknowledgement is spent
+    assert [e.text for e in incident.events_of(Kind.ACKNOWLEDGED)] == ["mine, really"]
+    assert [e.kind for e in incident.events_of(Kind.ACKNOWLEDGED, Kind.REOPENED)] == [
+        Kind.ACKNOWLEDGED,
+        Kind.REOPENED,
+    ]
+    clock.advance(minutes=1)
+    await room.log(Kind.ACKNOWLEDGED, "on it again", incident_id=incident_id)
+    assert response_clock_start(await room.incident(incident_id)) is None

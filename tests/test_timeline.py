@@ -5,7 +5,6 @@ benchmarks/bench_key_latency.py)."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -19,6 +18,8 @@ from warroom.sources.logs import LogBatch, LogLine
 from warroom.sources.status import SourceStatus
 from warroom.ui.dialogs import TextPrompt
 from warroom.ui.panels import ChecklistPane, HealthPanel, TimelinePane
+from warroom.ui.promptbar import KeyBar, PromptBar
+from warroom.ui.write_frames import HOLD_MAX, WriteFrames
 
 from .conftest import app_for, console_config, declare, eventually
 
@@ -195,9 +196,9 @@ async def test_a_tick_of_the_clock_repaints_the_clock(tmp_path, db, clock, monke
 
 
 async def test_a_log_pane_lets_a_new_entrys_frame_go_first(tmp_path, db, clock):
-    """Lines due on screen just as an entry is written wait for the next flush (0.2 s), once:
-    the entry's frame does not carry a flooding pane's repaint, and a run of writes never
-    holds the lines longer."""
+    """Lines due on screen while an entry is written and drawn wait for its frame, then go at
+    once: the entry's frame does not carry a flooding pane's repaint. Every write, not only the
+    first of a run; and a write slower than HOLD_MAX holds nothing."""
     logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
     app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
     async with app.run_test(size=(160, 48)) as pilot:
@@ -205,25 +206,125 @@ async def test_a_log_pane_lets_a_new_entrys_frame_go_first(tmp_path, db, clock):
         await declare(pilot, "Disk full")
         pane = app.query_one("LogPane")
         status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
+        now = [100.0]
+        app.write_frames = frames = WriteFrames(now=lambda: now[0])
 
         def arrive(n: int) -> None:
             line = LogLine("/prod/backend", str(n), clock.now, "app/1", f"ERROR {n}", "ERROR")
             pane.add_batch(LogBatch("/prod/backend", "ERROR", (line,), status))
 
-        app.last_write_at = None  # declaring wrote: as if long ago
-
         # What the pane's flush timer does when it fires (the test does not wait for it).
         arrive(1)
         pane._flush_due()
-        assert pane.view.line_count == 1  # no write just now: at once
+        assert pane.view.line_count == 1  # no write in flight: at once
+        for n in (2, 3):  # two writes in a row: each one's frame first
+            written = frames.started()  # as the console's write path does
+            arrive(n)
+            pane._flush_due()
+            assert pane.view.line_count == n - 1  # held while the entry is written and drawn
+            frames.drawn(written)  # its frame is drawn (the app's call_after_refresh)
+            await pilot.pause()
+            assert pane.view.line_count == n  # and at once after it
+        frames.started()  # a write that takes longer (a mitigation waiting on AWS)
+        now[0] += HOLD_MAX
+        arrive(4)
+        pane._flush_due()
+        assert pane.view.line_count == 4  # holds nothing
+        # The console's own write path: a note, its frame, the held lines after it.
+        app.write_frames = WriteFrames()
         await pilot.press("n", *"db failover started", "enter")
-        assert app.last_write_at is not None  # the console noted its write
-        app.last_write_at = time.monotonic()  # as if just now: the test does not race the clock
-        arrive(2)
-        pane._flush_due()
-        assert pane.view.line_count == 1  # just after the write: the next slot
-        pane._flush_due()
-        assert pane.view.line_count == 2  # and not later, whatever is written meanwhile
+        await pilot.pause()
+        assert not app.write_frames.pending()
+
+
+async def test_a_milestone_key_restyles_the_prompt_bar_once(tmp_path, db, clock, monkeypatch):
+    """`m` with an undo offer up withdraws it, makes its own, opens its question and focuses the
+    bar: four changes of its look, one restyle (each is 2-3 ms before the entry's frame); and
+    four changes of the keys that work, the key bar worked out twice (1-2 ms each), the three
+    before the frame as one. What the bars show after each step is what a full pass gives."""
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Orders stuck")
+        bar = app.query_one(PromptBar)
+        await pilot.press("m", "escape")  # mitigation applied, then the undo offer stays up
+        await pilot.pause()
+        assert bar.has_class("-offer") and not bar.has_focus
+        restyled: list[object] = []
+        update_nodes = app.stylesheet.update_nodes
+
+        def counted(nodes, animate=False):  # type: ignore[no-untyped-def]
+            nodes = list(nodes)
+            restyled.extend(n for n in nodes if n is bar)
+            return update_nodes(nodes, animate)
+
+        monkeypatch.setattr(app.stylesheet, "update_nodes", counted)
+        keys = app.query_one(KeyBar)
+        worked_out: list[object] = []
+        redraw_keys = KeyBar._redraw_keys
+
+        def keys_counted(self):  # type: ignore[no-untyped-def]
+            worked_out.append(self)
+            return redraw_keys(self)
+
+        monkeypatch.setattr(KeyBar, "_redraw_keys", keys_counted)
+        clock.advance(seconds=30)  # past the undo window and the same-milestone one
+        await pilot.press("m")
+        await pilot.pause()
+        assert bar.asking and bar.has_focus and not bar.has_class("-offer")
+        assert len(restyled) == 1  # was 4
+        assert len(worked_out) == 2  # was 4
+        assert "esc Skip" in keys.render().plain
+        looks = bar.styles.background, bar.get_component_rich_style("input--placeholder")
+        update_nodes([bar])
+        assert (bar.styles.background, bar.get_component_rich_style("input--placeholder")) == looks
+        await pilot.press("escape")  # the new undo offer back in the bar, the focus gone
+        await pilot.pause()
+        assert bar.has_class("-offer") and not bar.has_focus
+        assert len(restyled) == 2
+        assert "esc Skip" not in keys.render().plain
+        looks = bar.styles.background, bar.get_component_rich_style("input--placeholder")
+        update_nodes([bar])
+        assert (bar.styles.background, bar.get_component_rich_style("input--placeholder")) == looks
+
+
+async def test_narrow_the_tabs_look_unfocused_after_the_entrys_frame(
+    tmp_path, db, clock, monkeypatch
+):
+    """80x24, the tabs focused: `m` moves the focus to its question. The tabs' unfocused look
+    (a restyle of every tab, 5-8 ms) comes just after the frame that draws the new entry, not
+    before it; and it comes."""
+    app = app_for(tmp_path, db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Orders stuck")
+        tabs = app.query_one("#pane-tabs")
+        tabs.focus()
+        await pilot.pause()
+        timeline = app.query_one(TimelinePane)
+        happened: list[str] = []
+        update_nodes, render_line = app.stylesheet.update_nodes, timeline.render_line
+
+        def restyle(nodes, animate=False):  # type: ignore[no-untyped-def]
+            nodes = list(nodes)
+            if tabs in nodes:
+                happened.append("tabs restyled")
+            return update_nodes(nodes, animate)
+
+        def render(y: int):  # type: ignore[no-untyped-def]
+            if timeline.entry_at(timeline.scroll_offset.y + y) == 1:
+                happened.append("entry drawn")
+            return render_line(y)
+
+        monkeypatch.setattr(app.stylesheet, "update_nodes", restyle)
+        monkeypatch.setattr(timeline, "render_line", render)
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.query_one(PromptBar).has_focus
+        assert happened.index("entry drawn") < happened.index("tabs restyled")
+        looks = [t.styles.color for t in tabs.query("Tab")]
+        update_nodes(tabs.walk_children(with_self=True))
+        assert [t.styles.color for t in tabs.query("Tab")] == looks
 
 
 def checked(at, latency: float, *names: str) -> HealthSnapshot:

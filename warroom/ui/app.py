@@ -6,7 +6,6 @@ The app renders state; the journal owns it. Every key that logs something awaits
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from dataclasses import replace
@@ -18,7 +17,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Tab, Tabs
+from textual.widgets import Tab
 
 from warroom.alarmdeclare import from_alarm
 from warroom.config import Config, whoami
@@ -55,10 +54,12 @@ from warroom.ui.layout_state import LayoutState
 from warroom.ui.logpane import LogPane
 from warroom.ui.mainscreen import MainScreen
 from warroom.ui.palette import ConsoleCommands
+from warroom.ui.pane_tabs import PaneTabs
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, IncidentHeader, TimelinePane
 from warroom.ui.panes import PaneLayout
 from warroom.ui.promptbar import KeyBar, PromptBar
 from warroom.ui.typeahead import TypeAhead
+from warroom.ui.write_frames import WriteFrames
 
 CHANGE_POLL = 0.5  # seconds between looks for another console's writes
 OUTBOX_POLL = 3.0  # seconds between looks for status updates due for a retry
@@ -126,9 +127,8 @@ class WarRoomApp(
         self._shown_status: Status | None = None
         self.collector = QuietCollector()
         self._log_panes: dict[str, list[LogPane]] | None = None  # by group, made at first batch
-        # time.monotonic() when the last write started or was drawn: log panes hold a flush
-        # that falls just after it, so that the entry's frame goes first.
-        self.last_write_at: float | None = None
+        # Writes until their frame is drawn: log panes hold a flush meanwhile.
+        self.write_frames = WriteFrames()
 
     # Layout -------------------------------------------------------------------------------
 
@@ -151,7 +151,7 @@ class WarRoomApp(
             *(g.name for g in self.config.logs.groups),
             *(["Alarms"] if self.config.alarms.watched else []),
         ]
-        yield Tabs(*(Tab(name, id=f"pane-{n}") for n, name in enumerate(names)), id="pane-tabs")
+        yield PaneTabs(*(Tab(name, id=f"pane-{n}") for n, name in enumerate(names)), id="pane-tabs")
         with Horizontal(id="body"):
             with Vertical(id="left"):
                 with Horizontal(id="status"):
@@ -267,11 +267,10 @@ class WarRoomApp(
 
     async def _guard(self, call: Awaitable[Any]) -> Any:
         """Run a write; a refused one is shown, never raised (the console must not crash)."""
-        self.last_write_at = time.monotonic()
+        written = self.write_frames.started()
         try:
             result = await call
             await self.reload()
-            self.last_write_at = time.monotonic()
         except IncidentResolved as exc:  # the room's message says how with the CLI
             self.notify(
                 f"{exc.ref} is resolved: it takes notes and post-mortem work, not milestones. "
@@ -290,6 +289,8 @@ class WarRoomApp(
         except JournalError as exc:
             self.notify(str(exc), title="Journal error", severity="error", timeout=10)
             return None
+        finally:
+            self.call_after_refresh(self.write_frames.drawn, written)
         return result
 
     def _evidence(self) -> dict[str, Any]:

@@ -25,11 +25,11 @@ from warroom.ui.logview import MAX_LINES, LogView
 from warroom.ui.panels import app_now
 from warroom.ui.signature_mode import SignatureMode
 from warroom.ui.titles import set_border_subtitle, set_border_title
+from warroom.ui.write_frames import WriteFrames
 
 WRAP_MAX_LINES = 1_000  # lines kept while wrapping (rewritten, not pruned, so fewer)
 _INDENT = " " * 9  # continuation rows start under the message, after "HH:MM:SS "
-FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most (two on a write)
-WRITE_FIRST = 0.15  # seconds after a write during which a flush waits for the next slot
+FLUSH_INTERVAL = 0.2  # seconds from a line's arrival to the screen, at most (more on a write)
 
 
 class LogPane(SignatureMode, Vertical, can_focus=False):
@@ -76,7 +76,6 @@ class LogPane(SignatureMode, Vertical, can_focus=False):
         self._row_starts: list[int] = []
         self._rows = 0
         self._flush_timer: Timer | None = None
-        self._held = False  # the last flush waited for a new entry's frame
         self._init_signatures()
 
     def compose(self) -> ComposeResult:
@@ -147,19 +146,29 @@ class LogPane(SignatureMode, Vertical, can_focus=False):
             self.refresh_title()
 
     def _flush_due(self) -> None:
-        """The flush timer: write now, or at the next slot."""
-        self._flush_timer = None
-        wait = self.screen is not self.app.screen  # a dialog: each repaint redraws it all
-        if not wait and not self._held and self._pending and _just_written(self.app):
-            # An entry is being written and drawn (a timeline key, a tick, a mitigation): its
-            # frame first, which a flooding pane's repaint would double, these lines at the
-            # next slot. Once only: a run of writes never holds them longer.
-            self._held = wait = True
-        if wait:
+        """The flush timer, or the frame of a write that held it: write now, or later."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        if not self._pending or not self.is_mounted:
+            return
+        later = self.screen is not self.app.screen  # a dialog: each repaint redraws it all
+        frames: WriteFrames | None = getattr(self.app, "write_frames", None)
+        if not later and frames is not None and frames.pending():
+            # An entry is being written and drawn (a timeline key, a mitigation's result): its
+            # frame first, which a flooding pane's repaint would make late; these lines right
+            # after it, or at the next slot should the write take longer.
+            frames.after(self._flush_after_write)
+            later = True
+        if later:
             self._flush_timer = self.set_timer(_until_flush(), self._flush_due)
             return
-        self._held = False
         self.flush()
+
+    def _flush_after_write(self) -> None:
+        # On this pane's own turn of the loop: the write's frame (just drawn) is finished
+        # (written out) before these lines are formatted and written.
+        self.call_later(self._flush_due)
 
     def flush(self) -> None:
         """Write what arrived since the last flush, in one `write_lines` call (now: the timer
@@ -416,12 +425,6 @@ class LogPane(SignatureMode, Vertical, can_focus=False):
         self.tenant_scope = scope
         self.tenant_label = label if scope is not None else ""
         self._rewrite()
-
-
-def _just_written(app: object) -> bool:
-    """The console notes its writes (`last_write_at`, time.monotonic); other apps do not."""
-    written = getattr(app, "last_write_at", None)
-    return written is not None and time.monotonic() - written < WRITE_FIRST
 
 
 def _until_flush() -> float:
