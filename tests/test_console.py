@@ -12,7 +12,7 @@ from warroom.severity import Severity
 from warroom.ui.app import WarRoomApp
 from warroom.ui.dialogs import DeclareScreen, SeverityScreen, TextPrompt
 from warroom.ui.feeds import HealthArrived
-from warroom.ui.panels import ChecklistPane, TimelinePane
+from warroom.ui.panels import ChecklistPane, HealthPanel, TimelinePane
 from warroom.ui.promptbar import PromptBar
 
 from .conftest import app_for, declare, eventually, rows
@@ -229,6 +229,15 @@ async def test_narrow_terminal_collapses_into_tabs(tmp_path, db, clock):
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
+        # Watching, the live panels first (the timeline is empty until an incident is declared).
+        await eventually(
+            lambda: (
+                [type(p) for p in app.panes if p.display and p.has_class("-active")]
+                == [HealthPanel]
+            ),
+            "health shown while watching",
+            pilot=pilot,
+        )
         await declare(pilot, "Small screen")
         assert app.narrow
         assert app.query_one("#pane-tabs").display

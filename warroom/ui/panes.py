@@ -31,6 +31,8 @@ else:
 
 NARROW_WIDTH = 120
 NARROW_HEIGHT = 30
+TIMELINE_PANE = 0  # indexes in `panes`
+HEALTH_PANE = 2
 
 
 class PaneLayout(_Base):

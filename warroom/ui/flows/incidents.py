@@ -19,6 +19,7 @@ from warroom.ui.dialogs import Declaration, DeclareScreen
 from warroom.ui.incidents import DECLARE, IncidentsScreen
 from warroom.ui.layout_state import load_layout
 from warroom.ui.panels import IncidentHeader
+from warroom.ui.panes import HEALTH_PANE, TIMELINE_PANE
 
 if TYPE_CHECKING:
     from warroom.ui.app import WarRoomApp
@@ -120,6 +121,13 @@ class IncidentSwitch(_Base):
             self.push_screen(IncidentsScreen(open_ones + writing, self.clock()), self._chosen)
         else:
             self.sub_title = "watching: no incident open (ctrl+n declares)"
+            # Narrow, one pane shows at a time: with no incident the timeline is empty, and the
+            # live panels are what the on-call looks at before declaring.
+            self.call_after_refresh(self._watch_first)
+
+    def _watch_first(self) -> None:
+        if self.narrow and self.incident is None:
+            self._focus_pane(HEALTH_PANE)
 
     async def _chosen(self, choice: int | None) -> None:
         if choice is None:  # with nothing shown, back to watching
@@ -150,6 +158,8 @@ class IncidentSwitch(_Base):
             self._declared_here.add(incident_id)
             taken = await self._take_in_recent(incident_id)
             await self.show_incident(incident_id)
+            if self.narrow and self._active_pane == HEALTH_PANE:
+                self._focus_pane(TIMELINE_PANE)  # the pane watching began on: the timeline now
             earlier = f"; {taken} earlier observation{'s' * (taken != 1)} added" if taken else ""
             self.notify(f"INC-{incident_id} declared{earlier}", timeout=6 if taken else 3)
 
