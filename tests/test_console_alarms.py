@@ -18,7 +18,7 @@ from warroom.ui.alarms import AlarmsPanel
 from warroom.ui.dialogs import DeclareScreen
 from warroom.ui.feeds import AlarmsArrived
 
-from .conftest import app_for, console_config, rows
+from .conftest import app_for, console_config, eventually, rows
 
 REASON = "Threshold Crossed: 1 datapoint [25.0] was greater than the threshold (10.0)."
 
@@ -28,6 +28,21 @@ def snapshot(at, previous: AlarmSnapshot | None, *alarms: Alarm) -> AlarmSnapsho
     status = SourceStatus("CloudWatch alarms").succeeded(at, 0.05)
     current = AlarmSnapshot(at, ordered(list(alarms)), status)
     return replace(current, observations=observe_alarms(previous, current))
+
+
+async def test_an_alarms_age_counts_on_between_two_polls(tmp_path, db, clock):
+    config = replace(console_config(tmp_path), alarms=AlarmsConfig(prefix="saas-prod-"))
+    app = app_for(tmp_path, db, clock, config=config)
+    api = Alarm("saas-prod-api-5xx", "ALARM", clock.now - timedelta(minutes=7), REASON)
+    async with app.run_test(size=(160, 48)) as pilot:
+        app.post_message(AlarmsArrived(snapshot(clock.now, None, api)))
+        panel = app.query_one(AlarmsPanel)
+        await eventually(lambda: "(7m ago)" in "".join(panel.rows()), "the alarm", pilot=pilot)
+        # The alarms are polled a minute apart (by default); meanwhile the age counts on.
+        clock.advance(minutes=3)
+        await eventually(
+            lambda: "(10m ago)" in "".join(panel.rows()), "the age counted", pilot=pilot
+        )
 
 
 async def test_watch_then_declare_from_the_alarm_that_fired(tmp_path, db, clock):

@@ -262,6 +262,9 @@ class WarRoomApp(
         with suppress(NoMatches):  # a tick can land while the app is shutting down
             for pane in self.query(LogPane):
                 pane.refresh_title()
+            for alarms in self.query(AlarmsPanel):  # "(4m ago)" counts on between two polls
+                if alarms.snapshot is not None:
+                    alarms.show(alarms.snapshot, self.clock())
         self.recheck_offers()  # undo lasts a few seconds
         self._save_layout()
 
