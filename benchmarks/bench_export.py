@@ -16,6 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _timeline import fill_timeline
+
 from warroom.model import Kind
 from warroom.runbook import load_runbook
 from warroom.service import WarRoom
@@ -34,17 +36,15 @@ async def main() -> None:
         journal = await SqliteJournal.open(db, synchronous="NORMAL")  # set-up only
         room = WarRoom(journal, author="bench", runbook=load_runbook())
         incident_id = await room.declare("Benchmark", Severity.SEV1, detected_at=start_at)
-        for n in range(EVENTS - 1):
-            at = start_at + timedelta(seconds=3 * n)
-            await journal.append_event(
-                incident_id,
-                kind=KINDS[n % len(KINDS)],
-                text=f"entry {n}: " + "x" * 60,
-                author="bench",
-                at=at,
-                recorded_at=at,
-                auto=n % 2 == 0,
-            )
+        await fill_timeline(
+            journal,
+            incident_id,
+            EVENTS - 1,
+            start=start_at,
+            every=timedelta(seconds=3),
+            kind_of=lambda n: KINDS[n % len(KINDS)],
+            auto_of=lambda n: n % 2 == 0,
+        )
         await room.close()
 
         journal = await SqliteJournal.open(db)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _timeline import fill_timeline
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
@@ -41,16 +42,14 @@ async def previews(db: Path) -> list[str]:
     journal = await SqliteJournal.open(db)
     room = WarRoom(journal, author="bench", runbook=load_runbook())
     incident_id = await room.declare("Benchmark", Severity.SEV1, detected_at=start_at)
-    for n in range(EVENTS - 1):
-        at = start_at + timedelta(seconds=20 * n)
-        await journal.append_event(
-            incident_id,
-            kind=KINDS[n % len(KINDS)],
-            text=f"entry {n}: " + "x" * 60,
-            author="bench",
-            at=at,
-            recorded_at=at,
-        )
+    await fill_timeline(
+        journal,
+        incident_id,
+        EVENTS - 1,
+        start=start_at,
+        every=timedelta(seconds=20),
+        kind_of=lambda n: KINDS[n % len(KINDS)],
+    )
     texts = []
     version = 0
     for n in range(RUNS + 1):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from _timeline import fill_timeline
+
 from warroom.model import Kind
 from warroom.recorder import FLUSH_EVERY, Recorder
 from warroom.runbook import load_runbook
@@ -130,17 +132,15 @@ async def main() -> None:
         journal = await SqliteJournal.open(db, synchronous="NORMAL")  # set-up only
         room = WarRoom(journal, author="bench", runbook=load_runbook(), clock=clock)
         incident_id = await room.declare("Day-long SEV-1", Severity.SEV1, detected_at=START)
-        for n in range(2000):
-            at = START + timedelta(seconds=43 * n)
-            await journal.append_event(
-                incident_id,
-                kind=Kind.NOTE if n % 3 else Kind.OBSERVATION,
-                text=f"entry {n}: " + "x" * 60,
-                author="bench",
-                at=at,
-                recorded_at=at,
-                auto=n % 3 == 0,
-            )
+        await fill_timeline(
+            journal,
+            incident_id,
+            2000,
+            start=START,
+            every=timedelta(seconds=43),
+            kind_of=lambda n: Kind.NOTE if n % 3 else Kind.OBSERVATION,
+            auto_of=lambda n: n % 3 == 0,
+        )
         await record(room, clock, 24.0)
         clock.now = START + timedelta(hours=24)
         await room.log(Kind.RESOLVED, "done", incident_id=incident_id)
