@@ -34,6 +34,7 @@ from warroom.model import Incident, format_id
 from warroom.sanitize import register_secret, safe_line, secret_from_env
 from warroom.sources.status import describe_error
 from warroom.timeutil import iso
+from warroom.tls import tls_context
 
 FIELDS = (
     "incident",
@@ -274,7 +275,9 @@ async def create_issues(
     created: list[IssueResult] = []
     failed: list[IssueResult] = []
     own = client is None
-    http = client or httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+    http = client or httpx.AsyncClient(
+        timeout=timeout, follow_redirects=False, verify=tls_context()
+    )
     try:
         marked: dict[str, str] = {}
         if todo:

@@ -23,6 +23,7 @@ import httpx
 from warroom.config import NotifyConfig
 from warroom.sanitize import redact_secrets, register_secret, safe_line, secret_from_env
 from warroom.sources.status import describe_error
+from warroom.tls import tls_context
 
 DEFAULT_TIMEOUT = 10.0
 BODY_EXCERPT = 200
@@ -126,7 +127,9 @@ async def _send(
     async with asyncio.timeout(timeout):
         if client is not None:
             return await client.post(request.url, json=request.payload, timeout=timeout)
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as own:
+        async with httpx.AsyncClient(
+            timeout=timeout, follow_redirects=False, verify=tls_context()
+        ) as own:
             return await own.post(request.url, json=request.payload)
 
 

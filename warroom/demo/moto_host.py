@@ -13,6 +13,8 @@ from botocore.config import Config as BotoConfig
 
 from warroom.demo.resources import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from warroom.errors import UserError
+from warroom.sources.aws import shared_loader
+from warroom.tls import tls_context
 
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
@@ -84,7 +86,7 @@ class MotoHost:
             self._server = None
 
     def _post(self, path: str, body: dict[str, Any] | None) -> None:
-        response = httpx.post(f"{self.url}{path}", json=body, timeout=10)
+        response = httpx.post(f"{self.url}{path}", json=body, timeout=10, verify=tls_context())
         response.raise_for_status()
 
 
@@ -94,12 +96,14 @@ def demo_session() -> boto3.Session:
     core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     core.set_config_variable("config_file", os.devnull)
     core.set_config_variable("credentials_file", os.devnull)
-    return boto3.Session(
+    session = boto3.Session(
         botocore_session=core,
         aws_access_key_id=ACCESS_KEY_ID,
         aws_secret_access_key=SECRET_ACCESS_KEY,
         region_name=REGION,
     )
+    core.register_component("data_loader", shared_loader(None))  # after: boto3 adds to its own
+    return session
 
 
 class DemoClients:

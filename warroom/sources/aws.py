@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,16 @@ if TYPE_CHECKING:  # boto3 is imported with the first client, not with the conso
 # botocore's "standard" retry mode retries throttling and transient errors with jittered
 # exponential backoff; the feeds add nothing of their own on top of it.
 ATTEMPTS = 3
+
+
+@functools.cache
+def shared_loader(data_path: str | None) -> Any:
+    """One botocore data loader per process: it keeps the service models it has read, which
+    every new session would otherwise read and parse again from botocore's JSON (a console's
+    feeds, each mitigation's plan and the demo world each make a session)."""
+    import botocore.loaders
+
+    return botocore.loaders.create_loader(data_path)
 
 
 class AwsClients:
@@ -48,6 +59,9 @@ class AwsClients:
             profile_name=aws.profile or None,
             region_name=aws.region or None,
         )
+        # Last: reading a setting loads the config files, so not before the ones above; and
+        # boto3 adds its resource data to the loader a session has, not to the shared one.
+        core.register_component("data_loader", shared_loader(core.get_config_variable("data_path")))
         use_profile(session.profile_name)  # named in the `aws sso login` an expiry asks for
         return session
 

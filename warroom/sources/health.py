@@ -18,6 +18,7 @@ from warroom.sanitize import safe_line
 from warroom.sources.status import describe_error
 from warroom.stats import percentile
 from warroom.timeutil import utcnow
+from warroom.tls import tls_context
 
 if TYPE_CHECKING:  # imported when a check runs: the first frame does not wait for httpx
     import httpx
@@ -305,4 +306,5 @@ def _client() -> httpx.AsyncClient:
         follow_redirects=True,
         headers={"user-agent": "warroom-health"},
         limits=httpx.Limits(max_keepalive_connections=0),
+        verify=tls_context(),
     )
