@@ -191,7 +191,8 @@ class Watch:
 
     - committed: the console's `room.log` call returned (commit done, synchronous=FULL);
     - listed: `TimelinePane.show` returned with the new entry in it;
-    - drawn: the compositor pass that rendered the timeline row of the new entry ended.
+    - drawn: the compositor pass that rendered the timeline row of the new entry ended (its
+      frame handed to the driver, which writes it to the terminal).
 
     The wrappers only note the time and call through; nothing in the console is changed.
     """
@@ -203,6 +204,7 @@ class Watch:
         self.committed = self.listed = self.drawn = 0.0
         self._scheduled = False
         room_log, show, render_line = app.room.log, self.pane.show, self.pane.render_line
+        display_frame = app._display
 
         async def log(*args, **kwargs):  # type: ignore[no-untyped-def]
             event = await room_log(*args, **kwargs)
@@ -223,13 +225,20 @@ class Watch:
                 and entry_on_row(self.pane, row) == self.index
             ):
                 self._scheduled = True
-                # Runs once the whole (synchronous) compositor pass has finished.
-                asyncio.get_running_loop().call_soon(self._drawn)
             return render_line(y)
+
+        def display(screen, update):  # type: ignore[no-untyped-def]
+            # The end of the compositor pass: where a terminal is sent the frame. (Timing it
+            # with call_soon instead also counted whatever the screen runs next in the same
+            # step, such as its after-refresh callbacks.)
+            display_frame(screen, update)
+            if self._scheduled and not self.drawn:
+                self.drawn = time.perf_counter()
 
         app.room.log = log  # type: ignore[method-assign]
         self.pane.show = show_incident  # type: ignore[method-assign]
         self.pane.render_line = render  # type: ignore[method-assign]
+        app._display = display  # type: ignore[method-assign]
 
     @property
     def entries(self) -> int:
@@ -239,9 +248,6 @@ class Watch:
         """The next entry will be entry `index` of the timeline."""
         self.index, self._scheduled = index, False
         self.committed = self.listed = self.drawn = 0.0
-
-    def _drawn(self) -> None:
-        self.drawn = time.perf_counter()
 
     @property
     def complete(self) -> bool:
