@@ -16,10 +16,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, MarkdownViewer, Static, Tab, Tabs
+from textual.widgets import Input, MarkdownViewer, Static, Tab, Tabs
 from textual.widgets.markdown import Markdown, MarkdownBlock
 
 from warroom.sanitize import strip_controls
+from warroom.ui.promptbar import PALETTE, KeyBar
 
 MAX_DOCUMENT = 2_000_000  # characters: a runbook, not a data dump
 
@@ -199,7 +200,7 @@ class RunbookScreen(ModalScreen[None]):
         yield Static(id="doc-missing", classes="-hidden")
         yield Input(placeholder="search: enter keeps it, esc closes", id="doc-search")
         yield Static(id="doc-status")
-        yield Footer(compact=True)
+        yield KeyBar(PALETTE)
 
     def on_mount(self) -> None:
         self.query_one("#doc-search", Input).add_class("-hidden")

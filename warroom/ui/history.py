@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from warroom.errors import JournalError, UserError
 from warroom.model import Incident, acknowledged_in_time, response_due
@@ -26,6 +26,7 @@ from warroom.service import WarRoom
 from warroom.severity import Severity
 from warroom.stats import percent_text, window_text
 from warroom.timeutil import short_duration
+from warroom.ui.promptbar import PALETTE, KeyBar
 
 DEFAULT_SINCE = timedelta(days=90)
 NARROW = 110  # below this width: short dates and a narrower title column
@@ -311,7 +312,7 @@ class HistoryScreen(ModalScreen[None]):
         with Vertical(id="history-chart-box"):
             yield WeeklyChart(id="history-chart")
         yield Static(id="history-empty", classes="-hidden")
-        yield Footer(compact=True)
+        yield KeyBar(PALETTE)
 
     def on_mount(self) -> None:
         self.query_one("#history-chart-box").border_title = "Incidents per week (UTC, Mondays)"

@@ -153,11 +153,19 @@ class PromptBar(FixedSize, Input):
             await self._finish(None)
 
 
-class KeyBar(Static):
-    """The keys that work where the focus is, redrawn in place when they change."""
+# At the key bar's right, whatever the width: the console's help and palette keys; a screen
+# of its own (the editor, the history, the runbook) has the palette's.
+PALETTE = Text.assemble(("^p", "bold yellow"), " palette")
+HELP_AND_PALETTE = Text.assemble(("?", "bold yellow"), " help  ", PALETTE)
 
-    def __init__(self) -> None:
+
+class KeyBar(Static):
+    """The keys that work where the focus is, redrawn in place when they change (Textual's
+    Footer mounts a widget per key instead: each focus move then lays out the whole screen)."""
+
+    def __init__(self, right: Text = HELP_AND_PALETTE) -> None:
         super().__init__(id="key-bar")
+        self._right = right
         self._shown: Text | None = None
         self._due = False
 
@@ -200,7 +208,7 @@ class KeyBar(Static):
                 shown.insert(0, (binding, item))
             else:
                 shown.append((binding, item))
-        right = Text.assemble(("?", "bold yellow"), " help  ", ("^p", "bold yellow"), " palette")
+        right = self._right
         room = self.size.width - right.cell_len
         # Short of room: the least important keys go first (q, !, u ... stay), the rest keep
         # their places.

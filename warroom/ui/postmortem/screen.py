@@ -22,7 +22,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Static, TextArea
+from textual.widgets import DataTable, Static, TextArea
 
 from warroom.errors import EXPECTED_ERRORS, UserError
 from warroom.followups import ActionItem, action_item_warnings
@@ -43,6 +43,7 @@ from warroom.ui.postmortem.fields import (
 )
 from warroom.ui.postmortem.items import COLUMNS, ActionItemForm, ActionItemsTable, ItemDraft
 from warroom.ui.postmortem.preview import PreviewMarkdown
+from warroom.ui.promptbar import PALETTE, KeyBar
 
 PREVIEW_DELAY = 0.5  # seconds after the last save
 FOLLOW_EVERY = 1.0  # seconds between looks for another console's saves
@@ -135,7 +136,7 @@ class PostmortemScreen(Screen[None]):
                 pane.border_title = "Preview (as exported)"
                 pane.border_subtitle = "ctrl+t hides · ctrl+e exports"
                 yield PreviewMarkdown(id="pm-preview")
-        yield Footer(compact=True)
+        yield KeyBar(PALETTE)
 
     def _ref(self) -> str:
         return format_id(self.incident_id)
