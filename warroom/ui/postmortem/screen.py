@@ -104,7 +104,7 @@ class PostmortemScreen(Screen[None]):
     @property
     def is_modal(self) -> bool:
         """The console's one-letter keys (a, c, m, f, r, x, q...) stay behind on the main
-        screen: here they are text, and the footer lists only this screen's keys."""
+        screen: here they are text, and the key bar lists only this screen's keys."""
         return True
 
     # Layout -------------------------------------------------------------------------------
