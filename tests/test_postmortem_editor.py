@@ -24,6 +24,7 @@ from warroom.ui.postmortem import (
     PostmortemScreen,
     parse_deadline,
 )
+from warroom.ui.promptbar import KeyBar
 
 from .conftest import app_for as console_app
 from .conftest import console_config, eventually, rows, typed_fast
@@ -141,6 +142,10 @@ async def test_prefilled_from_the_timeline_and_nothing_stored_until_changed(tmp_
         # The preview is the export, rendered from the journal.
         assert screen.preview_text.startswith(f"# Incident Post-Mortem: {TITLE}\n")
         assert screen.query_one("#pm-preview", Markdown).display
+        # Its own keys in the key bar; `?` is text here, so no help key is offered.
+        keys = screen.query_one(KeyBar).render().plain
+        assert "^e Export" in keys and "^g To backlog" in keys and "esc Close" in keys
+        assert keys.rstrip().endswith("^p palette") and "? help" not in keys
         # Walking through the fields changes nothing: a prefill is not a value.
         for name in ("root_cause", "mitigation", "fix", "lessons_learned"):
             area(screen, name).focus()
