@@ -1,8 +1,10 @@
 """One TLS context for every HTTP client the process makes.
 
-httpx builds a new context for each client it makes, loading the CA bundle every time (30 ms
-of CPU or more), and the health feed makes a client for each check, since a check must not
-reuse a connection. A context is safe to share between clients, loops and threads.
+httpx builds a new context for each client, loading the CA bundle every time: 56 ms of CPU on
+a 2-core box, against 1 ms for a client given this one. The console makes clients for its
+health feed, each team-channel post (notify.py sends with a client of its own), the backlog
+export, `warroom check` and the demo world's set-up. A context is safe to share between
+clients, loops and threads.
 """
 
 from __future__ import annotations
