@@ -18,8 +18,10 @@ from warroom.sources.health import (
     HealthState,
     p95,
 )
+from warroom.tls import tls_context
 from warroom.ui.render import health_text
 
+from .helpers.certs import self_signed
 from .helpers.loopback import Loopback
 
 
@@ -177,3 +179,28 @@ async def test_hostile_body_status_is_made_safe(server):
     health = (await HealthFeed((endpoint(server.url),), SlaConfig()).probe()).endpoints[0]
     assert health.last.body_status == "[bold]bad[/]"
     assert "\x1b" not in health.reason
+
+
+async def test_an_https_endpoint_is_trusted_only_through_the_certificates_configured(
+    tmp_path, monkeypatch
+):
+    """Every client shares one TLS context (warroom/tls.py): it still verifies, and it takes
+    its CA bundle from SSL_CERT_FILE, as an internal service's certificate is trusted."""
+    cert, server_context = self_signed(tmp_path)
+    server = Loopback(path="/health", body={"status": "ok"}, tls=server_context).start()
+    check = HealthFeed((endpoint(server.url),), SlaConfig())
+    try:
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+        tls_context.cache_clear()  # made again, as by a new process
+        untrusted = (await check.probe()).endpoints[0]
+        assert untrusted.state is HealthState.DOWN
+        assert "certificate verify failed" in untrusted.reason.lower()
+
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        tls_context.cache_clear()
+        trusted = (await check.probe()).endpoints[0]
+        assert trusted.state is HealthState.OK and trusted.last.status_code == 200
+    finally:
+        server.stop()
+        tls_context.cache_clear()  # the next test's comes from the environment it restores

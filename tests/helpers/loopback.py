@@ -3,13 +3,14 @@ Telegram, GitHub's issues API, a tenant admin service.
 
 It keeps every request and answers what the test says: `status`, `body` (bytes, text, JSON for
 a dict or list, or a function of the request's path giving one), `content_type` and `delay`, or
-for a conversation, an `answer(request)` function. A delay ends when the server stops, so a
-hanging server never holds a test's teardown.
+for a conversation, an `answer(request)` function; HTTPS with `tls` (see helpers/certs.py). A
+delay ends when the server stops, so a hanging server never holds a test's teardown.
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ class Loopback:
         content_type: str = "",
         delay: float = 0.0,
         answer: Callable[[Request], Reply] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.path = path  # what `url` points at; any path is answered
         self.status = status
@@ -65,6 +67,7 @@ class Loopback:
         self.content_type = content_type
         self.delay = delay
         self.answer = answer  # when set, it decides; the four attributes above are ignored
+        self.tls = tls  # a server context: HTTPS, with its certificate
         self.received: list[Request] = []
         self.lock = threading.Lock()  # held while a request is recorded and answered
         self._released = threading.Event()
@@ -77,7 +80,7 @@ class Loopback:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self._port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self._port}"
 
     @property
     def url(self) -> str:
@@ -129,6 +132,8 @@ class Loopback:
 
         self._released.clear()
         self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        if self.tls is not None:
+            self._server.socket = self.tls.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._port = self._server.server_address[1]
         # A short poll interval: shutdown() waits for the loop to notice.
