@@ -316,7 +316,7 @@ def moto_server() -> Iterator[str]:
 @pytest.fixture
 def aws(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The moto server, emptied for this test, with throwaway credentials in the environment."""
-    # urllib, not httpx: an httpx client loads the CA bundle for its TLS context, 35 ms of
+    # urllib, not httpx: an httpx client loads the CA bundle for its TLS context, ~55 ms of
     # CPU before every AWS test (4% of the suite) for a plain-HTTP call to 127.0.0.1.
     reset = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")
     with urllib.request.urlopen(reset, timeout=10):  # raises on an error status
