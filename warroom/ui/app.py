@@ -23,7 +23,7 @@ from warroom.alarmdeclare import from_alarm
 from warroom.config import Config, whoami
 from warroom.errors import AlreadyLogged, IncidentResolved, JournalError, UserError
 from warroom.evidence import capture
-from warroom.model import Incident, IncidentSummary, Status
+from warroom.model import Event, Incident, IncidentSummary, Status
 from warroom.observations import RecentObservations, Seen
 from warroom.runbook import Runbook
 from warroom.sanitize import redact_secrets
@@ -273,6 +273,9 @@ class WarRoomApp(
         written = self.write_frames.started()
         try:
             result = await call
+            if isinstance(result, Event):  # on screen at once; the read below brings the rest
+                with suppress(NoMatches):
+                    self.query_one(TimelinePane).add(result)
             await self.reload()
         except IncidentResolved as exc:  # the room's message says how with the CLI
             self.notify(

@@ -18,6 +18,7 @@ from warroom.model import (
     ChecklistMark,
     Event,
     Incident,
+    Kind,
     Status,
     next_update_due,
     response_due,
@@ -277,12 +278,30 @@ class TimelinePane(RowList):
         self._withdrawn: dict[int, Event] = {}
 
     def show(self, incident: Incident) -> None:
-        events = incident.events
+        self._show(incident.events, incident.retractions)
+
+    def add(self, event: Event) -> bool:
+        """A new entry this console has just committed, shown before the timeline is read
+        again: that read (a few SQLite round trips and, on a long timeline, a walk of it)
+        then finds the row as it is and leaves it alone. Only at the end of this incident's
+        timeline; anything else (a retraction, an edit, an entry dated earlier) waits for it."""
+        last = self._events[-1] if self._events else None
+        if (
+            last is None
+            or event.incident_id != last.incident_id
+            or event.kind is Kind.RETRACTED
+            or event.edited_at is not None
+            or (event.at, event.id) <= (last.at, last.id)
+        ):
+            return False
+        self._show((*self._events, event), self._withdrawn)
+        return True
+
+    def _show(self, events: tuple[Event, ...], withdrawn: dict[int, Event]) -> None:
         count = len(self.event_ids)
         at_end = self.highlighted is None or self.highlighted >= count - 1
         kept = None if at_end or self.highlighted is None else self.event_ids[self.highlighted]
         self.event_ids = [e.id for e in events]
-        withdrawn = incident.retractions
         # An entry read again unchanged is the same object (store.rows.EventRows): rows are
         # worked out again from the first new or edited entry on, unless a retraction changed
         # how an older one reads. Everything a row shows is in its key: an Event compares
