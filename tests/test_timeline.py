@@ -286,6 +286,39 @@ async def test_a_log_pane_lets_a_new_entrys_frame_go_first(tmp_path, db, clock):
         assert not app.write_frames.pending()
 
 
+async def test_error_grouping_waits_while_an_entry_is_written(tmp_path, db, clock):
+    """Grouping a flood's lines into signatures takes slices of the loop that a key's SQLite
+    round trips and frame would wait behind: while a write is in flight (HOLD_MAX at most) the
+    lines wait, then are all grouped."""
+    logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
+    app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await declare(pilot, "Disk full")
+        pane = app.query_one("LogPane")
+        status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
+        now = [100.0]
+        app.write_frames = frames = WriteFrames(now=lambda: now[0])
+        lines = tuple(
+            LogLine("/prod/backend", str(n), clock.now, "app/1", f"ERROR disk {n} full", "ERROR")
+            for n in range(300)
+        )
+        written = frames.started()
+        pane.add_batch(LogBatch("/prod/backend", "ERROR", lines, status))
+        for _ in range(3):
+            await pilot.pause()
+        assert len(pane.signatures) == 0  # held while the entry is written and drawn
+        frames.drawn(written)
+        await eventually(lambda: pane.signatures.rows(), "the lines grouped", pilot=pilot)
+        assert [s.count for s in pane.signatures.rows()] == [300]
+        written = frames.started()  # a write that takes longer (a mitigation waiting on AWS)
+        now[0] += HOLD_MAX
+        pane.add_batch(LogBatch("/prod/backend", "ERROR", lines[:10], status))
+        await eventually(
+            lambda: pane.signatures.rows()[0].count == 310, "grouped anyway", pilot=pilot
+        )
+
+
 async def test_a_milestone_key_restyles_the_prompt_bar_once(tmp_path, db, clock, monkeypatch):
     """`m` with an undo offer up withdraws it, makes its own, opens its question and focuses the
     bar: four changes of its look, one restyle (each is 2-3 ms before the entry's frame); and

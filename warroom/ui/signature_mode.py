@@ -18,6 +18,7 @@ from warroom.signatures import Signature, SignatureTable
 from warroom.sources.logs import LogLine
 from warroom.ui.example_screen import ExampleScreen
 from warroom.ui.panels import app_now
+from warroom.ui.write_frames import WriteFrames
 
 if TYPE_CHECKING:
     from warroom.ui.logpane import LogPane
@@ -35,6 +36,7 @@ GROUP_SLICE = 250
 # Lines waiting to be grouped, at most: the feed's budget brings a few thousand a second and
 # grouping takes more than 50,000, so this only bounds memory should the loop ever fall behind.
 BACKLOG = 100_000
+WRITE_WAIT = 0.02  # seconds between looks while a console write holds the grouping
 
 
 class SignatureMode(_Base):
@@ -88,6 +90,13 @@ class SignatureMode(_Base):
             self.call_later(self._group_slice)
 
     def _group_slice(self) -> None:
+        frames: WriteFrames | None = getattr(self.app, "write_frames", None)
+        if frames is not None and frames.pending():
+            # An entry is being written and drawn: its SQLite round trips and its frame each
+            # wait for a turn of the loop, behind any slice queued there. Grouping waits (up
+            # to HOLD_MAX), as the pane's flush does, and catches up after.
+            self.set_timer(WRITE_WAIT, self._group_slice)
+            return
         backlog = self._to_group
         add, group, take = self.signatures.add, self.group, backlog.popleft
         fresh = []
