@@ -1,11 +1,13 @@
 """The war-room console: one screen for the whole incident.
 
 The app renders state; the journal owns it. Every key that logs something awaits the write path
-(committed before the call returns) and then redraws from the journal.
+(committed before the call returns), shows the new entry the journal returned, and then redraws
+from the journal.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
 from dataclasses import replace
@@ -18,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Tab
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from warroom.alarmdeclare import from_alarm
 from warroom.config import Config, whoami
@@ -63,6 +66,7 @@ from warroom.ui.write_frames import WriteFrames
 
 CHANGE_POLL = 0.5  # seconds between looks for another console's writes
 OUTBOX_POLL = 3.0  # seconds between looks for status updates due for a retry
+FEEDS_STOP_WAIT = 2.0  # seconds a quitting console waits for its feeds to let go of the lease
 
 
 class WarRoomApp(
@@ -201,10 +205,19 @@ class WarRoomApp(
         self.collector.start()  # what exists by now lives as long as the console
 
     async def on_unmount(self) -> None:
+        await self._stop_feeds()
         self.collector.stop()
         self.leave_presence()
         if self.room is not None:
             await self.room.close()
+
+    async def _stop_feeds(self) -> None:
+        """The feeds worker stopped, and waited for: on its way out it releases the feed lease,
+        so that another console takes the feeds over at once. (Textual cancels the workers of
+        a quitting app without waiting for them.)"""
+        for worker in self.workers.cancel_group(self, "feeds"):
+            with suppress(WorkerCancelled, WorkerFailed, TimeoutError):
+                await asyncio.wait_for(worker.wait(), FEEDS_STOP_WAIT)
 
     # Incident -----------------------------------------------------------------------------
 

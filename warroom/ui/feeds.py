@@ -5,6 +5,7 @@ breaks is restarted, never taking the console down."""
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 from typing import Any
 
 from textual.app import App
@@ -57,8 +58,11 @@ def start_feeds(app: App[Any], config: Config) -> None:
                 feeds = await console_feeds(config, getattr(app, "room", None))
                 if recorder is not None:
                     feeds.polled = recorder.see
-                async for item in feeds.updates():
-                    _deliver(app, item)
+                # Closed here, when the console quits (this worker cancelled): the feed lease is
+                # released then, not whenever the loop got round to finalizing the generator.
+                async with aclosing(feeds.updates()) as updates:
+                    async for item in updates:
+                        _deliver(app, item)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # keep the war room up whatever the feeds do
