@@ -53,6 +53,23 @@ class Painted:
         monkeypatch.setattr(app.screen, "_refresh_layout", layout)
 
 
+def backend_console(tmp_path, db, clock):  # type: ignore[no-untyped-def]
+    """The console with one log pane, /prod/backend."""
+    logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
+    return app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
+
+
+async def writes_on_a_clock(app, pilot, clock):  # type: ignore[no-untyped-def]
+    """An incident declared; the log pane, a status for its batches, and the console's
+    WriteFrames on a clock the test moves (now[0], seconds)."""
+    await pilot.pause()
+    await declare(pilot, "Disk full")
+    status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
+    now = [100.0]
+    app.write_frames = WriteFrames(now=lambda: now[0])
+    return app.query_one("LogPane"), status, now, app.write_frames
+
+
 async def test_long_entries_wrap_and_the_newest_stays_in_sight(tmp_path, db, clock, room):
     # Logged before the console opens, so that it reads them at once (read in several goes,
     # as on a busy box, each go that passes the bottom jumps, and the rows read next fill
@@ -219,8 +236,7 @@ async def test_a_written_entry_is_shown_before_the_incident_is_read_back(
 
 
 async def test_a_tick_of_the_clock_repaints_the_clock(tmp_path, db, clock, monkeypatch):
-    logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
-    app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
+    app = backend_console(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
         await declare(pilot, "Disk full")
@@ -248,15 +264,9 @@ async def test_a_log_pane_lets_a_new_entrys_frame_go_first(tmp_path, db, clock):
     """Lines due on screen while an entry is written and drawn wait for its frame, then go at
     once: the entry's frame does not carry a flooding pane's repaint. Every write, not only the
     first of a run; and a write slower than HOLD_MAX holds nothing."""
-    logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
-    app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
+    app = backend_console(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Disk full")
-        pane = app.query_one("LogPane")
-        status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
-        now = [100.0]
-        app.write_frames = frames = WriteFrames(now=lambda: now[0])
+        pane, status, now, frames = await writes_on_a_clock(app, pilot, clock)
 
         def arrive(n: int) -> None:
             line = LogLine("/prod/backend", str(n), clock.now, "app/1", f"ERROR {n}", "ERROR")
@@ -290,15 +300,9 @@ async def test_error_grouping_waits_while_an_entry_is_written(tmp_path, db, cloc
     """Grouping a flood's lines into signatures takes slices of the loop that a key's SQLite
     round trips and frame would wait behind: while a write is in flight (HOLD_MAX at most) the
     lines wait, then are all grouped."""
-    logs = LogsConfig(groups=(LogGroupConfig("/prod/backend"),))
-    app = app_for(tmp_path, db, clock, config=replace(console_config(tmp_path), logs=logs))
+    app = backend_console(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Disk full")
-        pane = app.query_one("LogPane")
-        status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
-        now = [100.0]
-        app.write_frames = frames = WriteFrames(now=lambda: now[0])
+        pane, status, now, frames = await writes_on_a_clock(app, pilot, clock)
         lines = tuple(
             LogLine("/prod/backend", str(n), clock.now, "app/1", f"ERROR disk {n} full", "ERROR")
             for n in range(300)
