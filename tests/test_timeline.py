@@ -22,7 +22,15 @@ from warroom.ui.panels import ChecklistPane, HealthPanel, TimelinePane
 from warroom.ui.promptbar import KeyBar, PromptBar
 from warroom.ui.write_frames import HOLD_MAX, WriteFrames
 
-from .conftest import app_for, console_config, declare, eventually, typed_fast
+from .conftest import (
+    app_for,
+    console_config,
+    declare,
+    declared_before,
+    eventually,
+    shown,
+    typed_fast,
+)
 
 
 def drawn(timeline: TimelinePane) -> list[str]:
@@ -60,10 +68,9 @@ def backend_console(tmp_path, db, clock):  # type: ignore[no-untyped-def]
 
 
 async def writes_on_a_clock(app, pilot, clock):  # type: ignore[no-untyped-def]
-    """An incident declared; the log pane, a status for its batches, and the console's
-    WriteFrames on a clock the test moves (now[0], seconds)."""
-    await pilot.pause()
-    await declare(pilot, "Disk full")
+    """The incident shown (declared before); the log pane, a status for its batches, and the
+    console's WriteFrames on a clock the test moves (now[0], seconds)."""
+    await shown(pilot)
     status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
     now = [100.0]
     app.write_frames = WriteFrames(now=lambda: now[0])
@@ -113,10 +120,10 @@ async def test_long_entries_wrap_and_the_newest_stays_in_sight(tmp_path, db, clo
 async def test_the_highlight_stays_on_its_entry_when_an_earlier_one_comes_in(
     tmp_path, db, clock, room
 ):
+    await declared_before(db, clock, "Checkout errors")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Checkout errors")
+        await shown(pilot)
         for minutes, text in ((4, "first look"), (5, "second look")):
             clock.advance(minutes=minutes)
             await room.log(Kind.NOTE, text, incident_id=1)
@@ -137,10 +144,10 @@ async def test_the_highlight_stays_on_its_entry_when_an_earlier_one_comes_in(
 
 
 async def test_keys_move_the_highlight_and_enter_edits_it(tmp_path, db, clock, room):
+    await declared_before(db, clock, "Slow logins")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Slow logins")
+        await shown(pilot)
         for n in range(60):
             clock.advance(seconds=10)
             await room.log(Kind.NOTE, f"note {n}", incident_id=1)
@@ -165,10 +172,10 @@ async def test_keys_move_the_highlight_and_enter_edits_it(tmp_path, db, clock, r
 
 
 async def test_a_new_entry_repaints_its_rows_not_the_screen(tmp_path, db, clock, monkeypatch):
+    await declared_before(db, clock, "Orders stuck")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Orders stuck")
+        await shown(pilot)
         timeline = app.query_one(TimelinePane)
         for text in ("payments team paged", "customers on hold"):
             clock.advance(minutes=2)
@@ -194,10 +201,10 @@ async def test_a_written_entry_is_shown_before_the_incident_is_read_back(
     the incident back (SQLite round trips, and a walk of a long timeline: a p50 of 39 ms from
     key to screen under a flood became 19, bench_key_latency.py). That read then finds the row
     as it is and leaves it alone."""
+    await declared_before(db, clock, "Orders stuck")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Orders stuck")
+        await shown(pilot)
         timeline = app.query_one(TimelinePane)
         header = app.query_one("#incident-header")
         assert app.room is not None
@@ -213,11 +220,11 @@ async def test_a_written_entry_is_shown_before_the_incident_is_read_back(
         typed_fast(app, "m")  # pressed; not waited on (the console is busy with it)
         await asyncio.wait_for(reading.wait(), 30)
         try:  # committed and drawn, while the header still waits for the read
-            shown, head = drawn(timeline), str(header.render())
+            lines, head = drawn(timeline), str(header.render())
         finally:
             go.set()
         assert timeline.row_count == 2
-        assert "mitigated Mitigation applied (ana)" in shown[1], shown
+        assert "mitigated Mitigation applied (ana)" in lines[1], lines
         assert "Detect & Triage" in head, head  # the phase the mitigation moves on from
         painted = Painted(monkeypatch, app)
         await eventually(lambda: app.query_one(PromptBar).asking, "the text prompt", pilot=pilot)
@@ -236,10 +243,10 @@ async def test_a_written_entry_is_shown_before_the_incident_is_read_back(
 
 
 async def test_a_tick_of_the_clock_repaints_the_clock(tmp_path, db, clock, monkeypatch):
+    await declared_before(db, clock, "Disk full")
     app = backend_console(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Disk full")
+        await shown(pilot)
         pane = app.query_one("LogPane")
         line = LogLine("/prod/backend", "1", clock.now, "app/1", "ERROR disk full", "ERROR")
         status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
@@ -264,6 +271,7 @@ async def test_a_log_pane_lets_a_new_entrys_frame_go_first(tmp_path, db, clock):
     """Lines due on screen while an entry is written and drawn wait for its frame, then go at
     once: the entry's frame does not carry a flooding pane's repaint. Every write, not only the
     first of a run; and a write slower than HOLD_MAX holds nothing."""
+    await declared_before(db, clock, "Disk full")
     app = backend_console(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         pane, status, now, frames = await writes_on_a_clock(app, pilot, clock)
@@ -300,6 +308,7 @@ async def test_error_grouping_waits_while_an_entry_is_written(tmp_path, db, cloc
     """Grouping a flood's lines into signatures takes slices of the loop that a key's SQLite
     round trips and frame would wait behind: while a write is in flight (HOLD_MAX at most) the
     lines wait, then are all grouped."""
+    await declared_before(db, clock, "Disk full")
     app = backend_console(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         pane, status, now, frames = await writes_on_a_clock(app, pilot, clock)
@@ -328,10 +337,10 @@ async def test_a_milestone_key_restyles_the_prompt_bar_once(tmp_path, db, clock,
     bar: four changes of its look, one restyle (each is 2-3 ms before the entry's frame); and
     four changes of the keys that work, the key bar worked out twice (1-2 ms each), the three
     before the frame as one. What the bars show after each step is what a full pass gives."""
+    await declared_before(db, clock, "Orders stuck")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Orders stuck")
+        await shown(pilot)
         bar = app.query_one(PromptBar)
         await pilot.press("m", "escape")  # mitigation applied, then the undo offer stays up
         await pilot.pause()
@@ -428,10 +437,10 @@ def checked(at, latency: float, *names: str) -> HealthSnapshot:
 async def test_a_health_snapshot_lays_out_only_when_the_panel_grows(
     tmp_path, db, clock, monkeypatch
 ):
+    await declared_before(db, clock, "Login slow")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Login slow")
+        await shown(pilot)
         panel = app.query_one(HealthPanel)
         panel.show(checked(clock.now, 0.05, "api"))
         await pilot.pause()
@@ -449,10 +458,10 @@ async def test_a_health_snapshot_lays_out_only_when_the_panel_grows(
 
 
 async def test_the_checklist_moves_and_ticks(tmp_path, db, clock):
+    await declared_before(db, clock, "Redis down")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Redis down")
+        await shown(pilot)
         checklist = app.query_one(ChecklistPane)
         checklist.focus()
         await pilot.press("down", "space")
