@@ -220,7 +220,7 @@ async def declared_before(
         await room.close()
 
 
-async def shown(pilot: Any) -> None:
+async def opened_on_incident(pilot: Any) -> None:
     """The console shows the incident it opened on."""
     await eventually(lambda: pilot.app.incident is not None, "the incident shown", pilot=pilot)
 

@@ -11,7 +11,16 @@ from warroom.ui.feeds import HealthArrived
 from warroom.ui.panels import IncidentHeader, TimelinePane
 from warroom.ui.promptbar import KeyBar, PromptBar
 
-from .conftest import app_for, declare, eventually, rows, settle, typed_fast
+from .conftest import (
+    app_for,
+    declare,
+    declared_before,
+    eventually,
+    opened_on_incident,
+    rows,
+    settle,
+    typed_fast,
+)
 from .test_console_flows import health
 
 
@@ -33,10 +42,10 @@ def entries(db, *, hand_only: bool = True) -> list[tuple[str, str]]:
 
 
 async def test_delete_retracts_the_highlighted_entry_with_a_reason(tmp_path, db, clock, notices):
+    await declared_before(db, clock, "Wrong key")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Wrong key")
+        await opened_on_incident(pilot)
         clock.advance(seconds=30)
         await pilot.press("m", "enter")  # meant to acknowledge
         await pilot.pause()
@@ -72,10 +81,10 @@ async def test_delete_retracts_the_highlighted_entry_with_a_reason(tmp_path, db,
 
 
 async def test_ctrl_z_undoes_a_milestone_key_for_a_few_seconds(tmp_path, db, clock, notices):
+    await declared_before(db, clock, "Undo")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Undo")
+        await opened_on_incident(pilot)
         bar = app.query_one(PromptBar)
         # While its short text is asked for: ctrl+z takes the entry back and closes the question.
         await pilot.press("f")
@@ -104,10 +113,10 @@ async def test_ctrl_z_undoes_a_milestone_key_for_a_few_seconds(tmp_path, db, clo
 async def test_resolve_asks_first_and_a_fast_typist_cannot_answer_it_by_accident(
     tmp_path, db, clock
 ):
+    await declared_before(db, clock, "Careful")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Careful")
+        await opened_on_incident(pilot)
         await pilot.press("r")
         await pilot.pause()
         bar = app.query_one(PromptBar)
@@ -124,10 +133,10 @@ async def test_resolve_asks_first_and_a_fast_typist_cannot_answer_it_by_accident
 async def test_a_resolved_incident_refuses_milestones_and_R_reopens_it(
     tmp_path, db, clock, notices
 ):
+    await declared_before(db, clock, "Comes back")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Comes back")
+        await opened_on_incident(pilot)
         await pilot.press("a", "enter")
         clock.advance(minutes=5)
         await pilot.press("m", "enter", "r", "y", "enter")
@@ -170,10 +179,10 @@ async def test_a_resolved_incident_refuses_milestones_and_R_reopens_it(
 
 
 async def test_a_second_acknowledgement_is_refused_naming_who(tmp_path, db, clock, notices):
+    await declared_before(db, clock, "Acked once")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Acked once")
+        await opened_on_incident(pilot)
         await pilot.press("a", "enter")
         clock.advance(minutes=1)
         await pilot.press("a")
@@ -197,10 +206,10 @@ async def recovered(app, pilot, clock) -> None:
 
 
 async def test_the_offer_takes_no_key_a_note_typed_fast_is_a_note(tmp_path, db, clock):
+    await declared_before(db, clock, "Typing while it recovers")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Typing while it recovers")
+        await opened_on_incident(pilot)
         await recovered(app, pilot, clock)
         bar = app.query_one(PromptBar)
         assert bar.placeholder.startswith("Health recovered at 03:04:00 UTC. Mark mitigated")

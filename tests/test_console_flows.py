@@ -13,14 +13,22 @@ from warroom.ui.feeds import HealthArrived
 from warroom.ui.panels import ChecklistPane, IncidentHeader
 from warroom.ui.promptbar import PromptBar
 
-from .conftest import app_for, console_config, declare, eventually, rows
+from .conftest import (
+    app_for,
+    console_config,
+    declare,
+    declared_before,
+    eventually,
+    opened_on_incident,
+    rows,
+)
 
 
 async def test_ticking_acknowledge_the_alert_acknowledges(tmp_path, db, clock, notices):
+    await declared_before(db, clock, "API returns 500s")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "API returns 500s")
+        await opened_on_incident(pilot)
         header = app.query_one(IncidentHeader)
         assert "ack due 00:15:00" in str(header.render())
         clock.advance(minutes=3)
@@ -44,10 +52,10 @@ async def test_ticking_acknowledge_the_alert_acknowledges(tmp_path, db, clock, n
 
 
 async def test_clocks_stop_at_resolution_even_unacknowledged(tmp_path, db, clock):
+    await declared_before(db, clock, "Gone by itself")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Gone by itself")
+        await opened_on_incident(pilot)
         clock.advance(minutes=10)
         await pilot.press("r", "y")
         await pilot.pause()
@@ -127,10 +135,10 @@ async def test_an_update_no_channel_can_take_is_kept_and_said(tmp_path, db, cloc
     from warroom.ui.dialogs import UpdateEditor
     from warroom.ui.outbox import OutboxScreen
 
+    await declared_before(db, clock, "API down")
     app = app_for(tmp_path, db, clock)  # no [notify] channel
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "API down")
+        await opened_on_incident(pilot)
         header = str(app.query_one(IncidentHeader).render())
         assert "no update channel" in header and "update in" not in header
         await pilot.press("u")

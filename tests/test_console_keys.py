@@ -10,7 +10,7 @@ from warroom.sources.status import SourceStatus
 from warroom.ui.app import WarRoomApp
 from warroom.ui.logpane import LogPane
 
-from .conftest import declare, eventually, rows, seed_ecs
+from .conftest import declare, declared_before, eventually, opened_on_incident, rows, seed_ecs
 
 
 def logs_config(tmp_path: Path) -> Config:
@@ -30,10 +30,10 @@ def batch(clock, first: int, count: int) -> LogBatch:
 
 
 async def test_end_in_a_log_pane_follows_again(tmp_path, db, clock):
+    await declared_before(db, clock, "Follow")
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Follow")
+        await opened_on_incident(pilot)
         pane = app.query_one(LogPane)
         pane.add_batch(batch(clock, 0, 200))
         pane.flush()
@@ -77,10 +77,10 @@ async def test_the_palette_names_every_key_and_every_mitigation(tmp_path, db, cl
     from warroom.ui import keys
     from warroom.ui.mitigation_dialogs import ActionMenu
 
+    await declared_before(db, clock, "Palette")
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Palette")
+        await opened_on_incident(pilot)
 
         listed = await palette_rows(pilot, "", "Mitigation: rollback")
         names = [row.split("\n")[0] for row in listed]
@@ -170,10 +170,10 @@ async def test_the_mitigation_menu_at_80x24_keeps_its_fields_and_asks_for_a_valu
     from warroom.ui.mitigation_dialogs import ActionMenu, ConfirmAction
 
     seed_ecs(aws)
+    await declared_before(db, clock, "Database overloaded")
     app = WarRoomApp(moto_config(tmp_path, aws), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Database overloaded")
+        await opened_on_incident(pilot)
         await pilot.press("exclamation_mark")
         await pilot.pause()
         menu = app.screen
@@ -197,10 +197,10 @@ async def test_a_mistyped_confirmation_can_be_typed_again(tmp_path, db, clock, a
     from warroom.ui.mitigation_dialogs import ConfirmAction
 
     seed_ecs(aws)
+    await declared_before(db, clock, "Bad deploy")
     app = WarRoomApp(moto_config(tmp_path, aws), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Bad deploy")
+        await opened_on_incident(pilot)
         await pilot.press("exclamation_mark")
         await pilot.pause()
         await pilot.press("enter")  # rollback saas-backend: the name is typed to confirm
@@ -261,10 +261,10 @@ async def test_every_dialog_fits_or_scrolls_at_80x24(tmp_path, db, clock):
 async def test_at_80_columns_the_key_bar_keeps_the_keys_that_matter(tmp_path, db, clock):
     from warroom.ui.promptbar import KeyBar
 
+    await declared_before(db, clock, "Narrow")
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Narrow")
+        await opened_on_incident(pilot)
         bar = app.query_one(KeyBar)
         text = bar.render().plain
         assert len(text) <= 80
@@ -283,10 +283,10 @@ async def test_at_80_columns_the_key_bar_keeps_the_keys_that_matter(tmp_path, db
 async def test_a_resize_under_a_dialog_lays_out_the_main_screen(tmp_path, db, clock):
     from textual.widgets import Tabs
 
+    await declared_before(db, clock, "Resized")
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Resized")
+        await opened_on_incident(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         await pilot.resize_terminal(80, 24)  # an SSH window made smaller, help still open

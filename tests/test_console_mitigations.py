@@ -15,7 +15,7 @@ from warroom.store import SqliteJournal
 from warroom.ui.app import WarRoomApp
 from warroom.ui.mitigation_dialogs import ActionMenu, ConfirmAction
 
-from .conftest import declare, eventually, rows, seed_ecs
+from .conftest import declared_before, eventually, opened_on_incident, rows, seed_ecs
 from .test_actions import backend_task_definition
 
 
@@ -46,10 +46,10 @@ async def open_rollback(app: WarRoomApp, pilot) -> None:
 
 async def test_read_only_preview_says_so_first_and_offers_nothing_to_run(tmp_path, db, clock, aws):
     seed_ecs(aws)
+    await declared_before(db, clock)
     app = WarRoomApp(moto_config(tmp_path, aws, read_only=True), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot)
+        await opened_on_incident(pilot)
         await open_rollback(app, pilot)
         dialog = await eventually(
             lambda: isinstance(app.screen, ConfirmAction) and app.screen, "the preview", pilot=pilot
@@ -70,10 +70,10 @@ async def test_read_only_preview_says_so_first_and_offers_nothing_to_run(tmp_pat
 
 async def test_a_refused_mitigation_is_on_the_timeline(tmp_path, db, clock, aws):
     seed_ecs(aws, revisions=1)  # nothing earlier to roll back to
+    await declared_before(db, clock)
     app = WarRoomApp(moto_config(tmp_path, aws), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot)
+        await opened_on_incident(pilot)
         await open_rollback(app, pilot)
         await eventually(lambda: actions(db), "the refusal journaled", pilot=pilot)
         # Said in the menu, which stays up so another row can be picked.
@@ -95,10 +95,10 @@ async def test_the_preview_names_the_last_mitigation_and_a_held_target_refuses(
     tmp_path, db, clock, aws, notices
 ):
     seed_ecs(aws)
+    await declared_before(db, clock)
     app = WarRoomApp(moto_config(tmp_path, aws), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot)
+        await opened_on_incident(pilot)
         # bob, in another console on the same journal, rolled back a minute ago and is on
         # saas-backend again right now.
         bob = WarRoom(

@@ -7,7 +7,14 @@ from dataclasses import replace
 from warroom.config import NotifyConfig
 from warroom.ui.panels import ChecklistPane, TimelinePane
 
-from .conftest import app_for, console_config, declare, eventually
+from .conftest import (
+    app_for,
+    console_config,
+    declare,
+    declared_before,
+    eventually,
+    opened_on_incident,
+)
 
 
 def timeline_rows(app) -> list[str]:
@@ -33,10 +40,10 @@ async def test_the_timeline_shows_seconds(tmp_path, db, clock):
 
 
 async def test_the_checklist_title_names_the_phase_not_a_fraction(tmp_path, db, clock):
+    await declared_before(db, clock, "Phases")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Phases")
+        await opened_on_incident(pilot)
         checklist = app.query_one(ChecklistPane)
         assert str(checklist.border_title) == "Checklist: Detect & Triage · phase 1 of 4"
         assert str(checklist.border_subtitle).startswith("0/")
@@ -58,10 +65,10 @@ async def test_bracketed_words_are_shown_as_written(tmp_path, db, clock):
     from warroom.ui.dialogs import TextPrompt, UpdateEditor
     from warroom.ui.panels import IncidentHeader
 
+    await declared_before(db, clock, "Deploy [b]prod[/b] broke")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Deploy [b]prod[/b] broke")
+        await opened_on_incident(pilot)
         assert "Deploy [b]prod[/b] broke" in shown(app.query_one(IncidentHeader))
         await pilot.press("u")
         await pilot.pause()
@@ -96,10 +103,10 @@ async def test_at_80_columns_the_header_keeps_the_title(tmp_path, db, clock):
 
     # A channel is configured: the header counts down to the next update.
     config = replace(console_config(tmp_path), notify=NotifyConfig(channel="slack"))
+    await declared_before(db, clock, "API returns 500s after deploy")
     app = app_for(tmp_path, db, clock, config=config)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "API returns 500s after deploy")
+        await opened_on_incident(pilot)
         header = app.query_one(IncidentHeader)
         clock.advance(minutes=3)
         header.redraw()

@@ -28,7 +28,7 @@ from .conftest import (
     declare,
     declared_before,
     eventually,
-    shown,
+    opened_on_incident,
     typed_fast,
 )
 
@@ -70,7 +70,7 @@ def backend_console(tmp_path, db, clock):  # type: ignore[no-untyped-def]
 async def writes_on_a_clock(app, pilot, clock):  # type: ignore[no-untyped-def]
     """The incident shown (declared before); the log pane, a status for its batches, and the
     console's WriteFrames on a clock the test moves (now[0], seconds)."""
-    await shown(pilot)
+    await opened_on_incident(pilot)
     status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
     now = [100.0]
     app.write_frames = WriteFrames(now=lambda: now[0])
@@ -123,7 +123,7 @@ async def test_the_highlight_stays_on_its_entry_when_an_earlier_one_comes_in(
     await declared_before(db, clock, "Checkout errors")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await shown(pilot)
+        await opened_on_incident(pilot)
         for minutes, text in ((4, "first look"), (5, "second look")):
             clock.advance(minutes=minutes)
             await room.log(Kind.NOTE, text, incident_id=1)
@@ -147,7 +147,7 @@ async def test_keys_move_the_highlight_and_enter_edits_it(tmp_path, db, clock, r
     await declared_before(db, clock, "Slow logins")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await shown(pilot)
+        await opened_on_incident(pilot)
         for n in range(60):
             clock.advance(seconds=10)
             await room.log(Kind.NOTE, f"note {n}", incident_id=1)
@@ -175,7 +175,7 @@ async def test_a_new_entry_repaints_its_rows_not_the_screen(tmp_path, db, clock,
     await declared_before(db, clock, "Orders stuck")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await shown(pilot)
+        await opened_on_incident(pilot)
         timeline = app.query_one(TimelinePane)
         for text in ("payments team paged", "customers on hold"):
             clock.advance(minutes=2)
@@ -204,7 +204,7 @@ async def test_a_written_entry_is_shown_before_the_incident_is_read_back(
     await declared_before(db, clock, "Orders stuck")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await shown(pilot)
+        await opened_on_incident(pilot)
         timeline = app.query_one(TimelinePane)
         header = app.query_one("#incident-header")
         assert app.room is not None
@@ -216,17 +216,20 @@ async def test_a_written_entry_is_shown_before_the_incident_is_read_back(
             return await read_back(incident_id)
 
         monkeypatch.setattr(app.room, "incident", held)
+        painted = Painted(monkeypatch, app)
         clock.advance(minutes=2)
         typed_fast(app, "m")  # pressed; not waited on (the console is busy with it)
         await asyncio.wait_for(reading.wait(), 30)
-        try:  # committed and drawn, while the header still waits for the read
+        try:  # committed and drawn (line 2 of the pane, under its border and the first entry),
+            # while the header still waits for the read
+            await eventually(lambda: 2 in painted.lines.get("TimelinePane", ()), "the row drawn")
             lines, head = drawn(timeline), str(header.render())
+            painted.lines.clear()
         finally:
             go.set()
         assert timeline.row_count == 2
         assert "mitigated Mitigation applied (ana)" in lines[1], lines
         assert "Detect & Triage" in head, head  # the phase the mitigation moves on from
-        painted = Painted(monkeypatch, app)
         await eventually(lambda: app.query_one(PromptBar).asking, "the text prompt", pilot=pilot)
         assert timeline.row_count == 2 and app.incident is not None
         assert [e.id for e in app.incident.events] == timeline.event_ids
@@ -246,7 +249,7 @@ async def test_a_tick_of_the_clock_repaints_the_clock(tmp_path, db, clock, monke
     await declared_before(db, clock, "Disk full")
     app = backend_console(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await shown(pilot)
+        await opened_on_incident(pilot)
         pane = app.query_one("LogPane")
         line = LogLine("/prod/backend", "1", clock.now, "app/1", "ERROR disk full", "ERROR")
         status = SourceStatus("/prod/backend").succeeded(clock.now, 0.01)
@@ -340,7 +343,7 @@ async def test_a_milestone_key_restyles_the_prompt_bar_once(tmp_path, db, clock,
     await declared_before(db, clock, "Orders stuck")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await shown(pilot)
+        await opened_on_incident(pilot)
         bar = app.query_one(PromptBar)
         await pilot.press("m", "escape")  # mitigation applied, then the undo offer stays up
         await pilot.pause()
@@ -440,7 +443,7 @@ async def test_a_health_snapshot_lays_out_only_when_the_panel_grows(
     await declared_before(db, clock, "Login slow")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await shown(pilot)
+        await opened_on_incident(pilot)
         panel = app.query_one(HealthPanel)
         panel.show(checked(clock.now, 0.05, "api"))
         await pilot.pause()
@@ -461,7 +464,7 @@ async def test_the_checklist_moves_and_ticks(tmp_path, db, clock):
     await declared_before(db, clock, "Redis down")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await shown(pilot)
+        await opened_on_incident(pilot)
         checklist = app.query_one(ChecklistPane)
         checklist.focus()
         await pilot.press("down", "space")

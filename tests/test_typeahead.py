@@ -6,14 +6,21 @@ from __future__ import annotations
 from warroom.ui.dialogs import TextPrompt
 from warroom.ui.panels import TimelinePane
 
-from .conftest import app_for, declare, rows, settle, typed_fast
+from .conftest import (
+    app_for,
+    declared_before,
+    opened_on_incident,
+    rows,
+    settle,
+    typed_fast,
+)
 
 
 async def test_a_note_typed_fast_is_a_note(tmp_path, db, clock):
+    await declared_before(db, clock, "Typed fast")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Typed fast")
+        await opened_on_incident(pilot)
         # r, o, d, a, m: resolve, outbox, runbooks, acknowledge, mitigate, had they fallen through.
         typed_fast(app, "nrolled back; dashboards ok, outbox empty, all calm\n")
         await settle(pilot)
@@ -25,10 +32,10 @@ async def test_a_note_typed_fast_is_a_note(tmp_path, db, clock):
 
 
 async def test_an_entry_edit_typed_fast_goes_into_its_field(tmp_path, db, clock):
+    await declared_before(db, clock, "Typed fast")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Typed fast")
+        await opened_on_incident(pilot)
         timeline = app.query_one(TimelinePane)
         timeline.focus()
         timeline.highlighted = 0
@@ -47,10 +54,10 @@ async def test_an_entry_edit_typed_fast_goes_into_its_field(tmp_path, db, clock)
 async def test_keys_typed_after_q_wait_for_the_export_question(tmp_path, db, clock):
     from warroom.ui.dialogs import ConfirmScreen
 
+    await declared_before(db, clock, "Quit fast")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Quit fast")
+        await opened_on_incident(pilot)
         await pilot.press("r", "y", "escape")
         await pilot.pause()
         typed_fast(app, "qxa")  # x would export, a would be refused: both reach the question
