@@ -15,7 +15,7 @@ from warroom.ui.feeds import HealthArrived
 from warroom.ui.panels import ChecklistPane, HealthPanel, TimelinePane
 from warroom.ui.promptbar import PromptBar
 
-from .conftest import app_for, declare, eventually, rows
+from .conftest import app_for, declare, declared_before, eventually, opened_on_incident, rows
 
 
 async def test_declare_then_every_milestone_key(tmp_path, db, clock):
@@ -87,10 +87,10 @@ async def test_empty_title_is_refused_in_place(tmp_path, db, clock):
 
 
 async def test_severity_checklist_edit_and_resume(tmp_path, db, clock):
+    await declared_before(db, clock, "Orders not saving")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Orders not saving")
+        await opened_on_incident(pilot)
         # s: severity, logged
         await pilot.press("s")
         await pilot.pause()
@@ -138,10 +138,10 @@ async def test_severity_checklist_edit_and_resume(tmp_path, db, clock):
 
 
 async def test_export_key_writes_the_post_mortem(tmp_path, db, clock):
+    await declared_before(db, clock, "Redis down")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Redis down")
+        await opened_on_incident(pilot)
         await pilot.press("x")
         await pilot.pause()
     (path,) = (tmp_path / "postmortems").iterdir()
@@ -263,10 +263,10 @@ async def test_resume_keeps_the_pane_layout(tmp_path, db, clock):
     from warroom.ui.layout_state import load_layout
     from warroom.ui.logpane import LogPane
 
+    await declared_before(db, clock, "Layout")
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Layout")
+        await opened_on_incident(pilot)
         pane = app.query_one(LogPane)
         pane.set_filter("timeout")
         pane.action_zoom()
@@ -284,10 +284,10 @@ async def test_resume_keeps_the_pane_layout(tmp_path, db, clock):
 
 
 async def test_quitting_a_resolved_incident_offers_the_export(tmp_path, db, clock):
+    await declared_before(db, clock, "Close me")
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Close me")
+        await opened_on_incident(pilot)
         await pilot.press("r", "y")
         await pilot.pause()
         await pilot.press("escape")  # no extra text
@@ -319,10 +319,10 @@ async def test_health_recovery_offers_to_mark_mitigated(tmp_path, db, clock):
             ),
         )
 
+    await declared_before(db, clock, "Recovers")
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Recovers")
+        await opened_on_incident(pilot)
         # What the health feed's worker posts.
         app.post_message(HealthArrived(snapshot(HealthState.OK, clock.now)))
         await pilot.pause()
@@ -354,10 +354,10 @@ async def test_every_other_key_of_the_contract(tmp_path, db, clock):
     from warroom.ui.dialogs import HelpScreen
     from warroom.ui.mitigation_dialogs import ActionMenu
 
+    await declared_before(db, clock, "Keys")
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Keys")
+        await opened_on_incident(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -417,10 +417,10 @@ async def test_log_pane_wraps_long_lines_and_keeps_the_selection(tmp_path, db, c
         (line(1, "INFO", "INFO start"), line(2, "ERROR", long), line(3, "INFO", "INFO done")),
         SourceStatus("/prod/backend").succeeded(clock.now, 0.1),
     )
+    await declared_before(db, clock, "Wrap")
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Wrap")
+        await opened_on_incident(pilot)
         pane = app.query_one(LogPane)
         pane.add_batch(batch)
         pane.flush()
@@ -462,10 +462,10 @@ async def test_log_pane_wraps_long_lines_and_keeps_the_selection(tmp_path, db, c
 async def test_a_journal_that_refuses_writes_is_shown_and_the_console_carries_on(
     tmp_path, db, clock, notices
 ):
+    await declared_before(db, clock, "Disk trouble")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Disk trouble")
+        await opened_on_incident(pilot)
         # SQLite itself refuses (as on a full disk or a read-only file system).
         await app.room.journal._db.execute("PRAGMA query_only = 1")
         await pilot.press("a")
@@ -494,10 +494,10 @@ async def test_wrapping_a_long_pane_keeps_the_selected_line(tmp_path, db, clock)
         for n in range(count)
         for level in ["ERROR" if n == count - 50 else "INFO"]
     )
+    await declared_before(db, clock, "Wrap a long pane")
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.pause()
-        await declare(pilot, "Wrap a long pane")
+        await opened_on_incident(pilot)
         pane = app.query_one(LogPane)
         pane.add_batch(
             LogBatch("/prod/backend", "", lines, SourceStatus("x").succeeded(clock.now, 0.1))
