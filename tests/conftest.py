@@ -194,6 +194,7 @@ async def declare(
     field = pilot.app.screen.query_one("#title", Input)
     if key_by_key:
         await pilot.press(*title)
+        await eventually(lambda: field.value == title, "the title typed", pilot=pilot)
         await pilot.click("#sev1")
         await pilot.click("#title")
         await pilot.press("enter")
