@@ -25,7 +25,7 @@ import boto3
 import botocore.session
 import httpx
 
-from warroom.sources.aws import shared_loader
+from warroom.sources.aws import share_loader
 from warroom.tls import tls_context
 
 SERVICES = ("ecs", "logs", "cloudwatch")
@@ -58,7 +58,7 @@ def aws_clients(shared: bool) -> None:
         aws_secret_access_key="bench",
     )
     if shared:
-        core.register_component("data_loader", shared_loader(None))
+        share_loader(core)
     for service in SERVICES:
         session.client(service, endpoint_url="http://127.0.0.1:9")
 

@@ -13,7 +13,7 @@ from botocore.config import Config as BotoConfig
 
 from warroom.demo.resources import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from warroom.errors import UserError
-from warroom.sources.aws import shared_loader
+from warroom.sources.aws import share_loader
 from warroom.tls import tls_context
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def demo_session() -> boto3.Session:
         aws_secret_access_key=SECRET_ACCESS_KEY,
         region_name=REGION,
     )
-    core.register_component("data_loader", shared_loader(None))  # after: boto3 adds to its own
+    share_loader(core)
     return session
 
 

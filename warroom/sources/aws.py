@@ -28,6 +28,13 @@ def shared_loader(data_path: str | None) -> Any:
     return botocore.loaders.create_loader(data_path)
 
 
+def share_loader(core: Any) -> None:
+    """Give a botocore session the process's data loader. Once the boto3 session over it is
+    made: reading a setting (data_path) loads the config files, so not before they are set; and
+    boto3 adds its resource data to the loader the session has, not to the shared one."""
+    core.register_component("data_loader", shared_loader(core.get_config_variable("data_path")))
+
+
 class AwsClients:
     """Creates and caches one client per service; clients are thread-safe, sessions are not."""
 
@@ -60,9 +67,7 @@ class AwsClients:
             profile_name=aws.profile or None,
             region_name=aws.region or None,
         )
-        # Last: reading a setting loads the config files, so not before the ones above; and
-        # boto3 adds its resource data to the loader a session has, not to the shared one.
-        core.register_component("data_loader", shared_loader(core.get_config_variable("data_path")))
+        share_loader(core)
         use_profile(session.profile_name)  # named in the `aws sso login` an expiry asks for
         return session
 
