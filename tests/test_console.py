@@ -348,6 +348,42 @@ async def test_health_recovery_offers_to_mark_mitigated(tmp_path, db, clock):
     ]
 
 
+async def test_feed_news_arriving_while_the_console_closes_is_dropped(tmp_path, db, clock):
+    """The feeds post until their worker is stopped, and that is after the panels are gone:
+    news handled in between is dropped, not an error on the way out."""
+    import asyncio
+
+    from warroom.sources.alarms import AlarmSnapshot
+    from warroom.sources.ecs import EcsSnapshot
+    from warroom.sources.health import HealthSnapshot
+    from warroom.sources.logs import LogBatch
+    from warroom.sources.status import SourceStatus
+    from warroom.ui.feeds import AlarmsArrived, EcsArrived, LogsArrived
+
+    def news():
+        ok = SourceStatus("x").succeeded(clock.now, 0.1)
+        yield HealthArrived(HealthSnapshot(clock.now, ()))
+        yield EcsArrived(EcsSnapshot(clock.now, "prod", (), ok))
+        yield AlarmsArrived(AlarmSnapshot(clock.now, (), ok))
+        yield LogsArrived(LogBatch("/prod/backend", "", (), ok))
+
+    async def post_through_the_shutdown() -> int:
+        while app.is_running:
+            await asyncio.sleep(0)
+        posted = 0
+        while all([app.post_message(message) for message in news()]):  # until the queue closes
+            posted += 1
+            await asyncio.sleep(0)
+        return posted
+
+    await declared_before(db, clock, "Closing")
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await opened_on_incident(pilot)
+        poster = asyncio.create_task(post_through_the_shutdown())
+    assert await poster > 0  # news did arrive while it closed, and raised nothing
+
+
 async def test_every_other_key_of_the_contract(tmp_path, db, clock):
     from textual.command import CommandList, CommandPalette
 

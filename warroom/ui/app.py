@@ -432,7 +432,12 @@ class WarRoomApp(
 
     # Feeds --------------------------------------------------------------------------------
 
+    # A feed's message can be handled while the console is closing, its panels already gone
+    # (a test's run_test shuts the app down with the message loop still running): it is dropped.
+
     async def on_health_arrived(self, message: HealthArrived) -> None:
+        if not self.is_running:
+            return
         snapshot = message.snapshot
         previous, self.health = self.health, snapshot
         self.query_one(HealthPanel).show(snapshot)
@@ -444,6 +449,8 @@ class WarRoomApp(
                 self.withdraw_offer(MITIGATED)  # down again: "recovered at" no longer holds
 
     async def on_ecs_arrived(self, message: EcsArrived) -> None:
+        if not self.is_running:
+            return
         snapshot = message.snapshot
         previous, self.ecs = self.ecs, snapshot
         self.query_one(EcsPanel).show(snapshot)
@@ -453,6 +460,8 @@ class WarRoomApp(
             await self._observe(key, observation.text, observation.at)
 
     async def on_alarms_arrived(self, message: AlarmsArrived) -> None:
+        if not self.is_running:
+            return
         snapshot = message.snapshot
         self.alarms = snapshot
         self.query_one(AlarmsPanel).show(snapshot, self.clock())
@@ -461,6 +470,8 @@ class WarRoomApp(
             await self._observe(key, observation.text, observation.at, own_time=True)
 
     def on_logs_arrived(self, message: LogsArrived) -> None:
+        if not self.is_running:
+            return
         if self._log_panes is None:  # a batch comes every poll of every group: no DOM query each
             self._log_panes = {}
             for pane in self.query(LogPane):
