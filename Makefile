@@ -33,9 +33,12 @@ demo: $(VENV)/.demo-installed
 # worksteal evens out the long console tests at the end. At most 8 (a container's nproc may
 # count the host's cores, not its own share).
 WORKERS ?= $(shell n=$$(( $$(nproc) * 2 )); echo $$(( n > 8 ? 8 : n )))
+# Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE): else
+# each of the run's Python processes (the workers, the consoles and CLIs the tests start)
+# compiles warroom and rewrites the tests' asserts again, 15-30 s of the suite's CPU.
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check warroom tests benchmarks
-	$(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check warroom tests benchmarks
