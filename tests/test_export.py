@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -109,6 +110,25 @@ async def test_header_lines_render_on_separate_lines(room: WarRoom, clock):
         "Incident commander: ana",
         "Communications lead: none named",
     ]
+
+
+async def test_a_team_template_edited_between_two_exports_is_read_again(
+    room: WarRoom, clock, tmp_path
+):
+    """Templates are compiled once per process, and again when their file changes."""
+    incident_id = await three_event_incident(room, clock)
+    template = tmp_path / "ours.md.j2"
+    template.write_text("{{ id }} {{ severity }}\n")
+    assert await room.render_postmortem(incident_id, template) == "INC-1 SEV-1\n"
+    assert await room.render_postmortem(incident_id, template) == "INC-1 SEV-1\n"
+    template.write_text("{{ title }}\n")
+    edited_later = template.stat().st_mtime + 1  # an edit made within the same clock tick
+    os.utime(template, (edited_later, edited_later))  # would share its time with the first
+    assert await room.render_postmortem(incident_id, template) == (
+        "API returns 500s after deploy\n"
+    )
+    # The built-in one is unchanged by a team's template in another directory.
+    assert (await room.render_postmortem(incident_id)).startswith("# Incident Post-Mortem: ")
 
 
 async def test_headings_follow_the_runbook_template_in_order(room: WarRoom, clock):

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,14 @@ def environment(extra_dir: Path | None = None, *, markdown: bool = False) -> jin
     env.filters["todo"] = todo
     env.filters["continuation"] = continuation
     return env
+
+
+@lru_cache(maxsize=8)  # a console uses one or two directories; tests make many
+def markdown_environment(extra_dir: Path | None = None) -> jinja2.Environment:
+    """One per template directory for the process: a template is compiled (~25 ms for the
+    post-mortem's) on first use, not at each render, and again only once its file changed
+    (Jinja checks the file's time at each use). The editor's preview renders after every save."""
+    return environment(extra_dir, markdown=True)
 
 
 @dataclass(frozen=True)
@@ -247,9 +256,9 @@ def render_postmortem(
         raise UserError(f"template {template}: no such file")
     try:
         if template is None:
-            tmpl = environment(markdown=True).get_template(POSTMORTEM_TEMPLATE)
+            tmpl = markdown_environment().get_template(POSTMORTEM_TEMPLATE)
         else:
-            tmpl = environment(template.parent, markdown=True).get_template(template.name)
+            tmpl = markdown_environment(template.parent).get_template(template.name)
         return tmpl.render(postmortem_context(incident, telemetry, chart))
     except jinja2.TemplateNotFound as exc:
         raise UserError(f"template not found: {exc.name}") from None

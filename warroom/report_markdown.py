@@ -96,6 +96,6 @@ def markdown_context(report: Report) -> dict[str, Any]:
 
 
 def render_markdown(report: Report) -> str:
-    from warroom.export import environment  # jinja2 only when a report is rendered
+    from warroom.export import markdown_environment  # jinja2 only when a report is rendered
 
-    return environment(markdown=True).get_template(REPORT_TEMPLATE).render(markdown_context(report))
+    return markdown_environment().get_template(REPORT_TEMPLATE).render(markdown_context(report))
