@@ -6,6 +6,7 @@ runbook; a team can replace it with its own file of the same layout.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -111,8 +112,16 @@ class Runbook:
 
 def load_runbook(path: Path | None = None) -> Runbook:
     """The built-in runbook, or a team's file; raises SchemaError naming the file and key."""
-    source = path or BUILTIN
-    return build(Runbook, read_toml(source), source)
+    if path is None:
+        return _builtin_runbook()
+    return build(Runbook, read_toml(path), path)
+
+
+@functools.cache
+def _builtin_runbook() -> Runbook:
+    # Shipped with the package and frozen once built: read once per process (a console start
+    # and a CLI command each asked for it twice).
+    return build(Runbook, read_toml(BUILTIN), BUILTIN)
 
 
 VERIFY_TITLE = "verify"

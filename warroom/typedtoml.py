@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tomllib
 import types
 import typing
@@ -62,11 +63,16 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise SchemaError(path, "", f"TOML syntax error: {exc}") from None
 
 
+# A schema's classes do not change while the program runs; resolving their string annotations
+# again at every read was most of the time a config or runbook took to load.
+_type_hints = functools.cache(typing.get_type_hints)
+
+
 def build(cls: type[T], data: Any, path: Path | str, key: str = "") -> T:
     """Build dataclass `cls` from a parsed TOML table, checking every key and type."""
     if not isinstance(data, dict):
         raise SchemaError(path, key, f"expected a table, got {_describe(data)}")
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     fields = {
         f.name: f
         for f in dataclasses.fields(cls)  # type: ignore[arg-type]
