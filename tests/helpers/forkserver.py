@@ -44,6 +44,8 @@ PRELOAD = (
     "boto3",
     "botocore.session",
     "httpx",
+    "httpcore",  # httpx imports its transport on the first client
+    "anyio._backends._asyncio",
     "jinja2",
 )
 
@@ -121,10 +123,20 @@ def _recv_exact(conn: socket.socket, size: int) -> bytes:
     return data
 
 
+def _warm() -> None:
+    """What every command builds the same way (each caches it), built here for all children."""
+    from warroom.cli import build_parser
+    from warroom.runbook import load_runbook
+
+    build_parser()
+    load_runbook()
+
+
 def serve(path: str) -> None:
     """The zygote's loop: one fork per request; ends when its parent (stdin) goes away."""
     for name in PRELOAD:
         __import__(name)
+    _warm()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
