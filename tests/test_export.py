@@ -91,8 +91,8 @@ async def test_three_event_incident_renders_the_known_document(room: WarRoom, cl
 
 
 async def test_header_lines_render_on_separate_lines(room: WarRoom, clock):
-    # GitHub and the console's preview (Textual's Markdown widget) both parse with markdown-it's
-    # gfm-like rules: the four lines must not run together into one paragraph line.
+    # GitHub reads the file with gfm-like rules (markdown-it's), and the console's preview cuts
+    # it into blocks with them: the four lines must not run together into one paragraph line.
     incident_id = await three_event_incident(room, clock)
     tokens = MarkdownIt("gfm-like").parse(await room.render_postmortem(incident_id))
     header = next(t for t in tokens if t.type == "inline" and "Date" in t.content)

@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from markdown_it import MarkdownIt
-from textual.widgets import Input, Label, Markdown
-from textual.widgets.markdown import MarkdownBlock
+from textual.geometry import Region
+from textual.widgets import Input, Label
 
 from warroom.errors import JournalError
 from warroom.model import Kind, Scope
@@ -24,6 +24,7 @@ from warroom.ui.postmortem import (
     PostmortemScreen,
     parse_deadline,
 )
+from warroom.ui.postmortem.preview import ExportPreview
 from warroom.ui.promptbar import KeyBar
 
 from .conftest import app_for as console_app
@@ -141,7 +142,7 @@ async def test_prefilled_from_the_timeline_and_nothing_stored_until_changed(tmp_
         assert area(screen, "mitigation").border_subtitle == "from the timeline"
         # The preview is the export, rendered from the journal.
         assert screen.preview_text.startswith(f"# Incident Post-Mortem: {TITLE}\n")
-        assert screen.query_one("#pm-preview", Markdown).display
+        assert screen.query_one("#pm-preview", ExportPreview).display
         # Its own keys in the key bar; `?` is text here, so no help key is offered.
         keys = screen.query_one(KeyBar).render().plain
         assert "^e Export" in keys and "^g To backlog" in keys and "esc Close" in keys
@@ -422,14 +423,15 @@ async def test_narrow_terminal_toggles_between_fields_and_preview(tmp_path, db, 
         assert app.screen is screen and len(screen.items) == 1
 
 
-def preview_blocks(screen: PostmortemScreen) -> list[str]:
-    """The source of each block the preview shows, top to bottom."""
-    preview = screen.query_one("#pm-preview", Markdown)
-    return [block.source or "" for block in preview.query_children(MarkdownBlock)]
+def drawn(screen: PostmortemScreen) -> list[str]:
+    """The preview's lines as the terminal shows them, scrolled out of sight or not."""
+    preview = screen.query_one("#pm-preview", ExportPreview)
+    width, height = preview.size
+    return [strip.text.rstrip() for strip in preview.render_lines(Region(0, 0, width, height))]
 
 
 def export_blocks(text: str) -> list[str]:
-    """The same for a preview drawn afresh from `text`: one block per top-level token."""
+    """The source of each top-level block of the export, as a fresh parse finds them."""
     lines = text.splitlines(keepends=True)
     return [
         "".join(lines[token.map[0] : token.map[1]])
@@ -454,21 +456,23 @@ async def test_a_hidden_preview_is_up_to_date_when_shown(tmp_path, db, clock):
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert screen.query_one("#pm-preview-pane").display
-        shown = screen.query_one("#pm-preview", Markdown).query(MarkdownBlock)
-        assert any("Rev 9 broke the API" in str(block.render()) for block in shown)
-        assert preview_blocks(screen) == export_blocks(screen.preview_text)
+        assert "Rev 9 broke the API" in "\n".join(drawn(screen))
+        preview = screen.query_one("#pm-preview", ExportPreview)
+        assert preview.blocks == export_blocks(screen.preview_text)
 
 
 async def test_the_preview_redrawn_in_part_shows_the_whole_export(tmp_path, db, clock):
-    """Only the blocks whose text changed are redrawn: the preview still shows every block of
-    the export, in order, none twice, after changes at its start, middle and end."""
+    """Only the blocks whose text changed are drawn again: the preview still shows what one
+    drawn afresh shows, after changes at its start, middle and end."""
     incident = await declare_and_resolve(db, clock)
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
         screen = await open_editor(app, pilot, incident, tmp_path / "out")
         await eventually(lambda: screen.preview_text, "the first preview", pilot=pilot)
-        blocks = screen.query_one("#pm-preview", Markdown).query_children(MarkdownBlock)
-        timeline = next(b for b in blocks if "— Mitigation applied" in (b.source or ""))
+        preview = screen.query_one("#pm-preview", ExportPreview)
+        timeline = next(b for b in preview.blocks if "— Mitigation applied" in b)
+        await eventually(lambda: preview.rendered(timeline), "the timeline drawn", pilot=pilot)
+        timeline_lines = preview.rendered(timeline)
         for name, text in [
             ("summary", "Rev 9 broke the API\n\nTwo paragraphs now"),
             ("mitigation", " and drained the queue"),
@@ -477,12 +481,18 @@ async def test_the_preview_redrawn_in_part_shows_the_whole_export(tmp_path, db, 
             await type_into(pilot, screen, name, text)
             await pilot.press("ctrl+s")
             await eventually(
-                lambda text=text: text.split("\n")[-1] in screen.preview_text, name, pilot=pilot
-            )
-            await eventually(
-                lambda: preview_blocks(screen) == export_blocks(screen.preview_text),
+                lambda text=text: text.split("\n")[-1] in "\n".join(drawn(screen)),
                 f"the preview after {name}",
                 pilot=pilot,
             )
-        blocks = screen.query_one("#pm-preview", Markdown).query_children(MarkdownBlock)
-        assert any(b is timeline for b in blocks)  # not redrawn for a field's change
+        assert preview.blocks == export_blocks(screen.preview_text)
+        assert preview.rendered(timeline) is timeline_lines  # not drawn again for a field
+        shown = drawn(screen)
+        await pilot.press("escape")  # closed, and opened again: drawn afresh
+        await pilot.pause()
+        again = await open_editor(app, pilot, incident, tmp_path / "out")
+        await eventually(lambda: drawn(again) == shown, "the same preview afresh", pilot=pilot)
+    text = "\n".join(shown)
+    assert "Rev 9 broke the API\n\nTwo paragraphs now" in text
+    assert "rolled back to rev 8 and drained the queue" in text
+    assert "Migrate first" in text

@@ -42,7 +42,7 @@ from warroom.ui.postmortem.fields import (
     export_defaults,
 )
 from warroom.ui.postmortem.items import COLUMNS, ActionItemForm, ActionItemsTable, ItemDraft
-from warroom.ui.postmortem.preview import PreviewMarkdown
+from warroom.ui.postmortem.preview import ExportPreview
 from warroom.ui.promptbar import PALETTE, KeyBar
 
 PREVIEW_DELAY = 0.5  # seconds after the last save
@@ -135,7 +135,7 @@ class PostmortemScreen(Screen[None]):
             with VerticalScroll(id="pm-preview-pane") as pane:
                 pane.border_title = "Preview (as exported)"
                 pane.border_subtitle = "ctrl+t hides · ctrl+e exports"
-                yield PreviewMarkdown(id="pm-preview")
+                yield ExportPreview(id="pm-preview")
         yield KeyBar(PALETTE)
 
     def _ref(self) -> str:
@@ -350,19 +350,19 @@ class PostmortemScreen(Screen[None]):
             if text != self.preview_text:
                 self.preview_text = text
                 self._undrawn = shown
-                await self._draw_preview()
+                self._draw_preview()
         except NoMatches:  # closed while the journal was read
             pass
 
-    async def _draw_preview(self) -> None:
+    def _draw_preview(self) -> None:
         """Draw the latest text, unless the preview is hidden (a narrow terminal shows the
         fields instead, or ctrl+t hid it): then it is drawn when shown."""
         if self._undrawn is None or not self.has_class("-preview"):
             return
         shown, self._undrawn = self._undrawn, None
-        await self.query_one("#pm-preview", PreviewMarkdown).show(shown)
+        self.query_one("#pm-preview", ExportPreview).show(shown)
 
-    async def action_toggle_preview(self) -> None:
+    def action_toggle_preview(self) -> None:
         showing = not self.has_class("-preview")
         self.set_class(showing, "-preview")
         if self.has_class("-narrow"):
@@ -371,7 +371,7 @@ class PostmortemScreen(Screen[None]):
                 self.query_one("#pm-preview-pane").focus()  # the fields are hidden: scroll this
             elif self._last_field is not None:
                 self._last_field.focus()
-        await self._draw_preview()
+        self._draw_preview()
 
     # Keys ---------------------------------------------------------------------------------
 
