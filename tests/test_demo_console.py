@@ -17,7 +17,7 @@ from warroom.ui.dialogs import DeclareScreen
 from warroom.ui.mitigation_dialogs import ActionMenu, ConfirmAction
 from warroom.ui.promptbar import PromptBar
 
-from .conftest import settle, typed_fast
+from .conftest import pressed_fast, settle, typed_fast
 
 NOTE = "rolled back to rev 8; dashboards and the outbox look ok"  # r, a, m, d and o in it
 
@@ -42,24 +42,26 @@ async def test_rollback_from_the_console_heals_the_bad_deploy(tmp_path):
         db = config.resolve_path(config.journal.db)
         app = WarRoomApp(config, db)
         async with app.run_test(size=(160, 48)) as pilot:
+            # Keys are handed over without `pilot.press`'s wait for an idle process (the world
+            # keeps it busy); each step waits for what the key shows instead.
             await wait_until(pilot, lambda: "watching" in app.sub_title, "watching")
-            await pilot.press("ctrl+n")  # the form is one key away
+            pressed_fast(app, "ctrl+n")  # the form is one key away
             await wait_until(pilot, lambda: isinstance(app.screen, DeclareScreen), "declare form")
             app.screen.query_one("#title").value = "API returns 500s after deploy"
             await pilot.click("#title")
-            await pilot.press("enter")
+            pressed_fast(app, "enter")
+            await wait_until(pilot, lambda: app.incident is not None, "the incident declared")
 
             def health_is(state: HealthState) -> bool:
                 return bool(app.health and app.health.endpoints[0].state is state)
 
             await wait_until(pilot, lambda: health_is(HealthState.DOWN), "the bad deploy")
-            await pilot.press("exclamation_mark")
-            await pilot.pause()
-            assert isinstance(app.screen, ActionMenu)
-            await pilot.press("enter")  # rollback, target saas-backend prefilled
+            pressed_fast(app, "exclamation_mark")
+            await wait_until(pilot, lambda: isinstance(app.screen, ActionMenu), "the menu")
+            pressed_fast(app, "enter")  # rollback, target saas-backend prefilled
             await wait_until(pilot, lambda: isinstance(app.screen, ConfirmAction), "the preview")
             assert "saas-backend:9 -> saas-backend:8" in app.screen.preview
-            await pilot.press(*"saas-backend", "enter")
+            typed_fast(app, "saas-backend\n")
             bar = app.query_one(PromptBar)
             await wait_until(
                 pilot, lambda: "Mark mitigated" in bar.placeholder, "the offer", timeout=45
@@ -71,8 +73,8 @@ async def test_rollback_from_the_console_heals_the_bad_deploy(tmp_path):
             await settle(pilot)
             assert by_hand(db) == [*before, ("note", NOTE)]
             assert "Mark mitigated" in bar.placeholder  # still offered, answered with y
-            await pilot.press("y")
-            await pilot.pause()
+            pressed_fast(app, "y")
+            await wait_until(pilot, lambda: "Mark mitigated" not in bar.placeholder, "the answer")
 
     conn = sqlite3.connect(db)
     kinds = [k for (k,) in conn.execute("SELECT kind FROM events ORDER BY at, id")]
