@@ -280,7 +280,8 @@ async def test_resume_keeps_the_pane_layout(tmp_path, db, clock):
         pane = again.query_one(LogPane)
         assert pane.filter_text == "timeout"
         assert pane.has_class("-zoomed")
-        assert again._current_pane() == 4
+        # Focused after the first refresh, so as to land on a laid-out pane.
+        await eventually(lambda: again._current_pane() == 4, "pane 4 focused", pilot=pilot)
 
 
 async def test_quitting_a_resolved_incident_offers_the_export(tmp_path, db, clock):
