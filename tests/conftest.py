@@ -3,10 +3,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from warroom.runbook import load_runbook
 from warroom.service import WarRoom
 from warroom.store import SqliteJournal
 
-from .helpers.forkserver import ForkServer
+from .helpers.forkserver import ForkServer, Zygote
 from .helpers.loopback import Loopback
 
 if TYPE_CHECKING:
@@ -283,12 +285,39 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "journal" / "warroom.db"
 
 
+_ZYGOTE = pytest.StashKey[Zygote]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist's controller, as it starts each worker: one zygote for all of them (its imports
+    cost a second and a half of CPU each time), started with the first and ended with the run."""
+    config = node.config
+    if _ZYGOTE not in config.stash:
+        home = Path(tempfile.mkdtemp(prefix="warroom-zygote-home-"))
+        config.stash[_ZYGOTE] = Zygote(isolated_env(home), REPO)
+        config.add_cleanup(lambda: shutil.rmtree(home))
+        config.add_cleanup(config.stash[_ZYGOTE].close)
+    zygote = config.stash[_ZYGOTE]
+    node.workerinput["warroom_zygote"] = {"path": zygote.path, "env": zygote.env}
+
+
 @pytest.fixture(scope="session")
-def forkserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ForkServer]:
-    """Forks real child processes from one interpreter that has imported warroom already."""
-    server = ForkServer(isolated_env(tmp_path_factory.mktemp("zygote-home")), REPO)
-    yield server
-    server.close()
+def forkserver(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ForkServer]:
+    """Forks real child processes from one interpreter that has imported warroom already: the
+    run's shared zygote under xdist, else one of this process's own."""
+    shared = getattr(request.config, "workerinput", {}).get("warroom_zygote")
+    if shared:
+        yield ForkServer(shared["path"], shared["env"])
+        return
+    zygote = Zygote(isolated_env(tmp_path_factory.mktemp("zygote-home")), REPO)
+    try:
+        zygote.ready()
+        yield ForkServer(zygote.path, zygote.env)
+    finally:
+        zygote.close()
 
 
 @pytest.fixture

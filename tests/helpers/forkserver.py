@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -74,7 +75,6 @@ def _run_child(request: dict[str, Any]) -> None:
     """In the forked child: become `python -m MODULE ARGS` and never return."""
     import atexit
     import runpy
-    import time
     import traceback
 
     code = 1
@@ -133,13 +133,15 @@ def _warm() -> None:
 
 
 def serve(path: str) -> None:
-    """The zygote's loop: one fork per request; ends when its parent (stdin) goes away."""
-    for name in PRELOAD:
-        __import__(name)
-    _warm()
+    """The zygote's loop: one fork per request; ends when its parent (stdin) goes away.
+
+    It listens before it imports: a client may connect at once, and waits in the backlog."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
+    for name in PRELOAD:
+        __import__(name)
+    _warm()
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.signal(signal.SIGCHLD, lambda *_: None)
@@ -229,7 +231,10 @@ class Child:
         return out, err
 
 
-class ForkServer:
+class Zygote:
+    """The zygote process, owned by whoever started it: the test run's controller, shared by all
+    its workers, or a lone pytest process. Clients reach it through a `ForkServer` on `path`."""
+
     def __init__(self, env: Mapping[str, str], cwd: Path) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="warroom-zygote-")
         self.path = os.path.join(self._dir.name, "zygote.sock")
@@ -247,10 +252,31 @@ class ForkServer:
             cwd=cwd,
             env=self.env,
         )
+        # Bound (or failed) before it answers anything; what it imports comes after.
+        while not os.path.exists(self.path) and self._proc.poll() is None:
+            time.sleep(0.01)
+
+    def ready(self) -> None:
+        """Wait until it has imported what the commands use; fail with its log if it cannot."""
         assert self._proc.stdout is not None
         if self._proc.stdout.readline() != b"ready\n":
             self._log.seek(0)
             raise RuntimeError(f"the zygote did not start:\n{self._log.read().decode()}")
+
+    def close(self) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.close()  # the zygote's cue to end
+        self._proc.wait(timeout=10)
+        self._log.close()
+        self._dir.cleanup()
+
+
+class ForkServer:
+    """A client of a zygote: forks commands from it, from any process that can reach `path`."""
+
+    def __init__(self, path: str, env: Mapping[str, str]) -> None:
+        self.path = path
+        self.env = dict(env)  # the zygote's: what it started with decides what it can fork
         self._lock = threading.Lock()
 
     def can_fork(self, env: Mapping[str, str]) -> bool:
@@ -308,6 +334,10 @@ class ForkServer:
                 socket.send_fds(conn, [_HEADER.pack(len(request))], fds)
                 conn.sendall(request)
                 (pid,) = _HEADER.unpack(_recv_exact(conn, _HEADER.size))
+        except (OSError, EOFError) as exc:
+            conn.close()
+            log = os.path.join(os.path.dirname(self.path), "zygote.log")
+            raise RuntimeError(f"the zygote did not answer ({exc!r}); its log: {log}") from exc
         except BaseException:
             conn.close()
             raise
@@ -336,13 +366,6 @@ class ForkServer:
                 child.wait()
                 raise
             return code, _text(out), _text(err)
-
-    def close(self) -> None:
-        assert self._proc.stdin is not None
-        self._proc.stdin.close()  # the zygote's cue to end
-        self._proc.wait(timeout=10)
-        self._log.close()
-        self._dir.cleanup()
 
 
 def _text(file: IO[bytes]) -> str:
