@@ -374,6 +374,9 @@ def moto_server() -> Iterator[str]:
     """One in-process moto server over real HTTP on 127.0.0.1 for the whole run."""
     from moto.server import ThreadedMotoServer
 
+    from warroom.demo.moto_host import share_botocore_data
+
+    share_botocore_data()  # as the demo world does; else moto's first requests cost 1.5 s more
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

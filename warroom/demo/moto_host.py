@@ -13,7 +13,7 @@ from botocore.config import Config as BotoConfig
 
 from warroom.demo.resources import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY
 from warroom.errors import UserError
-from warroom.sources.aws import share_loader
+from warroom.sources.aws import share_loader, shared_loader
 from warroom.tls import tls_context
 
 if TYPE_CHECKING:
@@ -48,6 +48,14 @@ def moto_server_class() -> type[ThreadedMotoServer]:
     return ThreadedMotoServer
 
 
+def share_botocore_data() -> None:
+    """Every botocore session made from now on in this process reads botocore's data through
+    the process's one loader (`shared_loader`). moto's backends make sessions of their own,
+    each of which read and parsed botocore's endpoints and EC2 model again (three times over as
+    its ECS backend loads): benchmarks/bench_moto_start.py."""
+    botocore.session.create_loader = shared_loader
+
+
 def require_moto() -> None:
     """DemoNotInstalled now, before anything starts, when the demo extra is missing."""
     moto_server_class()
@@ -65,6 +73,7 @@ class MotoHost:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         # Imported here: moto (Flask, werkzeug, every backend) is slow to import, and listing
         # the scenarios or building the CLI must not pay for it.
+        share_botocore_data()
         server = moto_server_class()(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
         self._server = server
