@@ -36,9 +36,12 @@ WORKERS ?= $(shell n=$$(( $$(nproc) * 2 )); echo $$(( n > 8 ? 8 : n )))
 # Bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE): else
 # each of the run's Python processes (the workers, the consoles and CLIs the tests start)
 # compiles warroom and rewrites the tests' asserts again, 15-30 s of the suite's CPU.
+# Textual paints at most 15 frames a second in the tests instead of its 60: a headless console
+# paints every frame though nobody sees one, and a test reads the screen once the console has
+# settled, which is the same at any rate. A fifth less CPU on the console tests.
 test: $(VENV)/.test-installed
 	$(BIN)/ruff check warroom tests benchmarks
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal
+	TEXTUAL_FPS=15 PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check warroom tests benchmarks

@@ -338,8 +338,8 @@ async def test_error_grouping_waits_while_an_entry_is_written(tmp_path, db, cloc
 async def test_a_milestone_key_restyles_the_prompt_bar_once(tmp_path, db, clock, monkeypatch):
     """`m` with an undo offer up withdraws it, makes its own, opens its question and focuses the
     bar: four changes of its look, one restyle (each is 2-3 ms before the entry's frame); and
-    four changes of the keys that work, the key bar worked out twice (1-2 ms each), the three
-    before the frame as one. What the bars show after each step is what a full pass gives."""
+    four changes of the keys that work, the key bar worked out at most twice (1-2 ms each), the
+    ones before a frame as one. What the bars show after each step is what a full pass gives."""
     await declared_before(db, clock, "Orders stuck")
     app = app_for(tmp_path, db, clock)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -371,7 +371,8 @@ async def test_a_milestone_key_restyles_the_prompt_bar_once(tmp_path, db, clock,
         await pilot.pause()
         assert bar.asking and bar.has_focus and not bar.has_class("-offer")
         assert len(restyled) == 1  # was 4
-        assert len(worked_out) == 2  # was 4
+        # was 4; once when all four changes land before the same frame
+        assert 1 <= len(worked_out) <= 2
         assert "esc Skip" in keys.render().plain
         looks = bar.styles.background, bar.get_component_rich_style("input--placeholder")
         update_nodes([bar])
