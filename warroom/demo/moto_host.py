@@ -52,7 +52,9 @@ def share_botocore_data() -> None:
     """Every botocore session made from now on in this process reads botocore's data through
     the process's one loader (`shared_loader`). moto's backends make sessions of their own,
     each of which read and parsed botocore's endpoints and EC2 model again (three times over as
-    its ECS backend loads): benchmarks/bench_moto_start.py."""
+    its ECS backend loads): benchmarks/bench_moto_start.py. (boto3 adds the folder of its own
+    data to the loader of each session it makes, now that one: a folder looked in after
+    botocore's, for boto3's resource models only.)"""
     botocore.session.create_loader = shared_loader
 
 
