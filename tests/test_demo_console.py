@@ -74,7 +74,11 @@ async def test_rollback_from_the_console_heals_the_bad_deploy(tmp_path):
             assert by_hand(db) == [*before, ("note", NOTE)]
             assert "Mark mitigated" in bar.placeholder  # still offered, answered with y
             pressed_fast(app, "y")
-            await wait_until(pilot, lambda: "Mark mitigated" not in bar.placeholder, "the answer")
+            # The undo offer comes last, once the entry is written and read back: leaving
+            # before then would close the journal under the key's handler.
+            await wait_until(
+                pilot, lambda: "ctrl+z undoes mitigation applied" in bar.placeholder, "the answer"
+            )
 
     conn = sqlite3.connect(db)
     kinds = [k for (k,) in conn.execute("SELECT kind FROM events ORDER BY at, id")]
