@@ -268,3 +268,42 @@ async def test_journal_file_that_cannot_be_created(tmp_path: Path):
     not_a_dir.write_text("")
     with pytest.raises(JournalError, match="cannot create the journal"):
         await SqliteJournal.open(not_a_dir / "warroom.db")
+
+
+def test_an_open_cancelled_while_connecting_is_finished_and_closed(tmp_path, monkeypatch):
+    """Ctrl+C while the journal opens (asyncio.run cancels the command): the open finishes and
+    closes before the cancellation goes on. Else the connection's thread answered its connect
+    after the event loop had closed, and the process printed a traceback on its way out (seen as
+    a rare failure of test_hostile_input.py's Ctrl+C test). The connect is held until 50 ms after
+    the cancel, so that the loop would be gone by then."""
+    import asyncio
+    import threading
+
+    gate = threading.Event()
+    real_connect = sqlite3.connect
+
+    def held_connect(*args, **kwargs):  # type: ignore[no-untyped-def]
+        gate.wait(10)
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", held_connect)
+    failures: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: failures.append(args.exc_value))
+    before = set(threading.enumerate())
+
+    async def interrupted() -> None:
+        opening = asyncio.ensure_future(SqliteJournal.open(tmp_path / "j.db"))
+        await asyncio.sleep(0)  # now waiting on the connection's thread
+        opening.cancel()
+        asyncio.get_running_loop().call_later(0.05, gate.set)
+        with pytest.raises(asyncio.CancelledError):
+            await opening
+
+    try:
+        asyncio.run(interrupted())  # the loop is closed when this returns
+    finally:
+        gate.set()
+    for thread in set(threading.enumerate()) - before:
+        thread.join(10)
+        assert not thread.is_alive()
+    assert failures == []

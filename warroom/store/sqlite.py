@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Hashable
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,21 @@ class SqliteJournal(
 ):
     @classmethod
     async def open(cls, path: Path, *, synchronous: str = "FULL", group: str = "") -> SqliteJournal:
-        """`group`: share the journal with that Unix group (warroom.fileaccess)."""
+        """`group`: share the journal with that Unix group (warroom.fileaccess).
+
+        Cancelled (Ctrl+C) while opening, the open is finished and closed before the
+        cancellation goes on: the connection's thread would otherwise answer its last call after
+        the event loop has closed, and print a traceback on the way out."""
+        opening = asyncio.ensure_future(cls._open(path, synchronous, group))
+        try:
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            with suppress(Exception):  # an open that failed left nothing open
+                await (await opening).close()
+            raise
+
+    @classmethod
+    async def _open(cls, path: Path, synchronous: str, group: str) -> SqliteJournal:
         if synchronous not in ("FULL", "NORMAL", "EXTRA"):
             raise ValueError(f"synchronous must be FULL, NORMAL or EXTRA, not {synchronous!r}")
         access = journal_access(path, group)
