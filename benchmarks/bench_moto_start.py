@@ -9,7 +9,6 @@ directly: `python benchmarks/bench_moto_start.py`.
 
 from __future__ import annotations
 
-import logging
 import resource
 import statistics
 import subprocess
@@ -33,7 +32,6 @@ def first_requests(shared: bool) -> float:
 
         share_botocore_data()
     use_fake_credentials()
-    logging.getLogger("werkzeug").disabled = True
     started = time.process_time()
     with moto_server() as url:
         calls = {
