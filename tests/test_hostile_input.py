@@ -449,7 +449,9 @@ def test_run_from_a_deleted_directory(home, db):
 def test_ctrl_c_at_any_moment_is_quiet(home, db):
     """SIGINT at 12 moments of the first 200 ms of `warroom list`, counted from when the
     interpreter runs the entry point (before that it is Python's start-up, not ours): no
-    traceback, status 130."""
+    traceback, status 130. A signal that lands after `list` is done, as the interpreter shuts
+    down, ends the process by SIGINT itself (Python has put the default action back by then):
+    just as quiet, and the shell reports it as 130 too."""
     import signal
     import time
 
@@ -470,7 +472,8 @@ def test_ctrl_c_at_any_moment_is_quiet(home, db):
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         assert "Traceback" not in err.decode(), (step, err.decode())
-        assert proc.returncode in (0, 130), (step, proc.returncode, err.decode())
+        quiet = (0, 130, -signal.SIGINT)
+        assert proc.returncode in quiet, (step, proc.returncode, err.decode())
 
 
 # 9. Smaller ones ------------------------------------------------------------------------------
