@@ -284,6 +284,25 @@ async def test_resume_keeps_the_pane_layout(tmp_path, db, clock):
         await eventually(lambda: again._current_pane() == 4, "pane 4 focused", pilot=pilot)
 
 
+async def test_keys_typed_as_the_console_opens_answer_the_question_they_opened(tmp_path, db, clock):
+    """The saved pane gets the focus a frame after the start; a note key typed before that
+    keeps the keyboard for its text instead of the pane taking the rest of the keys."""
+    from warroom.ui.layout_state import LayoutState, save_layout
+
+    incident_id = await declared_before(db, clock, "Typed early")
+    save_layout(db, LayoutState(incident=incident_id, active_pane=4))
+    app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("n", *"db failover")
+        await pilot.pause()
+        assert app.query_one("#prompt-bar").value == "db failover"
+        await pilot.press("enter")
+        await eventually(
+            lambda: app.incident and app.incident.events[-1].text == "db failover", "the note"
+        )
+        assert app._current_pane() == 4  # the saved pane, once the note is in
+
+
 async def test_quitting_a_resolved_incident_offers_the_export(tmp_path, db, clock):
     await declared_before(db, clock, "Close me")
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)

@@ -21,6 +21,7 @@ from warroom.ui.layout_state import LayoutState, save_layout
 from warroom.ui.logpane import LogPane
 from warroom.ui.logview import LogView
 from warroom.ui.panels import ChecklistPane, EcsPanel, HealthPanel, TimelinePane
+from warroom.ui.promptbar import PromptBar
 
 if TYPE_CHECKING:
     from warroom.ui.app import WarRoomApp
@@ -97,7 +98,20 @@ class PaneLayout(_Base):
             checklist.phase_index = state.checklist_phase % len(self.runbook.phases)
             checklist.show(self.incident)
         # After the next frame: the screen's own first focus would otherwise win the race.
-        self.call_after_refresh(self._focus_pane, state.active_pane)
+        self.call_after_refresh(self.focus_pane_unless_asked, state.active_pane)
+
+    def focus_pane_unless_asked(self, index: int) -> None:
+        """For a focus put off until a frame: a key typed meanwhile may have opened a question,
+        and what is typed next is its answer, not keys for the pane. The pane is lit then, and
+        has the focus once the question is answered."""
+        with suppress(NoMatches):  # the console quit before its first frame
+            bar = self.screen_stack[0].query_one(PromptBar)
+            if not bar.asking:
+                self._focus_pane(index)
+                return
+            self._active_pane = index % len(self.panes)
+            self._apply_layout()
+            bar.return_focus_to(self._focus_target(self._active_pane))
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size)
@@ -130,9 +144,11 @@ class PaneLayout(_Base):
         panes = self.panes
         self._active_pane = index % len(panes)
         self._apply_layout()
-        pane = panes[self._active_pane]
-        target = pane.query_one(LogView) if isinstance(pane, LogPane) else pane
-        target.focus()
+        self._focus_target(self._active_pane).focus()
+
+    def _focus_target(self, index: int) -> Widget:
+        pane = self.panes[index]
+        return pane.query_one(LogView) if isinstance(pane, LogPane) else pane
 
     def action_next_pane(self) -> None:
         self._focus_pane(self._current_pane() + 1)

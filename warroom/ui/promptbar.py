@@ -81,6 +81,10 @@ class PromptBar(FixedSize, Input):
         self._required = required
         self.value = text
 
+    def return_focus_to(self, widget: Widget) -> None:
+        """Where the focus goes once the open question is answered or skipped."""
+        self._return_focus = widget
+
     def confirm(self, label: str, answer: Confirm, detail: str = "") -> None:
         """One key: y answers yes; n or esc no. Anything else typed is not taken as text. The
         keys come before `detail`, so that a narrow terminal cuts the detail, not the keys."""

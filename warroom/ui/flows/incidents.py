@@ -127,7 +127,7 @@ class IncidentSwitch(_Base):
 
     def _watch_first(self) -> None:
         if self.narrow and self.incident is None:
-            self._focus_pane(HEALTH_PANE)
+            self.focus_pane_unless_asked(HEALTH_PANE)
 
     async def _chosen(self, choice: int | None) -> None:
         if choice is None:  # with nothing shown, back to watching
