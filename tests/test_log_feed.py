@@ -4,8 +4,10 @@ which moto does not do)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from datetime import timedelta
+from functools import partial
 
 import boto3
 from botocore.stub import Stubber
@@ -13,6 +15,7 @@ from botocore.stub import Stubber
 from warroom.config import AwsConfig, Config, LogGroupConfig, LogsConfig
 from warroom.sources.aws import AwsClients
 from warroom.sources.logs import LogTailer, RequestBudget
+from warroom.sources.status import merged
 
 from .conftest import eventually
 
@@ -206,3 +209,25 @@ async def test_ten_groups_share_the_budget(aws):
     worst = max(sum(1 for t in sent if s <= t < s + 1.0) for s in sent)
     assert worst <= 5, worst
     assert len(sent) >= 12  # and the budget is used, not wasted
+
+
+async def test_the_merged_stream_takes_every_loops_items_and_stops_them_when_closed():
+    """How the tailer's groups (and the console's feeds) come together: what each loop puts is
+    yielded as it comes; closing the stream cancels every loop and waits for them."""
+    stopped: list[str] = []
+
+    async def loop(name: str, queue: asyncio.Queue[tuple[str, int]]) -> None:
+        try:
+            for n in itertools.count():
+                await queue.put((name, n))
+                await asyncio.sleep(0)
+        finally:
+            stopped.append(name)
+
+    stream = merged([partial(loop, "a"), partial(loop, "b")], maxsize=10)
+    got = [await anext(stream) for _ in range(6)]
+    assert {name for name, _ in got} == {"a", "b"}
+    assert [n for name, n in got if name == "a"] == sorted(n for name, n in got if name == "a")
+    assert stopped == []
+    await stream.aclose()
+    assert sorted(stopped) == ["a", "b"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from warroom.config import Config
@@ -17,6 +18,7 @@ from warroom.sources.aws import AwsClients
 from warroom.sources.ecs import EcsFeed, EcsSnapshot
 from warroom.sources.health import HealthFeed, HealthSnapshot
 from warroom.sources.logs import LogTailer
+from warroom.sources.status import merged
 from warroom.timeutil import utcnow
 
 RESTART_AFTER = 5.0  # seconds before a feed that raised is started again
@@ -92,9 +94,8 @@ class Pollers:
         windows = self.health.windows if self.health is not None else []
         return HealthOnBoard(snapshot, tuple(tuple(w.checks) for w in windows))
 
-    async def updates(self) -> AsyncIterator[FeedItem]:
+    def updates(self) -> AsyncIterator[FeedItem]:
         """Every feed's updates as they come, for as long as the caller iterates."""
-        queue: asyncio.Queue[FeedItem] = asyncio.Queue(maxsize=QUEUE)
         feeds: list[tuple[str, Callable[[], AsyncIterator[Any]]]] = []
         if self.health is not None:
             feeds.append(("health", self.health.updates))
@@ -105,7 +106,9 @@ class Pollers:
         if self.alarms is not None:
             feeds.append(("alarms", self.alarms.updates))
 
-        async def follow(name: str, updates: Callable[[], AsyncIterator[Any]]) -> None:
+        async def follow(
+            name: str, updates: Callable[[], AsyncIterator[Any]], queue: asyncio.Queue[FeedItem]
+        ) -> None:
             while True:
                 try:
                     async for item in updates():
@@ -116,14 +119,7 @@ class Pollers:
                     await queue.put(FeedStopped(name, str(exc)))
                     await asyncio.sleep(self._restart_after)
 
-        tasks = [asyncio.create_task(follow(name, updates)) for name, updates in feeds]
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        return merged((partial(follow, name, updates) for name, updates in feeds), maxsize=QUEUE)
 
 
 def since(config: Config, clock: Callable[[], datetime]) -> int:

@@ -16,13 +16,14 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from warroom.backoff import backoff
 from warroom.config import LogsConfig
 from warroom.sanitize import safe_line
 from warroom.sources.aws import AwsClients
-from warroom.sources.status import SourceStatus, describe_error, is_throttling
+from warroom.sources.status import SourceStatus, describe_error, is_throttling, merged
 from warroom.timeutil import utcnow
 
 OVERLAP_MS = 10_000  # re-read this much before the newest event seen: late arrivals
@@ -212,25 +213,14 @@ class LogTailer:
         )
         return LogBatch(tail.group, tail.pattern, lines, tail.status, initial)
 
-    async def updates(self) -> AsyncIterator[LogBatch]:
+    def updates(self) -> AsyncIterator[LogBatch]:
         """A batch after every poll of every group, for as long as the caller iterates."""
-        if not self.groups:
-            return
-        queue: asyncio.Queue[LogBatch] = asyncio.Queue(maxsize=100)
+        return merged((partial(self._follow, t) for t in self.groups), maxsize=100)
 
-        async def follow(tail: GroupTail) -> None:
-            while True:
-                await queue.put(await self.poll(tail))
-                await asyncio.sleep(tail.delay)
-
-        tasks = [asyncio.create_task(follow(t)) for t in self.groups]
-        try:
-            while True:
-                yield await queue.get()
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+    async def _follow(self, tail: GroupTail, queue: asyncio.Queue[LogBatch]) -> None:
+        while True:
+            await queue.put(await self.poll(tail))
+            await asyncio.sleep(tail.delay)
 
     async def probe(self, page: int = 100) -> list[tuple[SourceStatus, tuple[LogLine, ...]]]:
         """One request per group (for `warroom check`): does it answer, and what matched in the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
@@ -183,3 +183,22 @@ async def poll_every(poll: Callable[[], Awaitable[S]], interval: float) -> Async
         snapshot = await poll()
         yield snapshot
         await asyncio.sleep(backoff(snapshot.source.failures, interval))
+
+
+T = TypeVar("T")
+
+
+async def merged(
+    loops: Iterable[Callable[[asyncio.Queue[T]], Awaitable[None]]], *, maxsize: int
+) -> AsyncIterator[T]:
+    """What several loops put into one queue, as it comes: each loop runs as a task, and all are
+    cancelled and awaited when the caller stops iterating (or closes this)."""
+    queue: asyncio.Queue[T] = asyncio.Queue(maxsize=maxsize)
+    tasks = [asyncio.create_task(loop(queue)) for loop in loops]
+    try:
+        while True:
+            yield await queue.get()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
