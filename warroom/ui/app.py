@@ -27,13 +27,13 @@ from warroom.config import Config, whoami
 from warroom.errors import AlreadyLogged, IncidentResolved, JournalError, UserError
 from warroom.evidence import capture
 from warroom.model import Event, Incident, IncidentSummary, Status
-from warroom.observations import RecentObservations, Seen
+from warroom.observations import RecentObservations
 from warroom.runbook import Runbook
 from warroom.sanitize import redact_secrets
 from warroom.service import WarRoom, open_war_room, runbook_for
 from warroom.sources.alarms import AlarmSnapshot
 from warroom.sources.ecs import EcsSnapshot
-from warroom.sources.health import HealthSnapshot, observe_health
+from warroom.sources.health import HealthSnapshot
 from warroom.timeutil import utcnow
 from warroom.ui import keys
 from warroom.ui.alarms import AlarmsPanel
@@ -43,12 +43,13 @@ from warroom.ui.dialogs import (
     DeclareScreen,
     HelpScreen,
 )
-from warroom.ui.feeds import AlarmsArrived, EcsArrived, HealthArrived, LogsArrived, start_feeds
+from warroom.ui.feeds import start_feeds
 from warroom.ui.flows.comms import CommsFlow
 from warroom.ui.flows.corrections import CorrectionFlow
 from warroom.ui.flows.incidents import IncidentSwitch
 from warroom.ui.flows.mitigations import MitigationFlow
-from warroom.ui.flows.offers import MITIGATED, OfferFlow
+from warroom.ui.flows.observations import FeedFlow
+from warroom.ui.flows.offers import OfferFlow
 from warroom.ui.flows.people import PeopleFlow
 from warroom.ui.flows.phase4 import Phase4Flow
 from warroom.ui.flows.signatures import SignatureFlow
@@ -81,6 +82,7 @@ class WarRoomApp(
     PeopleFlow,
     Phase4Flow,
     SignatureFlow,
+    FeedFlow,
     App[None],
 ):
     CSS_PATH = "warroom.tcss"
@@ -429,67 +431,6 @@ class WarRoomApp(
             if command.title not in ("Keys", "Quit"):
                 yield command
         yield from self.incident_commands()
-
-    # Feeds --------------------------------------------------------------------------------
-
-    # A feed's message can be handled while the console is closing, its panels already gone
-    # (a test's run_test shuts the app down with the message loop still running): it is dropped.
-
-    async def on_health_arrived(self, message: HealthArrived) -> None:
-        if not self.is_running:
-            return
-        snapshot = message.snapshot
-        previous, self.health = self.health, snapshot
-        self.query_one(HealthPanel).show(snapshot)
-        for kind, subject, text in observe_health(previous, snapshot):
-            await self._observe(f"{kind}:{subject}", text, snapshot.at)
-            if kind in ("health_recovered", "sla_breach_end"):
-                self.offer_mitigated(snapshot.at)
-            elif kind == "health_down":
-                self.withdraw_offer(MITIGATED)  # down again: "recovered at" no longer holds
-
-    async def on_ecs_arrived(self, message: EcsArrived) -> None:
-        if not self.is_running:
-            return
-        snapshot = message.snapshot
-        previous, self.ecs = self.ecs, snapshot
-        self.query_one(EcsPanel).show(snapshot)
-        self.share_deploys(previous, snapshot)
-        for observation in snapshot.observations:
-            key = f"{observation.kind}:{observation.subject}"
-            await self._observe(key, observation.text, observation.at)
-
-    async def on_alarms_arrived(self, message: AlarmsArrived) -> None:
-        if not self.is_running:
-            return
-        snapshot = message.snapshot
-        self.alarms = snapshot
-        self.query_one(AlarmsPanel).show(snapshot, self.clock())
-        for observation in snapshot.observations:
-            key = f"{observation.kind}:{observation.subject}"
-            await self._observe(key, observation.text, observation.at, own_time=True)
-
-    def on_logs_arrived(self, message: LogsArrived) -> None:
-        if not self.is_running:
-            return
-        if self._log_panes is None:  # a batch comes every poll of every group: no DOM query each
-            self._log_panes = {}
-            for pane in self.query(LogPane):
-                self._log_panes.setdefault(pane.group, []).append(pane)
-        for pane in self._log_panes.get(message.batch.group, ()):
-            pane.add_batch(message.batch)
-
-    async def _observe(self, key: str, text: str, at: datetime, *, own_time: bool = False) -> None:
-        """`own_time`: the entry is stamped `at` (an alarm's state change), not when seen."""
-        if self.room is None:
-            return
-        if self.incident is None or self.incident.status is Status.RESOLVED:
-            self.recent.add(Seen(at, key, text))  # for an incident declared here soon after
-            return
-        when = at if own_time else None
-        event = await self._guard(self.room.observe(self.incident.id, key, text, at=when))
-        if event is not None:
-            self.notify(text, title="observed", timeout=4)
 
     def notify(self, message: str, *, title: str = "", **options: Any) -> None:
         """Every toast, from any screen or widget (theirs come here), without a secret the
