@@ -271,7 +271,7 @@ async def test_resume_keeps_the_pane_layout(tmp_path, db, clock):
         pane.set_filter("timeout")
         pane.action_zoom()
         await pilot.pause()
-        app._focus_pane(4)
+        app.focus_pane(4)
         # Saved on the console's one-second tick.
         await eventually(lambda: load_layout(db).active_pane == 4, "the layout saved", pilot=pilot)
     again = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
@@ -281,7 +281,7 @@ async def test_resume_keeps_the_pane_layout(tmp_path, db, clock):
         assert pane.filter_text == "timeout"
         assert pane.has_class("-zoomed")
         # Focused after the first refresh, so as to land on a laid-out pane.
-        await eventually(lambda: again._current_pane() == 4, "pane 4 focused", pilot=pilot)
+        await eventually(lambda: again.current_pane() == 4, "pane 4 focused", pilot=pilot)
 
 
 async def test_keys_typed_as_the_console_opens_answer_the_question_they_opened(tmp_path, db, clock):
@@ -300,7 +300,7 @@ async def test_keys_typed_as_the_console_opens_answer_the_question_they_opened(t
         await eventually(
             lambda: app.incident and app.incident.events[-1].text == "db failover", "the note"
         )
-        assert app._current_pane() == 4  # the saved pane, once the note is in
+        assert app.current_pane() == 4  # the saved pane, once the note is in
 
 
 async def test_quitting_a_resolved_incident_offers_the_export(tmp_path, db, clock):
@@ -426,10 +426,10 @@ async def test_every_other_key_of_the_contract(tmp_path, db, clock):
         await pilot.press("x")
         await pilot.pause()
         assert list((tmp_path / "postmortems").iterdir())
-        before = app._current_pane()
+        before = app.current_pane()
         await pilot.press("tab")
         await pilot.pause()
-        assert app._current_pane() == (before + 1) % len(app.panes)
+        assert app.current_pane() == (before + 1) % len(app.panes)
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)

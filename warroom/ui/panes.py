@@ -62,7 +62,7 @@ class PaneLayout(_Base):
         zoomed = next((p.group for p in self.query(LogPane) if p.has_class("-zoomed")), None)
         return LayoutState(
             incident=self.incident.id if self.incident else None,
-            active_pane=self._current_pane(),
+            active_pane=self.current_pane(),
             zoomed=zoomed,
             filters={p.group: p.filter_text for p in self.query(LogPane) if p.filter_text},
             checklist_phase=None if checklist.follow_phase else checklist.phase_index,
@@ -107,7 +107,7 @@ class PaneLayout(_Base):
         with suppress(NoMatches):  # the console quit before its first frame
             bar = self.screen_stack[0].query_one(PromptBar)
             if not bar.asking:
-                self._focus_pane(index)
+                self.focus_pane(index)
                 return
             self._active_pane = index % len(self.panes)
             self._apply_layout()
@@ -140,7 +140,8 @@ class PaneLayout(_Base):
         if not self.narrow and main.focused is tabs:
             main.set_focus(None)
 
-    def _focus_pane(self, index: int) -> None:
+    def focus_pane(self, index: int) -> None:
+        """Make pane `index` (of `panes`, wrapping round) the active one, and focus it."""
         panes = self.panes
         self._active_pane = index % len(panes)
         self._apply_layout()
@@ -151,12 +152,13 @@ class PaneLayout(_Base):
         return pane.query_one(LogView) if isinstance(pane, LogPane) else pane
 
     def action_next_pane(self) -> None:
-        self._focus_pane(self._current_pane() + 1)
+        self.focus_pane(self.current_pane() + 1)
 
     def action_previous_pane(self) -> None:
-        self._focus_pane(self._current_pane() - 1)
+        self.focus_pane(self.current_pane() - 1)
 
-    def _current_pane(self) -> int:
+    def current_pane(self) -> int:
+        """The index of the pane holding the focus; else of the one last active."""
         focused = self.focused
         for n, pane in enumerate(self.panes):
             if focused is pane or (focused is not None and focused in pane.query("*")):
@@ -169,7 +171,7 @@ class PaneLayout(_Base):
         index = int((event.tab.id or "pane-0").split("-")[1])
         if index != self._active_pane:
             with suppress(NoMatches):  # the tabs also announce themselves while being removed
-                self._focus_pane(index)
+                self.focus_pane(index)
 
     def on_log_pane_zoom(self, event: LogPane.Zoom) -> None:
         zoomed = not event.pane.has_class("-zoomed")

@@ -159,7 +159,7 @@ class IncidentSwitch(_Base):
             taken = await self._take_in_recent(incident_id)
             await self.show_incident(incident_id)
             if self.narrow:  # one pane at a time: the new incident's timeline (from Health,
-                self._focus_pane(TIMELINE_PANE)  # or Alarms when declared from an alarm row)
+                self.focus_pane(TIMELINE_PANE)  # or Alarms when declared from an alarm row)
             earlier = f"; {taken} earlier observation{'s' * (taken != 1)} added" if taken else ""
             self.notify(f"INC-{incident_id} declared{earlier}", timeout=6 if taken else 3)
 
