@@ -112,3 +112,19 @@ def test_demo_in_a_real_terminal(home: Path, tmp_path: Path, term: str):
     finally:
         tmux.kill()
     assert (workdir / "warroom.db").exists()
+
+
+def test_keys_typed_before_the_console_is_up_are_taken_as_typed(home: Path, db: Path):
+    """A note typed at once after `warroom`, before the console has set the terminal up: the
+    terminal's own line editing has turned its Enter into a newline by then (ctrl+j)."""
+    env = isolated_env(home, WARROOM_DB=str(db))
+    declare = [sys.executable, "-m", "warroom", "declare", "--title", "API 500s", "--severity", "1"]
+    subprocess.run(declare, env=env, check=True, capture_output=True, timeout=60)
+    tmux = Tmux(home)
+    try:
+        tmux.start(f"{sys.executable} -m warroom", env)
+        tmux.keys("n")
+        tmux.keys("typed ahead", "Enter")
+        tmux.wait_for(lambda s: "typed ahead (ana)" in s, "the note in the timeline")
+    finally:
+        tmux.kill()

@@ -8,6 +8,10 @@ the focus, and run as commands: `r` resolve, `o` the outbox, `d` the runbooks. S
 forwarded, the next ones wait until a probe posted behind it has come back to the app twice (once
 behind the key itself, once behind what its handling posted) and the screen on top is mounted;
 then they go where the focus is by then: into the field that key opened.
+
+Typed even before the console has set the terminal up (right after `warroom` is run), keys
+go through the terminal's line editing first, which turns Enter into a newline: it arrives as
+ctrl+j, and is taken as the Enter it was.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ class TypeAhead(_Base):
         self._probe_timer: Timer | None = None
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and event.key == "ctrl+j" and not event.is_forwarded:
+            event.key, event.character = "enter", "\r"
         if not isinstance(event, events.Key) or event.is_forwarded or not self._screen_stack:
             await super().on_event(event)
         elif self._probe is not None or self._held_keys or not self.screen.is_mounted:
