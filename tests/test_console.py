@@ -248,11 +248,11 @@ async def test_narrow_terminal_collapses_into_tabs(tmp_path, db, clock):
         assert app.query_one(ChecklistPane).has_class("-active")
 
 
-def logs_config(tmp_path: Path, **console) -> Config:
+def logs_config(tmp_path: Path, user: str = "ana", **console) -> Config:
     from warroom.config import ConsoleConfig, LogGroupConfig, LogsConfig
 
     return Config(
-        user=UserConfig(name="ana"),
+        user=UserConfig(name=user),
         journal=JournalConfig(postmortem_dir=str(tmp_path / "postmortems")),
         logs=LogsConfig(groups=(LogGroupConfig("/prod/backend"),)),
         console=ConsoleConfig(**console),
@@ -273,7 +273,9 @@ async def test_resume_keeps_the_pane_layout(tmp_path, db, clock):
         await pilot.pause()
         app.focus_pane(4)
         # Saved on the console's one-second tick.
-        await eventually(lambda: load_layout(db).active_pane == 4, "the layout saved", pilot=pilot)
+        await eventually(
+            lambda: load_layout(db, "ana").active_pane == 4, "the layout saved", pilot=pilot
+        )
     again = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with again.run_test(size=(160, 48)) as pilot:
         await pilot.pause()
@@ -284,13 +286,35 @@ async def test_resume_keeps_the_pane_layout(tmp_path, db, clock):
         await eventually(lambda: again.current_pane() == 4, "pane 4 focused", pilot=pilot)
 
 
+async def test_each_person_comes_back_to_their_own_pane_on_a_shared_journal(tmp_path, db, clock):
+    """Two people's consoles on one journal: each is reopened as that person left it, not as
+    whoever saved last. A layout an older warroom kept for everyone is still read."""
+    await declared_before(db, clock, "Layout")
+    db.with_name(db.name + ".console.json").write_text('{"incident": 1, "active_pane": 3}')
+
+    async def console(user: str, opens_on: int, move_to: int | None = None) -> None:
+        app = WarRoomApp(logs_config(tmp_path, user=user), db, start_feeds=False, clock=clock)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await opened_on_incident(pilot)
+            seen = f"{user}'s console on pane {opens_on}"
+            await eventually(lambda: app.current_pane() == opens_on, seen, pilot=pilot)
+            if move_to is not None:
+                app.focus_pane(move_to)
+                await pilot.press("q")
+
+    await console("ana", opens_on=3, move_to=4)  # the older file's pane, then her own
+    await console("bo", opens_on=3, move_to=2)
+    await console("ana", opens_on=4)
+    await console("bo", opens_on=2)
+
+
 async def test_keys_typed_as_the_console_opens_answer_the_question_they_opened(tmp_path, db, clock):
     """The saved pane gets the focus a frame after the start; a note key typed before that
     keeps the keyboard for its text instead of the pane taking the rest of the keys."""
     from warroom.ui.layout_state import LayoutState, save_layout
 
     incident_id = await declared_before(db, clock, "Typed early")
-    save_layout(db, LayoutState(incident=incident_id, active_pane=4))
+    save_layout(db, "ana", LayoutState(incident=incident_id, active_pane=4))
     app = WarRoomApp(logs_config(tmp_path), db, start_feeds=False, clock=clock)
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("n", *"db failover")

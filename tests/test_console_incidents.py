@@ -39,7 +39,7 @@ async def test_a_newer_open_incident_wins_over_the_resolved_one_left_on_screen(t
         await room.log(Kind.RESOLVED, "ok", incident_id=1)
         second = await room.declare("Checkout down", Severity.SEV1)
         await room.log(Kind.RESOLVED, "ok", incident_id=second)  # post-mortem not exported
-        save_layout(db, LayoutState(incident=second))  # this console showed INC-2 last
+        save_layout(db, "ana", LayoutState(incident=second))  # this console showed INC-2 last
         clock.advance(minutes=30)
         third = await room.declare("API 500s", Severity.SEV1)  # declared from the CLI
     app = app_for(tmp_path, db, clock)

@@ -536,7 +536,7 @@ def test_the_console_layout_file_is_private(tmp_path):
     db = tmp_path / "warroom.db"
     old = os.umask(0o022)
     try:
-        save_layout(db, LayoutState(incident=1))
+        save_layout(db, "ana", LayoutState(incident=1))
     finally:
         os.umask(old)
-    assert stat.S_IMODE(os.stat(state_path(db)).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(state_path(db, "ana")).st_mode) == 0o600

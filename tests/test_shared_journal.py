@@ -157,6 +157,6 @@ async def test_the_feed_board_and_the_layout_are_shared_as_the_journal_is(team):
         board.close()
     finally:
         await journal.close()
-    save_layout(db, LayoutState(incident=1))
-    for path in (db.with_name(db.name + ".feeds"), state_path(db)):
+    save_layout(db, "ana", LayoutState(incident=1))
+    for path in (db.with_name(db.name + ".feeds"), state_path(db, "ana")):
         assert mode(path) == 0o660 and path.stat().st_gid == gid, path.name

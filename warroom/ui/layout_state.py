@@ -1,5 +1,6 @@
 """The console's own state between runs (which incident, which pane, zoom, filters): a small
-JSON file beside the journal. Losing it loses nothing that matters; the journal has the rest."""
+JSON file beside the journal, one per person. Losing it loses nothing that matters; the journal
+has the rest."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from warroom.fileaccess import companion_access
 
@@ -23,13 +25,20 @@ class LayoutState:
     drafts: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-def state_path(db: Path) -> Path:
-    return db.with_name(db.name + ".console.json")
+def state_path(db: Path, user: str) -> Path:
+    """Each person's own: two people's consoles on one journal would otherwise each open on
+    whatever the other left last (incident, pane, unsent drafts)."""
+    return db.with_name(f"{db.name}.console.{quote(user, safe='')}.json")
 
 
-def load_layout(db: Path) -> LayoutState:
+def _shared_path(db: Path) -> Path:
+    return db.with_name(db.name + ".console.json")  # before there was one per person
+
+
+def load_layout(db: Path, user: str) -> LayoutState:
+    path = state_path(db, user)
     try:
-        raw = json.loads(state_path(db).read_text())
+        raw = json.loads((path if path.exists() else _shared_path(db)).read_text())
         return LayoutState(
             incident=raw.get("incident") if isinstance(raw.get("incident"), int) else None,
             active_pane=int(raw.get("active_pane", 0)),
@@ -48,9 +57,9 @@ def load_layout(db: Path) -> LayoutState:
         return LayoutState()
 
 
-def save_layout(db: Path, state: LayoutState) -> None:
-    path = state_path(db)
-    tmp = path.with_name(path.name + ".tmp")
+def save_layout(db: Path, user: str, state: LayoutState) -> None:
+    path = state_path(db, user)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # the same person on two consoles
     try:
         # Shared or private like the journal beside it: it names the incident being worked on.
         access = companion_access(db)

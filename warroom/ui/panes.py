@@ -72,7 +72,7 @@ class PaneLayout(_Base):
     def _save_layout(self, *, wait: bool = False) -> None:
         """Written when it changed (checked every second), so a crash loses at most that;
         `wait` writes it before returning (quitting)."""
-        if self.incident is None:
+        if self.incident is None or self.room is None:
             return
         try:
             state = self._current_layout()
@@ -80,10 +80,11 @@ class PaneLayout(_Base):
             return
         if state != self._saved_layout:
             self._saved_layout = state
+            save = partial(save_layout, self.db, self.room.author, state)
             if wait:
-                save_layout(self.db, state)
+                save()
             else:  # a file write on the 1 s tick must not hold up a key press
-                self.run_worker(partial(save_layout, self.db, state), thread=True, group="layout")
+                self.run_worker(save, thread=True, group="layout")
 
     def _restore_layout(self) -> None:
         state = self.layout_state

@@ -103,7 +103,7 @@ class IncidentSwitch(_Base):
         self._listed = switchable(everything, self.clock())
         open_ones = [i for i in everything if i.status is Status.OPEN]
         writing = [i for i in everything if postmortem_pending(i)]
-        self.layout_state = load_layout(self.db)
+        self.layout_state = load_layout(self.db, self.room.author)
         self.update_drafts = dict(self.layout_state.drafts)
         remembered = self.layout_state.incident
         # An open incident first: the one this console left, else the only one; a post-mortem
