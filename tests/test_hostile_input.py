@@ -476,6 +476,60 @@ def test_ctrl_c_at_any_moment_is_quiet(home, db):
         assert proc.returncode in quiet, (step, proc.returncode, err.decode())
 
 
+def test_ctrl_c_as_a_finished_command_exits_ends_it_quietly_with_its_output(home, db):
+    """Ctrl+C while Python shuts down after `warroom list` (sent here from an exit handler: the
+    moment the test above rarely hits) ends the process at once, its output out, status 130.
+    It used to break into whichever clean-up was running: in logging's, between taking a lock
+    and the code that lets it go, which then failed with a traceback."""
+    script = (
+        "import atexit, signal, sys; from warroom.__main__ import main; "
+        "atexit.register(signal.raise_signal, signal.SIGINT); "
+        "sys.argv = ['warroom', 'list']; sys.exit(main())"
+    )
+    env = isolated_env(home, WARROOM_DB=str(db))
+    proc = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (proc.returncode, proc.stderr) == (130, "")
+    assert proc.stdout == "no incidents\n"
+
+
+def test_ctrl_c_while_the_event_loop_is_made_cancels_the_command_like_any_other(monkeypatch):
+    """The one moment the test above rarely hits: Ctrl+C half-way through making the command's
+    event loop. It used to leave a half-made loop and a command never started, which Python
+    reported on the way out; now the command starts, is cancelled, and cleans up."""
+    import signal
+    import warnings
+
+    from warroom.interrupts import run_command
+
+    made = asyncio.events.new_event_loop
+
+    def interrupted_while_making() -> asyncio.AbstractEventLoop:
+        signal.raise_signal(signal.SIGINT)
+        return made()
+
+    monkeypatch.setattr(asyncio.events, "new_event_loop", interrupted_while_making)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as __main__ sets it
+    cleaned_up: list[str] = []
+
+    async def command() -> int:
+        try:
+            await asyncio.sleep(30)
+            return 0
+        finally:
+            cleaned_up.append("journal closed")
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "coroutine ... was never awaited" fails the test
+            with pytest.raises(KeyboardInterrupt):
+                run_command(command)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert cleaned_up == ["journal closed"]
+
+
 # 9. Smaller ones ------------------------------------------------------------------------------
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -16,6 +15,7 @@ from warroom import __version__, commands, item_commands
 from warroom.config import Config, ConfigError, db_path, load_config
 from warroom.errors import JournalError, UserError
 from warroom.followups import parse_deadline
+from warroom.interrupts import run_command
 from warroom.model import LOGGABLE_KINDS, parse_id, parse_kind, parse_number
 from warroom.report import DEFAULT_SINCE, parse_since
 from warroom.roles import parse_role
@@ -366,7 +366,7 @@ def _main(argv: Sequence[str]) -> int:
                 list_only=args.list_scenarios,
             )
         if args.command == "check":
-            return asyncio.run(commands.cmd_check(config, args))
+            return run_command(lambda: commands.cmd_check(config, args))
         if args.command == "declare" and args.from_alarm is None:
             given = (("--title", args.title), ("--severity", args.severity))
             missing = [option for option, value in given if value is None]
@@ -378,7 +378,7 @@ def _main(argv: Sequence[str]) -> int:
         if args.command == "errors":
             from warroom.errors_report import cmd_errors
 
-            return asyncio.run(cmd_errors(config, args))
+            return run_command(lambda: cmd_errors(config, args))
         if args.command == "outbox" and args.outbox_command is None:
             raise UserError("outbox needs list, retry or discard (see warroom outbox --help)")
         if args.command == "mitigate" and args.mitigate_command is None:
@@ -387,7 +387,7 @@ def _main(argv: Sequence[str]) -> int:
             raise UserError(
                 "action-items needs list, export, add or done (see warroom action-items --help)"
             )
-        return asyncio.run(_run(args.run, config, args))
+        return run_command(lambda: _run(args.run, config, args))
     except ConfigError as exc:
         return _fail(f"config error: {exc}", EXIT_USAGE)
     except UserError as exc:
