@@ -51,6 +51,10 @@ class LoopWatch:
     def label(self, owner: object, name: str, label: str | Callable[[Any], str]) -> None:
         """Charge calls of `owner.name` to `label` (or to `label(self_of_the_call)`). Missing
         attributes are skipped: the same list of labels serves older versions of the console."""
+        if isinstance(owner, type):  # patched where it is defined: Textual calls a message
+            # handler once for each class of the MRO that defines one, so a copy on a subclass
+            # would run it twice
+            owner = next((c for c in owner.__mro__ if name in vars(c)), owner)
         original = getattr(owner, name, None) if owner is not None else None
         if original is None or inspect.iscoroutinefunction(original):
             return
