@@ -308,6 +308,27 @@ async def test_each_person_comes_back_to_their_own_pane_on_a_shared_journal(tmp_
     await console("bo", opens_on=2)
 
 
+def test_a_layout_is_kept_for_any_name_and_never_half_written(db):
+    from warroom.ui.layout_state import LayoutState, load_layout, save_layout, state_path
+
+    db.parent.mkdir()
+    # Everyone's file from an older warroom: where to pick up, but not someone else's drafts.
+    db.with_name(db.name + ".console.json").write_text(
+        '{"incident": 2, "active_pane": 1, "drafts": {"2": ["initial", "bo wrote this"]}}'
+    )
+    inherited = load_layout(db, "cy")
+    assert (inherited.incident, inherited.active_pane, inherited.drafts) == (2, 1, {})
+
+    long_name = "Юлия Александровна Константинопольская-Щербакова"  # 9 bytes a letter, quoted
+    save_layout(db, long_name, LayoutState(incident=1, drafts={1: ("initial", "typed")}))
+    assert load_layout(db, long_name).drafts == {1: ("initial", "typed")}
+    assert state_path(db, "ana/../bo").parent == db.parent  # a name is never a path
+
+    state_path(db, "dee").mkdir()  # where the file should go, something that is not a file
+    save_layout(db, "dee", LayoutState(incident=1))
+    assert sorted(p.name for p in db.parent.iterdir() if p.name.endswith(".tmp")) == []
+
+
 async def test_keys_typed_as_the_console_opens_answer_the_question_they_opened(tmp_path, db, clock):
     """The saved pane gets the focus a frame after the start; a note key typed before that
     keeps the keyboard for its text instead of the pane taking the rest of the keys."""

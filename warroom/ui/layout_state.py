@@ -4,13 +4,18 @@ has the rest."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from contextlib import suppress
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from warroom.fileaccess import companion_access
+
+MAX_NAME = 120  # of a person's part of the file name, as written (most file systems: 255 bytes)
 
 
 @dataclass
@@ -28,7 +33,10 @@ class LayoutState:
 def state_path(db: Path, user: str) -> Path:
     """Each person's own: two people's consoles on one journal would otherwise each open on
     whatever the other left last (incident, pane, unsent drafts)."""
-    return db.with_name(f"{db.name}.console.{quote(user, safe='')}.json")
+    name = quote(user, safe="")
+    if len(name) > MAX_NAME:  # a long name in another script: kept under the file name limit
+        name = hashlib.sha256(user.encode("utf-8", "surrogatepass")).hexdigest()
+    return db.with_name(f"{db.name}.console.{name}.json")
 
 
 def _shared_path(db: Path) -> Path:
@@ -38,23 +46,29 @@ def _shared_path(db: Path) -> Path:
 def load_layout(db: Path, user: str) -> LayoutState:
     path = state_path(db, user)
     try:
-        raw = json.loads((path if path.exists() else _shared_path(db)).read_text())
-        return LayoutState(
-            incident=raw.get("incident") if isinstance(raw.get("incident"), int) else None,
-            active_pane=int(raw.get("active_pane", 0)),
-            zoomed=raw.get("zoomed") if isinstance(raw.get("zoomed"), str) else None,
-            filters={str(k): str(v) for k, v in dict(raw.get("filters", {})).items()},
-            checklist_phase=raw.get("checklist_phase")
-            if isinstance(raw.get("checklist_phase"), int)
-            else None,
-            drafts={
-                int(k): (str(v[0]), str(v[1]))
-                for k, v in dict(raw.get("drafts", {})).items()
-                if isinstance(v, list) and len(v) == 2
-            },
-        )
+        if path.exists():
+            return _layout(json.loads(path.read_text()))
+        # Where to pick up, from the file everyone shared; not the drafts: whose were they?
+        return replace(_layout(json.loads(_shared_path(db).read_text())), drafts={})
     except (OSError, ValueError, TypeError, AttributeError):
         return LayoutState()
+
+
+def _layout(raw: dict[str, Any]) -> LayoutState:
+    return LayoutState(
+        incident=raw.get("incident") if isinstance(raw.get("incident"), int) else None,
+        active_pane=int(raw.get("active_pane", 0)),
+        zoomed=raw.get("zoomed") if isinstance(raw.get("zoomed"), str) else None,
+        filters={str(k): str(v) for k, v in dict(raw.get("filters", {})).items()},
+        checklist_phase=raw.get("checklist_phase")
+        if isinstance(raw.get("checklist_phase"), int)
+        else None,
+        drafts={
+            int(k): (str(v[0]), str(v[1]))
+            for k, v in dict(raw.get("drafts", {})).items()
+            if isinstance(v, list) and len(v) == 2
+        },
+    )
 
 
 def save_layout(db: Path, user: str, state: LayoutState) -> None:
@@ -64,11 +78,15 @@ def save_layout(db: Path, user: str, state: LayoutState) -> None:
         # Shared or private like the journal beside it: it names the incident being worked on.
         access = companion_access(db)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, access.file_mode)
-        if access.gid is not None:
-            os.fchown(fd, -1, access.gid)
-        os.fchmod(fd, access.file_mode)
+    except OSError:
+        return  # a read-only directory: the layout is a convenience, the journal is what counts
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            if access.gid is not None:
+                os.fchown(fd, -1, access.gid)
+            os.fchmod(fd, access.file_mode)
             handle.write(json.dumps(asdict(state), sort_keys=True))
         os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only directory: the layout is a convenience, the journal is what counts
+    except OSError:  # a full disk: no half-written file left behind, one per process
+        with suppress(OSError):
+            os.unlink(tmp)
