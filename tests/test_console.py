@@ -345,7 +345,8 @@ async def test_keys_typed_as_the_console_opens_answer_the_question_they_opened(t
         await eventually(
             lambda: app.incident and app.incident.events[-1].text == "db failover", "the note"
         )
-        assert app.current_pane() == 4  # the saved pane, once the note is in
+        # The saved pane has the focus once the note is in.
+        await eventually(lambda: app.focused and app.current_pane() == 4, "pane 4", pilot=pilot)
 
 
 async def test_quitting_a_resolved_incident_offers_the_export(tmp_path, db, clock):

@@ -1,12 +1,13 @@
-"""How a feed is doing: ok or failing with a human reason, and the age of its last good data."""
+"""How a feed is doing: ok or failing with a human reason, and the age of its last good data;
+and how a feed's polls become a stream (poll_every, merged)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from warroom.backoff import backoff
 from warroom.sanitize import safe_line
@@ -189,7 +190,7 @@ T = TypeVar("T")
 
 
 async def merged(
-    loops: Iterable[Callable[[asyncio.Queue[T]], Awaitable[None]]], *, maxsize: int
+    loops: Iterable[Callable[[asyncio.Queue[T]], Coroutine[Any, Any, None]]], *, maxsize: int
 ) -> AsyncIterator[T]:
     """What several loops put into one queue, as it comes: each loop runs as a task, and all are
     cancelled and awaited when the caller stops iterating (or closes this)."""

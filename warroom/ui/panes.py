@@ -105,7 +105,7 @@ class PaneLayout(_Base):
         """For a focus put off until a frame: a key typed meanwhile may have opened a question,
         and what is typed next is its answer, not keys for the pane. The pane is lit then, and
         has the focus once the question is answered."""
-        with suppress(NoMatches):  # the console quit before its first frame
+        with suppress(NoMatches, IndexError):  # the console quit before its first frame
             bar = self.screen_stack[0].query_one(PromptBar)
             if not bar.asking:
                 self.focus_pane(index)

@@ -11,7 +11,7 @@ then they go where the focus is by then: into the field that key opened.
 
 Typed even before the console has set the terminal up (right after `warroom` is run), keys
 go through the terminal's line editing first, which turns Enter into a newline: it arrives as
-ctrl+j, and is taken as the Enter it was.
+ctrl+j. So ctrl+j is Enter, then and later (as in a shell; the console binds it to nothing).
 """
 
 from __future__ import annotations

@@ -1,1 +1,2 @@
-"""What the console does for a key, beyond showing: the flows behind its keys."""
+"""What the console does beyond showing: the flows behind its keys, and what it makes of
+what the feeds bring (observations.py)."""
