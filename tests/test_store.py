@@ -16,6 +16,8 @@ from warroom.service import WarRoom
 from warroom.severity import Severity
 from warroom.store import SCHEMA_VERSION, SqliteJournal
 
+from .conftest import rows
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -268,6 +270,27 @@ async def test_journal_file_that_cannot_be_created(tmp_path: Path):
     not_a_dir.write_text("")
     with pytest.raises(JournalError, match="cannot create the journal"):
         await SqliteJournal.open(not_a_dir / "warroom.db")
+
+
+async def test_closing_finishes_the_write_under_way_and_refuses_later_ones(db, clock):
+    """A console quitting while a feed's observation is being written: the write under way
+    is kept, and one that comes after the close is a JournalError the console shows, not a
+    crash (aiosqlite's "no active connection" failed a demo console test as it quit)."""
+    import asyncio
+
+    journal = await SqliteJournal.open(db)
+    room = WarRoom(journal, author="ana", runbook=load_runbook(), clock=clock)
+    incident_id = await room.declare("API 500s", Severity.SEV1)
+    under_way = asyncio.create_task(room.log(Kind.ACKNOWLEDGED, "on it", incident_id=incident_id))
+    await asyncio.sleep(0)  # the write has its transaction
+    await journal.close()
+    assert (await under_way).text == "on it"
+    with pytest.raises(JournalError, match="is closed"):
+        await room.log(Kind.NOTE, "too late", incident_id=incident_id)
+    assert [k for (k,) in rows(db, "SELECT kind FROM events ORDER BY id")] == [
+        "detected",
+        "acknowledged",
+    ]
 
 
 def test_an_open_cancelled_while_connecting_is_finished_and_closed(tmp_path, monkeypatch):

@@ -27,6 +27,7 @@ class JournalConnection:
         self._db = db
         self.path = path
         self._lock = asyncio.Lock()
+        self._closed = False
         self._own_writes = 0
         self._event_rows = EventRows()  # the timeline last read, to read it again quickly
 
@@ -61,6 +62,10 @@ class JournalConnection:
             yield
         except sqlite3.Error as exc:
             raise JournalError(f"the journal {self.path} failed: {exc}") from None
+        except ValueError:  # aiosqlite's "no active connection": used after close()
+            if not self._closed:
+                raise
+            raise JournalError(f"the journal {self.path} is closed") from None
 
     async def _write(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
         """Every INSERT and UPDATE goes through here, so no secret the process knows is ever

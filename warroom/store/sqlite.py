@@ -81,7 +81,11 @@ class SqliteJournal(
         return journal
 
     async def close(self) -> None:
-        await self._db.close()
+        """After the transaction under way, if any: a write begun is a write finished. A
+        caller still at work (a feed's observation as the console quits) gets a JournalError."""
+        async with self._lock:
+            self._closed = True
+            await self._db.close()
 
     async def _migrate(self) -> None:
         async with self._transaction():
