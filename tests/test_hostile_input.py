@@ -478,7 +478,7 @@ def test_ctrl_c_at_any_moment_is_quiet(home, db):
 
 def test_ctrl_c_as_a_finished_command_exits_ends_it_quietly_with_its_output(home, db):
     """Ctrl+C while Python shuts down after `warroom list` (sent here from an exit handler: the
-    moment the test above rarely hits) ends the process at once, its output out, status 130.
+    moment the any-moment test rarely hits) ends the process at once, its output out, status 130.
     It used to break into whichever clean-up was running: in logging's, between taking a lock
     and the code that lets it go, which then failed with a traceback."""
     script = (
@@ -495,7 +495,7 @@ def test_ctrl_c_as_a_finished_command_exits_ends_it_quietly_with_its_output(home
 
 
 def test_ctrl_c_while_the_event_loop_is_made_cancels_the_command_like_any_other(monkeypatch):
-    """The one moment the test above rarely hits: Ctrl+C half-way through making the command's
+    """The moment the any-moment test rarely hits: Ctrl+C half-way through making the command's
     event loop. It used to leave a half-made loop and a command never started, which Python
     reported on the way out; now the command starts, is cancelled, and cleans up."""
     import signal
