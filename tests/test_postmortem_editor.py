@@ -179,17 +179,24 @@ async def test_fields_and_items_survive_quitting_without_export(tmp_path, db, cl
         )
         assert screen.saved_label.startswith("saved ") and screen.saved_label.endswith(" UTC")
 
-        # On blur: saved at once when the focus leaves the field.
+        # On blur: saved when the focus leaves the field, not a debounce later (an hour here,
+        # so that only the blur can have saved it).
+        debounce, screen.autosave.delay = screen.autosave.delay, 3600.0
         await type_into(pilot, screen, "data_loss", "none")
         area(screen, "root_cause").focus()
-        await pilot.pause()
-        assert stored_fields(db)["data_loss"] == "none"
+        await eventually(
+            lambda: stored_fields(db).get("data_loss") == "none", "on blur", pilot=pilot
+        )
 
         # A prefilled field edited keeps the timeline's text and adds to it.
         await pilot.press(*" #bad-deploy")
         area(screen, "lessons_learned").focus()
-        await pilot.pause()
-        assert stored_fields(db)["root_cause"] == "rev 9 drops a column #bad-deploy"
+        await eventually(
+            lambda: stored_fields(db).get("root_cause") == "rev 9 drops a column #bad-deploy",
+            "the prefilled field on blur",
+            pilot=pilot,
+        )
+        screen.autosave.delay = debounce
         await pilot.press(*"Test it", "enter", *"in CI")
         await eventually(
             lambda: stored_fields(db).get("lessons_learned") == "Test it\nin CI",
